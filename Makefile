@@ -1,0 +1,36 @@
+# make run  — set everything up, then start the kiosk on the bundled demo county
+# make test — set everything up, then run the whole test suite
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+DATA   := .data/demo
+
+.PHONY: setup run test lint bench docs clean
+
+$(STAMP): pyproject.toml scripts/setup-system.sh
+	@bash scripts/setup-system.sh
+	@test -x $(PY) || python3 -m venv $(VENV)
+	@echo "Installing Python packages from pyproject.toml into $(VENV) ..."
+	@$(PY) -m pip install -q --disable-pip-version-check -e '.[dev]'
+	@touch $(STAMP)
+
+setup: $(STAMP)
+
+run: setup
+	@bash scripts/run-demo.sh $(PY) $(DATA)
+
+test: setup
+	@$(VENV)/bin/ruff check .
+	@$(PY) -m pytest -q
+
+lint: setup
+	@$(VENV)/bin/ruff check .
+
+bench: setup
+	@$(PY) bench/run_all.py
+
+docs: setup
+	@$(VENV)/bin/kiosk docs
+
+clean:
+	rm -rf $(VENV) .data .pytest_cache

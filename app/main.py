@@ -1,0 +1,229 @@
+"""The ``kiosk`` command: the one composition root that wires core, screens, sync and printing.
+
+It lives outside ``kiosk/`` because the core may not import the UI (DESIGN.md §2). Heavy imports
+(Qt) happen only inside the command that needs them, so ``kiosk search`` starts fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from kiosk.money import format_fen
+from kiosk.records.schema import KIND_LABELS_ZH
+from kiosk.records.validate import BatchRejected
+from kiosk.store import StoreError
+from kiosk.store.migrate import MigrationError
+from kiosk.terminal import Terminal, default_data_dir
+
+EXIT_OK, EXIT_NOT_FOUND, EXIT_BAD_INPUT, EXIT_STORE = 0, 1, 2, 3
+
+
+def _emit(data: Any, as_json: bool, human: Callable[[Any], str]) -> None:
+    if as_json:
+        json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(human(data) + "\n")
+
+
+# --------------------------------------------------------------------------- commands
+def cmd_import(args: argparse.Namespace, terminal: Terminal) -> int:
+    report = terminal.import_path(Path(args.path))
+    _emit(report.as_dict(), args.json, lambda d: (
+        f"imported {d['source']}: {d['added']} added, {d['updated']} updated, {d['deleted']} deleted, "
+        f"{d['unchanged']} unchanged, {d['ignored_older']} older versions ignored, {d['blobs_copied']} attachments copied"
+    ))
+    return EXIT_OK
+
+
+def cmd_search(args: argparse.Namespace, terminal: Terminal) -> int:
+    hits = terminal.search.search(args.query, limit=args.limit, kinds=args.kind or None)
+    data = [hit.as_dict() for hit in hits]
+
+    def human(rows: list[dict[str, Any]]) -> str:
+        if not rows:
+            return f"no results for {args.query!r}"
+        lines = []
+        for number, row in enumerate(rows, start=1):
+            validity = f" [{row['validity']}]" if row["validity"] and row["validity"] != "现行有效" else ""
+            lines.append(f"{number:>2}. [{KIND_LABELS_ZH[row['kind']]}] {row['title']}{validity}  ({row['region_name']} {row['date']})  id={row['record_id']}")
+            if row["excerpt"]:
+                lines.append(f"    {row['excerpt']}")
+        return "\n".join(lines)
+
+    _emit(data, args.json, human)
+    return EXIT_OK
+
+
+def cmd_show(args: argparse.Namespace, terminal: Terminal) -> int:
+    record = terminal.store.get(args.id)
+    if record is None:
+        sys.stderr.write(f"no record with id {args.id!r}\n")
+        return EXIT_NOT_FOUND
+
+    def human(rec: dict[str, Any]) -> str:
+        lines = [f"{key}: {format_fen(value) if key.endswith('_fen') else value}" for key, value in rec.items()
+                 if not isinstance(value, (list, dict))]
+        lines += [f"{key}: {json.dumps(value, ensure_ascii=False, indent=2)}" for key, value in rec.items()
+                  if isinstance(value, (list, dict))]
+        return "\n".join(lines)
+
+    _emit(record, args.json, human)
+    return EXIT_OK
+
+
+def cmd_info(args: argparse.Namespace, terminal: Terminal) -> int:
+    info = terminal.info()
+
+    def human(d: dict[str, Any]) -> str:
+        lines = [
+            f"terminal      {d['terminal_name']} ({d['terminal_id']})",
+            f"region        {d['region_name']} ({d['region']})",
+            f"data folder   {d['data_dir']}",
+            f"schema        version {d['schema_version']}",
+            f"records       {d['records']} in the store",
+            f"data changed  {d['data_changed_at'] or 'never'}",
+            f"content as of {d['content_updated_at'] or '-'}",
+            "visible here:",
+        ]
+        lines += [f"  {KIND_LABELS_ZH.get(kind, kind):<8} {count}" for kind, count in sorted(d["counts"].items())]
+        lines += [f"warning: {problem}" for problem in d["settings_problems"]]
+        return "\n".join(lines)
+
+    _emit(info, args.json, human)
+    return EXIT_OK
+
+
+def cmd_config(args: argparse.Namespace, terminal: Terminal) -> int:
+    from kiosk.settings import parse_text
+
+    if args.action == "set":
+        terminal.settings.set_local(args.key, parse_text(args.key, args.value))
+        terminal.reload_settings()
+    values = terminal.settings.as_dict()
+    if args.action == "get":
+        if args.key not in values:
+            sys.stderr.write(f"unknown setting {args.key!r}; see docs/SETTINGS.md\n")
+            return EXIT_BAD_INPUT
+        values = {args.key: values[args.key]}
+    _emit(values, args.json, lambda d: "\n".join(f"{k} = {json.dumps(v, ensure_ascii=False)}" for k, v in d.items()))
+    return EXIT_OK
+
+
+def cmd_run(args: argparse.Namespace, terminal: Terminal) -> int:
+    if args.demo:
+        report = terminal.ensure_demo_content()
+        if report is not None:
+            sys.stderr.write(f"first run: loaded the demo county ({report.result.added} records)\n")
+    from ui.app import run_kiosk  # Qt is imported only here
+
+    return run_kiosk(terminal, args)
+
+
+def cmd_docs(args: argparse.Namespace, _terminal: Terminal | None) -> int:
+    """Write (or with --check, compare) the generated docs."""
+    from kiosk.records.docs import protocol_records_markdown, replace_generated_section
+    from kiosk.settings import settings_markdown
+
+    root = Path(args.root)
+    settings_path = root / "docs" / "SETTINGS.md"
+    protocol_path = root / "docs" / "PROTOCOL.md"
+    wanted = {
+        settings_path: settings_markdown(),
+        protocol_path: replace_generated_section(protocol_path.read_text(encoding="utf-8"), protocol_records_markdown()),
+    }
+    stale = [path for path, text in wanted.items() if not path.exists() or path.read_text(encoding="utf-8") != text]
+    if args.check:
+        for path in stale:
+            sys.stderr.write(f"{path} is out of date; run `kiosk docs`\n")
+        return EXIT_BAD_INPUT if stale else EXIT_OK
+    for path in stale:
+        path.write_text(wanted[path], encoding="utf-8")
+        sys.stdout.write(f"wrote {path}\n")
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------- parser
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS,
+                        help="the terminal's data folder (default: $KIOSK_DATA_DIR or ~/.local/share/disclosure-kiosk)")
+    common.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print data as JSON")
+
+    parser = argparse.ArgumentParser(prog="kiosk", description="Offline disclosure kiosk (政务公开自助终端).", parents=[common])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("import", parents=[common], help="import record files (a .jsonl/.json file or a folder)")
+    p.add_argument("path")
+    p.set_defaults(handler=cmd_import)
+
+    p = sub.add_parser("search", parents=[common], help="search every kind of content")
+    p.add_argument("query")
+    p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--kind", action="append", help="only this kind (repeatable)")
+    p.set_defaults(handler=cmd_search)
+
+    p = sub.add_parser("show", parents=[common], help="show one record by id")
+    p.add_argument("id")
+    p.set_defaults(handler=cmd_show)
+
+    p = sub.add_parser("info", parents=[common], help="counts per kind, schema version, data date, region")
+    p.set_defaults(handler=cmd_info)
+
+    p = sub.add_parser("config", parents=[common], help="list, get or set a terminal setting")
+    p.add_argument("action", choices=["list", "get", "set"])
+    p.add_argument("key", nargs="?")
+    p.add_argument("value", nargs="?")
+    p.set_defaults(handler=cmd_config)
+
+    p = sub.add_parser("run", parents=[common], help="start the kiosk's screens")
+    p.add_argument("--demo", action="store_true", help="load the bundled demo county if the store is empty")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--kiosk", dest="kiosk_mode", action="store_true", help="full screen, frameless, close ignored")
+    mode.add_argument("--windowed", action="store_true", help="an ordinary window (development)")
+    p.add_argument("--screenshot", type=Path, help="render a screen offscreen to this PNG and exit")
+    p.add_argument("--screen", default="home", help="which screen to render with --screenshot")
+    p.add_argument("--size", default="1920x1080", help="window size WxH")
+    p.add_argument("--large", action="store_true", help="大字模式 (elder mode)")
+    p.add_argument("--lang", choices=["zh_CN", "en"], help="screen language (default: the ui.language setting)")
+    p.set_defaults(handler=cmd_run)
+
+    p = sub.add_parser("docs", parents=[common], help="regenerate docs/SETTINGS.md and the records part of docs/PROTOCOL.md")
+    p.add_argument("--root", default=str(Path(__file__).resolve().parent.parent))
+    p.add_argument("--check", action="store_true", help="only report whether they are up to date")
+    p.set_defaults(handler=cmd_docs, needs_terminal=False)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    args.json = getattr(args, "json", False)
+    if args.command == "config" and args.action in ("get", "set") and not args.key:
+        sys.stderr.write("kiosk config get|set needs a setting key; see docs/SETTINGS.md\n")
+        return EXIT_BAD_INPUT
+    if args.command == "config" and args.action == "set" and args.value is None:
+        sys.stderr.write("kiosk config set KEY VALUE needs a value\n")
+        return EXIT_BAD_INPUT
+    if not getattr(args, "needs_terminal", True):
+        return args.handler(args, None)
+    try:
+        with Terminal(getattr(args, "data_dir", None) or default_data_dir()) as terminal:
+            return args.handler(args, terminal)
+    except BatchRejected as exc:
+        sys.stderr.write(f"import refused, the store is unchanged.\n{exc}\n")
+        return EXIT_BAD_INPUT
+    except (FileNotFoundError, ValueError) as exc:
+        sys.stderr.write(f"{exc}\n")
+        return EXIT_BAD_INPUT
+    except (StoreError, MigrationError) as exc:
+        sys.stderr.write(f"{exc}\n")
+        return EXIT_STORE
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,72 @@
+"""Attachments stored content-addressed: ``blobs/sha256/<first two hex>/<sha256>``.
+
+A blob is only ever written as a verified whole (temporary file, fsync, atomic rename), so a
+power cut leaves either the old state or the complete file, never half an attachment.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from pathlib import Path
+
+_CHUNK = 1 << 20
+
+
+class BlobError(ValueError):
+    """A file does not have the hash or size its record promised."""
+
+
+def blob_path(root: Path, sha256: str) -> Path:
+    return root / "sha256" / sha256[:2] / sha256
+
+
+def file_digest(path: Path) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("rb") as stream:
+        while chunk := stream.read(_CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
+class BlobStore:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def path(self, sha256: str) -> Path:
+        return blob_path(self.root, sha256)
+
+    def has(self, sha256: str, size: int) -> bool:
+        path = self.path(sha256)
+        return path.is_file() and path.stat().st_size == size
+
+    def verify(self, sha256: str, size: int) -> bool:
+        """Full check of a stored blob; a bad one is removed so it can be fetched again."""
+        path = self.path(sha256)
+        if not path.is_file():
+            return False
+        if file_digest(path) == (sha256, size):
+            return True
+        path.unlink(missing_ok=True)
+        return False
+
+    def add_file(self, source: Path, sha256: str, size: int) -> Path:
+        """Copy ``source`` in if it matches ``sha256`` and ``size``; raise :class:`BlobError` if not."""
+        target = self.path(sha256)
+        if self.has(sha256, size):
+            return target
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(target.name + ".part")
+        with source.open("rb") as reader, partial.open("wb") as writer:
+            shutil.copyfileobj(reader, writer, _CHUNK)
+            writer.flush()
+            os.fsync(writer.fileno())
+        found = file_digest(partial)
+        if found != (sha256, size):
+            partial.unlink(missing_ok=True)
+            raise BlobError(f"{source}: expected sha256 {sha256} and {size} bytes, found {found[0]} and {found[1]} bytes")
+        os.replace(partial, target)
+        return target

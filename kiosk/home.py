@@ -1,0 +1,88 @@
+"""What the home screen shows, as plain data: tiles with counts, place names, data date, notices."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from kiosk.records.text import utc_text
+from kiosk.terminal import Terminal
+
+
+@dataclass(frozen=True)
+class Tile:
+    key: str
+    label_zh: str
+    label_en: str
+    count: int | None  # None for tiles that are actions (search)
+
+
+@dataclass(frozen=True)
+class NoticeLine:
+    record_id: str
+    title: str
+    urgent: bool
+    expire_at: str
+
+
+@dataclass(frozen=True)
+class HomeSummary:
+    terminal_name: str
+    place_name: str
+    region: str
+    data_changed_at: str
+    tiles: list[Tile]
+    notices: list[NoticeLine] = field(default_factory=list)
+
+
+TILES: tuple[tuple[str, str, str], ...] = (
+    ("catalogue", "政务公开目录", "Disclosure catalogue"),
+    ("documents", "政策文件", "Policy documents"),
+    ("interpretations", "政策解读", "Interpretations"),
+    ("subsidies", "惠民补贴", "Subsidies"),
+    ("boards", "三务公开", "Village affairs"),
+    ("guides", "办事指南", "Service guides"),
+    ("notices", "通知公告", "Notices"),
+    ("search", "搜索", "Search"),
+)
+
+
+def home_summary(terminal: Terminal, now: dt.datetime | None = None) -> HomeSummary:
+    now = now or dt.datetime.now(dt.UTC)
+    scope = terminal.scope()
+    counts = terminal.store.counts_by_kind(scope, now=now)
+    marks = ",".join("?" * len(scope))
+    interpreted = terminal.store.sql(
+        f"SELECT COUNT(*) FROM record WHERE kind = 'document' AND deleted = 0 AND region IN ({marks}) "
+        "AND json_extract(data, '$.interpretation') IS NOT NULL",
+        scope,
+    )[0][0]
+    by_tile = {
+        "catalogue": counts.get("catalogue_item", 0),
+        "documents": counts.get("document", 0),
+        "interpretations": interpreted,
+        "subsidies": counts.get("subsidy_policy", 0),
+        "boards": counts.get("board", 0),
+        "guides": counts.get("service_guide", 0),
+        "notices": counts.get("notice", 0),
+        "search": None,
+    }
+    rows = terminal.store.sql(
+        f"SELECT record_id, title, json_extract(data, '$.priority'), json_extract(data, '$.expire_at'), "
+        f"json_extract(data, '$.publish_at') FROM record WHERE kind = 'notice' AND deleted = 0 AND region IN ({marks}) "
+        "AND expires_utc > ? ORDER BY json_extract(data, '$.priority') = 'urgent' DESC, sort_date DESC LIMIT 20",
+        (*scope, utc_text(now)),
+    )
+    notices = [
+        NoticeLine(record_id, title, priority == "urgent", expire_at)
+        for record_id, title, priority, expire_at, publish_at in rows
+        if utc_text(publish_at) <= utc_text(now)
+    ][:10]
+    return HomeSummary(
+        terminal_name=terminal.settings["terminal.name"],
+        place_name=terminal.region_name(),
+        region=terminal.region,
+        data_changed_at=terminal.store.meta("data_changed_at"),
+        tiles=[Tile(key, zh, en, by_tile[key]) for key, zh, en in TILES],
+        notices=notices,
+    )

@@ -1,0 +1,1 @@
+"""The content record format: schema, validation, reading record files, derived text."""

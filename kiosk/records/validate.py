@@ -1,0 +1,249 @@
+"""Validation of record batches: every problem names the record, the field and what was expected.
+
+Schema checks come from :mod:`kiosk.records.schema`; the rules a schema cannot express (region
+code structure, finance boards that must balance, dates that exist, conflicting duplicates) are
+checked here too, so that a batch is either entirely valid or not applied at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import jsonschema
+from jsonschema import Draft202012Validator
+
+from kiosk import regions
+from kiosk.money import format_fen
+from kiosk.records.schema import KINDS, envelope_schema, kind_schema, tombstone_schema
+
+Record = dict[str, Any]
+
+# Per batch: report this many problems, then stop (a broken 100k-line file must not flood the screen).
+MAX_PROBLEMS = 50
+
+
+@dataclass(frozen=True)
+class RecordProblem:
+    """One thing wrong with one record."""
+
+    record_id: str
+    field: str
+    expected: str
+    found: str = ""
+    source: str = ""
+
+    def __str__(self) -> str:
+        where = f"{self.source}: " if self.source else ""
+        found = f" (found {self.found})" if self.found else ""
+        return f"{where}record {self.record_id!r}, field {self.field!r}: expected {self.expected}{found}"
+
+
+class BatchRejected(Exception):
+    """A batch had problems; nothing of it was applied."""
+
+    def __init__(self, problems: list[RecordProblem], total: int | None = None) -> None:
+        self.problems = problems
+        self.total = total if total is not None else len(problems)
+        lines = [str(p) for p in problems[:10]]
+        more = self.total - len(lines)
+        if more > 0:
+            lines.append(f"… and {more} more problem(s)")
+        super().__init__(f"{self.total} problem(s); nothing was imported:\n" + "\n".join(lines))
+
+
+def _is_strict_integer(_checker: object, instance: object) -> bool:
+    # JSON Schema counts 1.0 as an integer; money must never pass through a float.
+    return isinstance(instance, int) and not isinstance(instance, bool)
+
+
+def _is_real_date(instance: object) -> bool:
+    if not isinstance(instance, str):
+        return True
+    try:
+        dt.date.fromisoformat(instance)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_real_datetime(instance: object) -> bool:
+    if not isinstance(instance, str):
+        return True
+    try:
+        parsed = dt.datetime.fromisoformat(instance.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return parsed.tzinfo is not None
+
+
+_FORMATS = jsonschema.FormatChecker(formats=())
+_FORMATS.checks("date")(_is_real_date)
+_FORMATS.checks("date-time")(_is_real_datetime)
+_StrictValidator = jsonschema.validators.extend(
+    Draft202012Validator,
+    type_checker=Draft202012Validator.TYPE_CHECKER.redefine("integer", _is_strict_integer),
+)
+
+
+@cache
+def _validator_for(kind: str) -> Draft202012Validator:
+    schema = tombstone_schema() if kind == "<tombstone>" else envelope_schema() if kind == "<envelope>" else kind_schema(kind)
+    return _StrictValidator(schema, format_checker=_FORMATS)
+
+
+def _path(error: jsonschema.ValidationError) -> str:
+    text = ""
+    for part in error.absolute_path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "(record)"
+
+
+def _short(value: object, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _describe(error: jsonschema.ValidationError) -> tuple[str, str, str]:
+    """(field, expected, found) in words a member of staff can act on."""
+    field = _path(error)
+    validator, value = error.validator, error.validator_value
+    if validator == "required":
+        missing = error.message.split("'")[1] if "'" in error.message else "?"
+        field = f"{field}.{missing}" if field != "(record)" else missing
+        return field, "this field to be present (it is required)", "nothing"
+    if validator == "additionalProperties":
+        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+        names = ", ".join(extra)
+        return (f"{field}.{names}" if field != "(record)" else names), "no such field (not part of the format)", "an unknown field"
+    if validator == "type":
+        wanted = f"a value of type {value}"
+        if field.endswith("_fen"):
+            wanted = "an integer number of fen (分), e.g. 123450 for ¥1,234.50"
+        elif value == "integer":
+            wanted = "a whole number"
+        return field, wanted, _short(error.instance)
+    if validator in ("enum", "const"):
+        options = value if validator == "enum" else [value]
+        return field, "one of " + ", ".join(map(str, options)), _short(error.instance)
+    if validator == "pattern":
+        return field, f"text matching {value}", _short(error.instance)
+    if validator == "format":
+        return field, f"a real {value} (e.g. 2026-03-01 or 2026-03-01T09:00:00+08:00)", _short(error.instance)
+    if validator in ("minLength", "maxLength"):
+        word = "at least" if validator == "minLength" else "at most"
+        return field, f"text of {word} {value} characters", f"{len(error.instance)} characters"
+    if validator in ("minimum", "maximum"):
+        word = "≥" if validator == "minimum" else "≤"
+        return field, f"a number {word} {value}", _short(error.instance)
+    if validator == "minItems":
+        return field, f"a list with at least {value} item(s)", f"{len(error.instance)}"
+    return field, error.message, ""
+
+
+def _schema_problems(record: Record, kind: str, record_id: str, source: str) -> Iterator[RecordProblem]:
+    errors = sorted(_validator_for(kind).iter_errors(record), key=lambda e: list(map(str, e.absolute_path)))
+    for error in errors:
+        field, expected, found = _describe(error)
+        yield RecordProblem(record_id, field, expected, found, source)
+
+
+def _finance_problems(record: Record, source: str) -> Iterator[RecordProblem]:
+    rid = record["id"]
+    required = ("opening_balance_fen", "lines", "closing_balance_fen")
+    missing = [name for name in required if name not in record]
+    for name in missing:
+        yield RecordProblem(rid, name, "this field on a finance board", "nothing", source)
+    if missing:
+        return
+    income = sum(line["amount_fen"] for line in record["lines"] if line["direction"] == "income")
+    expense = sum(line["amount_fen"] for line in record["lines"] if line["direction"] == "expense")
+    computed = record["opening_balance_fen"] + income - expense
+    if computed != record["closing_balance_fen"]:
+        yield RecordProblem(
+            rid,
+            "closing_balance_fen",
+            f"opening {format_fen(record['opening_balance_fen'])} + income {format_fen(income)} − "
+            f"expense {format_fen(expense)} = {format_fen(computed)}",
+            format_fen(record["closing_balance_fen"]),
+            source,
+        )
+
+
+def _region_problems(record: Record, source: str) -> Iterator[RecordProblem]:
+    rid, code, kind = record["id"], record["region"], record["kind"]
+    try:
+        regions.check_code(code)
+    except regions.RegionCodeError as exc:
+        yield RecordProblem(rid, "region", "a valid 12-digit region code", str(exc), source)
+        return
+    level = regions.level_of(code)
+    if kind in ("subsidy_payment", "board") and level != "village" and not record.get("deleted"):
+        yield RecordProblem(rid, "region", f"a village-level code for a {kind}", f"{code} ({level})", source)
+    if kind == "region" and not record.get("deleted"):
+        if record.get("level") != level:
+            yield RecordProblem(rid, "level", f"{level!r} (the level of code {code})", _short(record.get("level")), source)
+        if record.get("parent", regions.parent_of(code)) != regions.parent_of(code):
+            yield RecordProblem(rid, "parent", f"{regions.parent_of(code)!r} (the parent of {code})", _short(record.get("parent")), source)
+
+
+def _notice_problems(record: Record, source: str) -> Iterator[RecordProblem]:
+    publish = dt.datetime.fromisoformat(record["publish_at"].replace("Z", "+00:00"))
+    expire = dt.datetime.fromisoformat(record["expire_at"].replace("Z", "+00:00"))
+    if expire <= publish:
+        yield RecordProblem(record["id"], "expire_at", "a time after publish_at", record["expire_at"], source)
+
+
+def problems_of(record: object, source: str = "") -> list[RecordProblem]:
+    """Everything wrong with one record (an empty list means it is valid)."""
+    if not isinstance(record, dict):
+        return [RecordProblem("?", "(record)", "a JSON object", type(record).__name__, source)]
+    record_id = record.get("id") if isinstance(record.get("id"), str) else "?"
+    problems = list(_schema_problems(record, "<envelope>", record_id, source))
+    if problems:
+        return problems
+    kind = record["kind"]
+    if kind not in KINDS:  # pragma: no cover - the envelope enum already says so
+        return [RecordProblem(record_id, "kind", "one of " + ", ".join(KINDS), _short(kind), source)]
+    problems = list(_schema_problems(record, "<tombstone>" if record.get("deleted") else kind, record_id, source))
+    problems += list(_region_problems(record, source))
+    if problems or record.get("deleted"):
+        return problems
+    if kind == "board" and record["board_type"] == "finance":
+        problems += _finance_problems(record, source)
+    if kind == "notice":
+        problems += _notice_problems(record, source)
+    return problems
+
+
+def check_batch(items: Iterable[tuple[Record, str]]) -> list[Record]:
+    """Validate (record, source) pairs; return the records to apply, or raise :class:`BatchRejected`.
+
+    Within one batch an id may appear more than once (a feed may carry several versions); the
+    highest version wins, and two different bodies under one id and version are a conflict.
+    """
+    problems: list[RecordProblem] = []
+    total = 0
+    chosen: dict[str, tuple[Record, str]] = {}
+    for record, source in items:
+        found = problems_of(record, source)
+        if found:
+            total += len(found)
+            if len(problems) < MAX_PROBLEMS:
+                problems.extend(found[: MAX_PROBLEMS - len(problems)])
+            continue
+        previous = chosen.get(record["id"])
+        if previous is None or record["version"] > previous[0]["version"]:
+            chosen[record["id"]] = (record, source)
+        elif record["version"] == previous[0]["version"] and record != previous[0]:
+            total += 1
+            if len(problems) < MAX_PROBLEMS:
+                problems.append(
+                    RecordProblem(record["id"], "version", f"a new version number (differs from {previous[1]})", str(record["version"]), source)
+                )
+    if problems:
+        raise BatchRejected(problems, total)
+    return [record for record, _source in chosen.values()]

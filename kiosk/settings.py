@@ -1,0 +1,198 @@
+"""Terminal settings, declared once: key, type, default, meaning, and who may change them.
+
+Effective value = the default, then what the portal pushed (``terminal_profile`` records), then
+what staff set on this terminal (``settings.json`` in the data folder). A bad value in any layer
+is reported by key with what was expected, and that layer's value is not used — a typo never
+stops a terminal from starting. ``docs/SETTINGS.md`` is generated from this table.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kiosk import regions
+
+DEMO_REGION = "990121101201"
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str
+    type: type
+    default: Any
+    description: str
+    changed_by: str  # "staff", "portal" or "both"
+    check: Callable[[Any], str | None] | None = None  # returns what was expected, or None if fine
+
+
+def _range(low: int, high: int) -> Callable[[Any], str | None]:
+    return lambda value: None if low <= value <= high else f"a number from {low} to {high}"
+
+
+def _one_of(*options: str) -> Callable[[Any], str | None]:
+    return lambda value: None if value in options else "one of " + ", ".join(options)
+
+
+def _region(value: str) -> str | None:
+    return None if regions.is_valid(value) else "a valid 12-digit region code"
+
+
+def _url_or_empty(value: str) -> str | None:
+    return None if value == "" or value.startswith(("https://", "http://")) else "an http(s) URL or empty"
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("terminal.id", str, "demo-terminal-01", "This terminal's id at the portal.", "staff"),
+    Setting("terminal.name", str, "桃源村便民服务站自助终端", "Name shown on screen and printed on pages.", "staff"),
+    Setting("terminal.region", str, DEMO_REGION,
+            "12-digit region code of the place the terminal stands; it shows that region's content "
+            "and every level above it.", "staff", _region),
+    Setting("content.show_other_villages", bool, False,
+            "Also show boards and payments of villages below the terminal's region (for a county hall).",
+            "staff"),
+    Setting("ui.language", str, "zh_CN", "Language shown after an idle reset.", "both", _one_of("zh_CN", "en")),
+    Setting("ui.large_text", bool, False, "Start in 大字模式 (elder mode) after an idle reset.", "both"),
+    Setting("ui.idle_timeout_s", int, 120, "Seconds without a touch before the idle warning.", "both", _range(30, 3600)),
+    Setting("ui.idle_warning_s", int, 30, "Seconds the idle warning counts down (at least 20).", "both", _range(20, 300)),
+    Setting("ui.attract_after_s", int, 600, "Seconds idle before the notice carousel shows.", "both", _range(60, 86400)),
+    Setting("search.result_limit", int, 50, "Most search results shown for one query.", "both", _range(5, 200)),
+    Setting("speech.voice", str, "cmn", "Read-aloud voice: cmn (普通话) or yue (粤语).", "both", _one_of("cmn", "yue")),
+    Setting("sync.portal_url", str, "", "Base URL of the county portal's feed; empty = no sync.", "staff", _url_or_empty),
+    Setting("sync.interval_s", int, 900, "Seconds between sync attempts.", "both", _range(60, 86400)),
+)
+BY_KEY: dict[str, Setting] = {setting.key: setting for setting in SETTINGS}
+
+
+@dataclass(frozen=True)
+class SettingProblem:
+    source: str
+    key: str
+    expected: str
+    found: str
+
+    def __str__(self) -> str:
+        return f"{self.source}: setting {self.key!r}: expected {self.expected} (found {self.found})"
+
+
+def check_value(key: str, value: Any) -> str | None:
+    """What was expected, or None if ``value`` is acceptable for ``key``."""
+    setting = BY_KEY.get(key)
+    if setting is None:
+        return "a known setting (see docs/SETTINGS.md)"
+    if setting.type is int and (isinstance(value, bool) or not isinstance(value, int)):
+        return "a whole number"
+    if not isinstance(value, setting.type):
+        return {bool: "true or false", str: "text"}.get(setting.type, setting.type.__name__)
+    return setting.check(value) if setting.check else None
+
+
+def parse_text(key: str, text: str) -> Any:
+    """A value typed on the command line, converted to the setting's type."""
+    setting = BY_KEY.get(key)
+    if setting is None:
+        raise ValueError(f"unknown setting {key!r}; see docs/SETTINGS.md")
+    if setting.type is bool:
+        lowered = text.strip().lower()
+        if lowered not in ("true", "false", "1", "0", "yes", "no"):
+            raise ValueError(f"setting {key!r}: expected true or false (found {text!r})")
+        return lowered in ("true", "1", "yes")
+    if setting.type is int:
+        try:
+            return int(text)
+        except ValueError:
+            raise ValueError(f"setting {key!r}: expected a whole number (found {text!r})") from None
+    return text
+
+
+class Settings:
+    """The effective settings of one terminal."""
+
+    def __init__(self, path: Path, portal_values: Mapping[str, Any] | None = None) -> None:
+        self.path = path
+        self.problems: list[SettingProblem] = []
+        self.portal: dict[str, Any] = self._accepted(portal_values or {}, "portal", allowed=("portal", "both"))
+        self.local: dict[str, Any] = self._accepted(self._read_file(), str(path), allowed=("staff", "both"))
+
+    def _read_file(self) -> dict[str, Any]:
+        if not self.path.exists():
+            return {}
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            self.problems.append(SettingProblem(str(self.path), "(file)", "a JSON object of settings", str(exc)))
+            return {}
+        if not isinstance(data, dict):
+            self.problems.append(SettingProblem(str(self.path), "(file)", "a JSON object of settings", type(data).__name__))
+            return {}
+        return data
+
+    def _accepted(self, values: Mapping[str, Any], source: str, allowed: tuple[str, ...]) -> dict[str, Any]:
+        accepted = {}
+        for key, value in values.items():
+            expected = check_value(key, value)
+            if expected is None and BY_KEY[key].changed_by not in allowed:
+                expected = f"a setting that {source.split('/')[-1]} may change (this one is {BY_KEY[key].changed_by}-only)"
+            if expected:
+                self.problems.append(SettingProblem(source, key, expected, repr(value)))
+            else:
+                accepted[key] = value
+        return accepted
+
+    def __getitem__(self, key: str) -> Any:
+        if key in self.local:
+            return self.local[key]
+        if key in self.portal:
+            return self.portal[key]
+        return BY_KEY[key].default
+
+    def as_dict(self) -> dict[str, Any]:
+        return {setting.key: self[setting.key] for setting in SETTINGS}
+
+    def set_local(self, key: str, value: Any) -> None:
+        """Validate, then write settings.json atomically (a power cut leaves the old file)."""
+        expected = check_value(key, value)
+        if expected is None and BY_KEY[key].changed_by == "portal":
+            expected = "a setting staff may change (this one comes from the portal)"
+        if expected:
+            raise ValueError(f"setting {key!r}: expected {expected} (found {value!r})")
+        updated = {**self.local, key: value}
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".settings-", suffix=".json")
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as stream:
+                json.dump(updated, stream, ensure_ascii=False, indent=2, sort_keys=True)
+                stream.flush()
+                os.fsync(stream.fileno())
+            os.replace(temporary, self.path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+        self.local = updated
+
+
+def settings_markdown() -> str:
+    """The text of docs/SETTINGS.md."""
+    lines = [
+        "# Settings",
+        "",
+        "Generated from `kiosk/settings.py` by `kiosk settings-doc`; a test keeps this file equal to it.",
+        "",
+        "A value comes from, in rising order of precedence: the default, the portal (a `terminal_profile`",
+        "record), and staff on the terminal (`settings.json` in the data folder, or `kiosk config set`).",
+        "A bad value is reported with its key and what was expected, and the next layer down is used.",
+        "",
+        "| key | type | default | changed by | meaning |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for setting in SETTINGS:
+        default = json.dumps(setting.default, ensure_ascii=False)
+        lines.append(
+            f"| `{setting.key}` | {setting.type.__name__} | `{default}` | {setting.changed_by} | {setting.description} |"
+        )
+    return "\n".join(lines) + "\n"

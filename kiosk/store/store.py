@@ -1,0 +1,254 @@
+"""The content store: atomic, idempotent application of record batches, and reads for screens.
+
+Writes go through one lock (one writer at a time); reads may come from any thread, since each
+thread gets its own SQLite connection and WAL lets readers run beside the writer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from peewee import SqliteDatabase
+
+from kiosk.privacy import mask_payment
+from kiosk.records.text import derive, utc_text
+from kiosk.records.validate import check_batch
+from kiosk.store.migrate import current_version, migrate
+
+Record = dict[str, Any]
+_CHUNK = 500
+
+PRAGMAS = {
+    "journal_mode": "wal",
+    "foreign_keys": 1,
+    "synchronous": "normal",
+    "busy_timeout": 10_000,
+    "cache_size": -32_000,
+    "temp_store": "memory",
+}
+
+
+class StoreError(RuntimeError):
+    """The store could not complete an operation; nothing of it was kept."""
+
+
+@dataclass
+class ApplyResult:
+    """What one batch did. ``ignored_older`` counts records older than what the store has."""
+
+    added: int = 0
+    updated: int = 0
+    deleted: int = 0
+    unchanged: int = 0
+    ignored_older: int = 0
+
+    @property
+    def changed(self) -> int:
+        return self.added + self.updated + self.deleted
+
+    def as_dict(self) -> dict[str, int]:
+        return {**asdict(self), "changed": self.changed}
+
+
+def _now_iso() -> str:
+    return dt.datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+class ContentStore:
+    """One terminal's content database at ``path`` (created and migrated on open)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = SqliteDatabase(str(self.path), pragmas=PRAGMAS)
+        self._write_lock = threading.Lock()
+        self.db.connect(reuse_if_open=True)
+        with self._write_lock:
+            migrate(self.db, self.path.parent / "backups")
+
+    def close(self) -> None:
+        if not self.db.is_closed():
+            self.db.close()
+
+    def __enter__(self) -> ContentStore:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    @property
+    def schema_version(self) -> int:
+        return current_version(self.db)
+
+    def sql(self, query: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Run a read query on this thread's connection."""
+        return list(self.db.execute_sql(query, tuple(params)).fetchall())
+
+    # ----------------------------------------------------------------------------- writing
+    def apply(self, records: Iterable[Record] | Iterable[tuple[Record, str]], *, source: str = "") -> ApplyResult:
+        """Validate then apply a batch in one transaction, records and search index together.
+
+        Accepts bare records or (record, source) pairs. A bad record raises
+        :class:`~kiosk.records.validate.BatchRejected` before anything is written.
+        """
+        pairs = [item if isinstance(item, tuple) else (item, source) for item in records]
+        batch = check_batch(pairs)
+        result = ApplyResult()
+        with self._write_lock:
+            try:
+                with self.db.atomic():
+                    known = self._known_versions([record["id"] for record in batch])
+                    for record in batch:
+                        self._apply_one(record, known.get(record["id"]), result)
+                    if result.changed:
+                        newest = max((r["updated_at"] for r in batch), default="")
+                        self._set_meta_many({"data_changed_at": _now_iso()})
+                        self._raise_meta("content_updated_at", newest)
+            except sqlite3.Error as exc:
+                raise StoreError(_explain_sqlite_error(exc)) from exc
+        return result
+
+    def _known_versions(self, ids: list[str]) -> dict[str, tuple[int, int, bool]]:
+        known: dict[str, tuple[int, int, bool]] = {}
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start : start + _CHUNK]
+            marks = ",".join("?" * len(chunk))
+            for record_id, pk, version, deleted in self.db.execute_sql(
+                f"SELECT record_id, pk, version, deleted FROM record WHERE record_id IN ({marks})", chunk
+            ):
+                known[record_id] = (pk, version, bool(deleted))
+        return known
+
+    def _apply_one(self, record: Record, known: tuple[int, int, bool] | None, result: ApplyResult) -> None:
+        if known is not None:
+            pk, version, _was_deleted = known
+            if record["version"] < version:
+                result.ignored_older += 1
+                return
+            if record["version"] == version:
+                result.unchanged += 1
+                return
+            self.db.execute_sql("DELETE FROM search_fts WHERE rowid = ?", (pk,))
+        if record["kind"] == "subsidy_payment" and not record.get("deleted"):
+            record = mask_payment(record)
+        if record.get("deleted"):
+            columns = {"title": "", "aliases": "", "initials": "", "alias_initials": "", "sort_date": "", "current": 0,
+                       "expires_utc": ""}
+            body = None
+        else:
+            derived = derive(record)
+            columns = {
+                "title": derived.title,
+                "aliases": derived.aliases,
+                "initials": derived.initials,
+                "alias_initials": derived.alias_initials,
+                "sort_date": derived.sort_date,
+                "current": int(derived.current),
+                "expires_utc": derived.expires_utc,
+            }
+            body = derived.body
+        values = {
+            "record_id": record["id"],
+            "kind": record["kind"],
+            "version": record["version"],
+            "region": record["region"],
+            "updated_at": record["updated_at"],
+            "deleted": int(bool(record.get("deleted"))),
+            **columns,
+            "data": json.dumps(record, ensure_ascii=False, separators=(",", ":")),
+        }
+        if known is None:
+            names = ",".join(values)
+            cursor = self.db.execute_sql(
+                f"INSERT INTO record ({names}) VALUES ({','.join('?' * len(values))})", tuple(values.values())
+            )
+            pk = cursor.lastrowid
+            result.added += 1 if not record.get("deleted") else 0
+            result.deleted += 1 if record.get("deleted") else 0
+        else:
+            assignments = ",".join(f"{name} = ?" for name in values)
+            self.db.execute_sql(f"UPDATE record SET {assignments} WHERE pk = ?", (*values.values(), pk))
+            if record.get("deleted"):
+                result.deleted += 1
+            else:
+                result.updated += 1
+        if body is not None:
+            self.db.execute_sql(
+                "INSERT INTO search_fts (rowid, title, aliases, body) VALUES (?, ?, ?, ?)",
+                (pk, columns["title"], columns["aliases"], body),
+            )
+
+    # ----------------------------------------------------------------------------- meta
+    def meta(self, key: str, default: str = "") -> str:
+        rows = self.sql("SELECT value FROM meta WHERE key = ?", (key,))
+        return rows[0][0] if rows else default
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._write_lock, self.db.atomic():
+            self._set_meta_many({key: value})
+
+    def _set_meta_many(self, values: dict[str, str]) -> None:
+        for key, value in values.items():
+            self.db.execute_sql("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+    def _raise_meta(self, key: str, value: str) -> None:
+        if value > self.meta(key):
+            self._set_meta_many({key: value})
+
+    # ----------------------------------------------------------------------------- reading
+    def get(self, record_id: str) -> Record | None:
+        """The live record with this id, or None (also for a tombstone)."""
+        rows = self.sql("SELECT data FROM record WHERE record_id = ? AND deleted = 0", (record_id,))
+        return json.loads(rows[0][0]) if rows else None
+
+    def count(self) -> int:
+        return self.sql("SELECT COUNT(*) FROM record WHERE deleted = 0")[0][0]
+
+    def counts_by_kind(self, regions: Sequence[str] | None = None, *, now: dt.datetime | None = None) -> dict[str, int]:
+        """Live records per kind, within ``regions`` when given; expired notices are not counted."""
+        where, params = _scope_clause(regions)
+        rows = self.sql(
+            f"SELECT kind, COUNT(*) FROM record WHERE deleted = 0 {where} "
+            "AND (expires_utc = '' OR expires_utc > ?) GROUP BY kind",
+            (*params, utc_text(now or dt.datetime.now(dt.UTC))),
+        )
+        return {kind: count for kind, count in rows}
+
+    def list_records(
+        self, kind: str, regions: Sequence[str] | None = None, *, offset: int = 0, limit: int = 50
+    ) -> list[Record]:
+        """Records of one kind, newest first; ``offset``/``limit`` page through long lists."""
+        where, params = _scope_clause(regions)
+        rows = self.sql(
+            f"SELECT data FROM record WHERE deleted = 0 AND kind = ? {where} "
+            "ORDER BY sort_date DESC, pk DESC LIMIT ? OFFSET ?",
+            (kind, *params, limit, offset),
+        )
+        return [json.loads(row[0]) for row in rows]
+
+    def region_names(self) -> dict[str, str]:
+        return {code: name for code, name in self.sql(
+            "SELECT region, json_extract(data, '$.name') FROM record WHERE kind = 'region' AND deleted = 0"
+        )}
+
+
+def _scope_clause(regions: Sequence[str] | None) -> tuple[str, tuple[str, ...]]:
+    if regions is None:
+        return "", ()
+    return f"AND region IN ({','.join('?' * len(regions))})", tuple(regions)
+
+
+def _explain_sqlite_error(exc: sqlite3.Error) -> str:
+    text = str(exc)
+    if "full" in text.lower():
+        return f"the disk is full; nothing was imported and the stored content is unchanged ({text})"
+    if "locked" in text.lower() or "busy" in text.lower():
+        return f"the content database is busy; nothing was imported, try again ({text})"
+    return f"the content database refused the change; nothing was imported ({text})"

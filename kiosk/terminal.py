@@ -1,0 +1,155 @@
+"""One terminal: its data folder, settings, content store and search, wired together.
+
+Screens, the CLI, sync and printing all start from a :class:`Terminal`, so they agree on which
+region's content is visible and where things are kept.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kiosk import regions
+from kiosk.blobs import BlobError, BlobStore, blob_path
+from kiosk.records.files import read_records
+from kiosk.records.validate import BatchRejected, RecordProblem
+from kiosk.search import SearchService
+from kiosk.settings import Settings
+from kiosk.store import ApplyResult, ContentStore
+
+RESOURCES = Path(__file__).resolve().parent.parent / "resources"
+DEMO_RECORDS = RESOURCES / "demo" / "records"
+
+
+def default_data_dir() -> Path:
+    if os.environ.get("KIOSK_DATA_DIR"):
+        return Path(os.environ["KIOSK_DATA_DIR"])
+    base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return base / "disclosure-kiosk"
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    result: ApplyResult
+    blobs_copied: int
+    source: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"source": self.source, "blobs_copied": self.blobs_copied, **self.result.as_dict()}
+
+
+class Terminal:
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = Path(data_dir)
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.store = ContentStore(self.data_dir / "content.sqlite")
+        self.blobs = BlobStore(self.data_dir / "blobs")
+        self.reload_settings()
+
+    def reload_settings(self) -> None:
+        local = Settings(self.data_dir / "settings.json")
+        self.settings = Settings(self.data_dir / "settings.json", self._portal_settings(local["terminal.region"], local["terminal.id"]))
+        self.region = self.settings["terminal.region"]
+        self.search = SearchService(self.store, self.region)
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Terminal:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------------- scope
+    def scope(self) -> list[str]:
+        """Region codes whose content this terminal shows (its chain, plus villages below if set)."""
+        chain = regions.chain(self.region)
+        if not self.settings["content.show_other_villages"]:
+            return chain
+        level = regions.level_of(self.region)
+        prefix = self.region[: {"national": 0, "province": 2, "city": 4, "county": 6, "township": 9}.get(level, 12)]
+        below = [code for (code,) in self.store.sql("SELECT DISTINCT region FROM record WHERE region LIKE ?", (prefix + "%",))]
+        return sorted(set(chain) | set(below))
+
+    def _portal_settings(self, region: str, terminal_id: str) -> dict[str, Any]:
+        """Settings from terminal_profile records, the farthest region first so nearer ones win."""
+        merged: dict[str, Any] = {}
+        chain = regions.chain(region) if regions.is_valid(region) else []
+        profiles = self.store.list_records("terminal_profile", chain, limit=1000)
+        profiles.sort(key=lambda p: len(regions.chain(p["region"])))
+        for profile in profiles:
+            targets = profile.get("terminal_ids") or []
+            if not targets or terminal_id in targets:
+                merged.update(profile["settings"])
+        return merged
+
+    # ------------------------------------------------------------------------- content
+    def import_path(self, path: Path) -> ImportReport:
+        """Import record files (and attachments under ``blobs/`` beside them) through ``apply``."""
+        path = Path(path)
+        pairs = list(read_records(path))
+        copied = self._copy_blobs(path if path.is_dir() else path.parent, [record for record, _ in pairs])
+        result = self.store.apply(pairs)
+        if result.changed:
+            self.store.set_meta("last_import", f"{dt.datetime.now().astimezone().isoformat(timespec='seconds')} {path}")
+            self.reload_settings()
+        return ImportReport(result, copied, str(path))
+
+    def _copy_blobs(self, folder: Path, records: list[Any]) -> int:
+        copied = 0
+        source_root = folder / "blobs"
+        if not source_root.is_dir():
+            return 0
+        for record in records:
+            if not isinstance(record, dict):
+                continue
+            for attachment in _attachments(record):
+                sha, size = attachment.get("sha256"), attachment.get("size")
+                if not isinstance(sha, str) or not isinstance(size, int) or len(sha) != 64:
+                    continue  # the batch check will name this record and field
+                source = blob_path(source_root, sha)
+                if source.is_file() and not self.blobs.has(sha, size):
+                    try:
+                        self.blobs.add_file(source, sha, size)
+                    except BlobError as exc:
+                        problem = RecordProblem(record.get("id", "?"), "attachments", "a file with the promised sha256 and size", str(exc))
+                        raise BatchRejected([problem]) from exc
+                    copied += 1
+        return copied
+
+    def ensure_demo_content(self) -> ImportReport | None:
+        """Load the bundled demo county on first run (an empty store), through the normal import."""
+        if self.store.count() > 0:
+            return None
+        return self.import_path(DEMO_RECORDS)
+
+    def region_name(self, code: str | None = None) -> str:
+        code = code or self.region
+        return self.store.region_names().get(code, code)
+
+    def info(self) -> dict[str, Any]:
+        return {
+            "data_dir": str(self.data_dir),
+            "terminal_id": self.settings["terminal.id"],
+            "terminal_name": self.settings["terminal.name"],
+            "region": self.region,
+            "region_name": self.region_name(),
+            "schema_version": self.store.schema_version,
+            "records": self.store.count(),
+            "counts": self.store.counts_by_kind(self.scope()),
+            "data_changed_at": self.store.meta("data_changed_at"),
+            "content_updated_at": self.store.meta("content_updated_at"),
+            "settings_problems": [str(problem) for problem in self.settings.problems],
+        }
+
+
+def _attachments(record: dict[str, Any]) -> list[dict[str, Any]]:
+    found = [a for a in record.get("attachments", []) if isinstance(a, dict)] if isinstance(record.get("attachments"), list) else []
+    interpretation = record.get("interpretation")
+    if isinstance(interpretation, dict) and isinstance(interpretation.get("images"), list):
+        found += [a for a in interpretation["images"] if isinstance(a, dict)]
+    return found

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Installs the Debian/Ubuntu packages the kiosk needs, only those that are missing, and says why.
+# Needs root or sudo for apt-get; prints what to install by hand otherwise.
+set -euo pipefail
+
+declare -A WHY=(
+  [fonts-wqy-microhei]="TrueType CJK font: Chinese on screen and embedded in printed PDFs"
+  [fonts-wqy-zenhei]="wider CJK font: fallback for rare characters in names (生僻字)"
+  [espeak-ng]="offline speech engine for the read-aloud (朗读) button, Mandarin and Cantonese voices"
+  [xvfb]="virtual display: 'make run' on a machine without a screen, and real-window tests"
+  [xauth]="needed by xvfb-run"
+  [libegl1]="Qt runtime library"
+  [libgl1]="Qt runtime library"
+  [libglib2.0-0]="Qt runtime library"
+  [libfontconfig1]="Qt runtime library (finds the CJK font)"
+  [libdbus-1-3]="Qt runtime library"
+  [libxkbcommon0]="Qt runtime library"
+  [libxkbcommon-x11-0]="Qt on X11 (windowed mode)"
+  [libxcb-cursor0]="Qt on X11 (windowed mode)"
+  [libxcb-icccm4]="Qt on X11 (windowed mode)"
+  [libxcb-image0]="Qt on X11 (windowed mode)"
+  [libxcb-keysyms1]="Qt on X11 (windowed mode)"
+  [libxcb-randr0]="Qt on X11 (windowed mode)"
+  [libxcb-render-util0]="Qt on X11 (windowed mode)"
+  [libxcb-shape0]="Qt on X11 (windowed mode)"
+  [libxcb-xinerama0]="Qt on X11 (windowed mode)"
+  [libxcb-xfixes0]="Qt on X11 (windowed mode)"
+  [libx11-xcb1]="Qt on X11 (windowed mode)"
+)
+
+missing=()
+for pkg in "${!WHY[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+echo "System packages to install (apt-get):"
+for pkg in "${missing[@]}"; do printf '  %-22s %s\n' "$pkg" "${WHY[$pkg]}"; done
+
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "apt-get not found: install the packages above with your system's package manager." >&2
+  exit 1
+fi
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else
+    echo "Not root and no sudo: run as root: apt-get install ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "Installed: ${missing[*]}"

@@ -1,0 +1,249 @@
+"""The home screen: large tiles per content kind with counts, the search entry, place and data date."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kiosk.home import HomeSummary, Tile
+from ui import theme
+from ui.i18n import tr
+
+WEEKDAYS_ZH = "一二三四五六日"
+
+
+def format_now(now: dt.datetime, lang: str) -> str:
+    if lang == "en":
+        return now.strftime("%a %d %b %Y  %H:%M")
+    return f"{now.year}年{now.month}月{now.day}日 星期{WEEKDAYS_ZH[now.weekday()]}  {now:%H:%M}"
+
+
+def format_data_time(iso: str) -> str:
+    try:
+        return dt.datetime.fromisoformat(iso).strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return iso
+
+
+class TileButton(QPushButton):
+    """A big tap target: the section name, and how many items it holds underneath."""
+
+    def __init__(self, tile: Tile, lang: str, scale: theme.Scale, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.tile = tile
+        self.setObjectName(f"tile-{tile.key}")
+        self.setAccessibleName(tile.label_zh if lang != "en" else tile.label_en)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMinimumSize(scale.min_touch_px * 3, scale.min_touch_px * 2)
+        colour = theme.TILE_COLOURS[tile.key]
+        self.setStyleSheet(
+            f"QPushButton#{self.objectName()} {{ background: {colour}; border: none; border-radius: 16px; }}"
+            f"QPushButton#{self.objectName()}:pressed {{ background: {theme.INK}; }}"
+        )
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 16, 16, 16)
+        layout.addStretch(1)
+        label = QLabel(tile.label_en if lang == "en" else tile.label_zh)
+        label.setObjectName("tile-label")
+        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        label.setWordWrap(True)
+        label.setStyleSheet(f"color: {theme.PAPER}; font-size: {scale.tile_label_px}px; font-weight: bold; background: transparent;")
+        layout.addWidget(label)
+        if tile.count is not None:
+            count = QLabel(tr("items", lang, count=tile.count))
+            count.setObjectName("tile-count")
+            count.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            count.setStyleSheet(f"color: {theme.PAPER}; font-size: {scale.tile_count_px}px; background: transparent;")
+            layout.addWidget(count)
+        layout.addStretch(1)
+        for child in self.findChildren(QLabel):
+            child.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+
+
+class HomeScreen(QWidget):
+    tile_selected = Signal(str)
+    search_requested = Signal()
+    large_toggled = Signal()
+    language_toggled = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("home")
+        self._summary: HomeSummary | None = None
+        self._lang = "zh_CN"
+        self._large = False
+        self._notice_index = 0
+        self._clock = QTimer(self)
+        self._clock.timeout.connect(self._tick)
+        self._clock.start(1000)
+        self._rotate = QTimer(self)
+        self._rotate.timeout.connect(self._next_notice)
+        self._rotate.start(8000)
+        self._root = QVBoxLayout(self)
+        self._root.setContentsMargins(0, 0, 0, 0)
+        self._root.setSpacing(0)
+
+    # ----------------------------------------------------------------------- building
+    def show_summary(self, summary: HomeSummary, *, lang: str, large: bool) -> None:
+        self._summary, self._lang, self._large = summary, lang, large
+        self._rebuild()
+
+    def _rebuild(self) -> None:
+        while self._root.count():
+            item = self._root.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        assert self._summary is not None
+        scale = theme.scale_for(self._large)
+        self.setStyleSheet(f"QWidget#home {{ background: {theme.BACKDROP}; }}")
+        self._root.addWidget(self._header(scale))
+        urgent = [n for n in self._summary.notices if n.urgent]
+        if urgent:
+            self._root.addWidget(self._urgent_banner(urgent[0].title, scale))
+        body = QWidget()
+        body_layout = QVBoxLayout(body)
+        body_layout.setContentsMargins(scale.spacing_px * 2, scale.spacing_px, scale.spacing_px * 2, scale.spacing_px)
+        body_layout.setSpacing(scale.spacing_px)
+        body_layout.addWidget(self._search_entry(scale))
+        body_layout.addWidget(self._tiles(scale), 1)
+        self._root.addWidget(body, 1)
+        self._root.addWidget(self._footer(scale))
+        self._tick()
+        self._next_notice()
+
+    def _header(self, scale: theme.Scale) -> QWidget:
+        assert self._summary is not None
+        bar = QWidget()
+        bar.setObjectName("header")
+        bar.setStyleSheet(f"QWidget#header {{ background: {theme.HEADER}; }} QLabel {{ color: {theme.PAPER}; background: transparent; }}")
+        layout = QHBoxLayout(bar)
+        layout.setContentsMargins(scale.spacing_px * 2, scale.spacing_px, scale.spacing_px * 2, scale.spacing_px)
+        left = QVBoxLayout()
+        place = QLabel(self._summary.place_name)
+        place.setObjectName("place-name")
+        place.setStyleSheet(f"font-size: {scale.headline_px}px; font-weight: bold;")
+        terminal = QLabel(self._summary.terminal_name)
+        terminal.setObjectName("terminal-name")
+        terminal.setStyleSheet(f"font-size: {scale.small_px}px;")
+        left.addWidget(place)
+        left.addWidget(terminal)
+        layout.addLayout(left, 1)
+        right = QVBoxLayout()
+        self._clock_label = QLabel()
+        self._clock_label.setObjectName("clock")
+        self._clock_label.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self._clock_label.setStyleSheet(f"font-size: {scale.title_px}px; font-weight: bold;")
+        when = self._summary.data_changed_at
+        status_text = tr("data_changed", self._lang, when=format_data_time(when)) if when else tr("data_never", self._lang)
+        status = QLabel(f"{status_text}  ·  {tr('offline', self._lang)}")
+        status.setObjectName("data-status")
+        status.setAlignment(Qt.AlignmentFlag.AlignRight)
+        status.setStyleSheet(f"font-size: {scale.small_px}px;")
+        right.addWidget(self._clock_label)
+        right.addWidget(status)
+        layout.addLayout(right)
+        return bar
+
+    def _urgent_banner(self, title: str, scale: theme.Scale) -> QWidget:
+        banner = QLabel(f"{tr('urgent', self._lang)}：{title}")
+        banner.setObjectName("urgent-banner")
+        banner.setWordWrap(True)
+        banner.setStyleSheet(
+            f"background: {theme.URGENT}; color: {theme.PAPER}; font-size: {scale.title_px}px; font-weight: bold;"
+            f"padding: {scale.spacing_px // 2}px {scale.spacing_px * 2}px;"
+        )
+        return banner
+
+    def _search_entry(self, scale: theme.Scale) -> QWidget:
+        button = QPushButton(tr("search_hint", self._lang))
+        button.setObjectName("search-entry")
+        button.setAccessibleName(tr("search_hint", self._lang))
+        button.setMinimumHeight(max(scale.min_touch_px, int(scale.body_px * 2.6)))
+        button.setStyleSheet(
+            f"QPushButton {{ background: {theme.PAPER}; color: {theme.MUTED}; border: 3px solid {theme.HEADER};"
+            f" border-radius: 12px; font-size: {scale.title_px}px; text-align: left; padding-left: 24px; }}"
+            f"QPushButton:pressed {{ background: {theme.BACKDROP}; }}"
+        )
+        button.clicked.connect(self.search_requested)
+        return button
+
+    def _tiles(self, scale: theme.Scale) -> QWidget:
+        assert self._summary is not None
+        grid_widget = QWidget()
+        grid = QGridLayout(grid_widget)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setSpacing(scale.spacing_px)
+        portrait = self.height() > self.width()
+        columns = 2 if portrait else 4
+        for index, tile in enumerate(self._summary.tiles):
+            button = TileButton(tile, self._lang, scale)
+            button.clicked.connect(lambda _checked=False, key=tile.key: self._tile_clicked(key))
+            grid.addWidget(button, index // columns, index % columns)
+        return grid_widget
+
+    def _footer(self, scale: theme.Scale) -> QWidget:
+        bar = QWidget()
+        bar.setObjectName("footer")
+        bar.setStyleSheet(f"QWidget#footer {{ background: {theme.PAPER}; border-top: 2px solid #D0D4DA; }}")
+        layout = QHBoxLayout(bar)
+        layout.setContentsMargins(scale.spacing_px * 2, scale.spacing_px // 2, scale.spacing_px * 2, scale.spacing_px // 2)
+        self._notice_label = QLabel()
+        self._notice_label.setObjectName("notice-ticker")
+        self._notice_label.setStyleSheet(f"color: {theme.INK}; font-size: {scale.body_px}px;")
+        self._notice_label.setWordWrap(True)
+        layout.addWidget(self._notice_label, 1)
+        for name, key, signal in (
+            ("toggle-large", "large_off" if self._large else "large_on", self.large_toggled),
+            ("toggle-language", "language", self.language_toggled),
+        ):
+            button = QPushButton(tr(key, self._lang))
+            button.setObjectName(name)
+            button.setMinimumSize(scale.min_touch_px * 3, scale.min_touch_px)
+            button.setStyleSheet(
+                f"QPushButton {{ background: {theme.PAPER}; color: {theme.HEADER}; border: 3px solid {theme.HEADER};"
+                f" border-radius: 10px; font-size: {scale.body_px}px; font-weight: bold; padding: 4px 16px; }}"
+                f"QPushButton:pressed {{ background: {theme.BACKDROP}; }}"
+            )
+            button.clicked.connect(signal)
+            layout.addWidget(button)
+        return bar
+
+    # ----------------------------------------------------------------------- behaviour
+    def _tile_clicked(self, key: str) -> None:
+        if key == "search":
+            self.search_requested.emit()
+        else:
+            self.tile_selected.emit(key)
+
+    def _tick(self) -> None:
+        if hasattr(self, "_clock_label"):
+            self._clock_label.setText(format_now(dt.datetime.now(), self._lang))
+
+    def _next_notice(self) -> None:
+        if not hasattr(self, "_notice_label") or self._summary is None:
+            return
+        notices = self._summary.notices
+        if not notices:
+            self._notice_label.setText(tr("notices_none", self._lang))
+            return
+        notice = notices[self._notice_index % len(notices)]
+        self._notice_index += 1
+        self._notice_label.setText(f"通知：{notice.title}" if self._lang != "en" else f"Notice: {notice.title}")
+
+    def resizeEvent(self, event: object) -> None:
+        super().resizeEvent(event)  # type: ignore[arg-type]
+        if self._summary is not None:
+            portrait_now = self.height() > self.width()
+            if portrait_now != getattr(self, "_built_portrait", None):
+                self._built_portrait = portrait_now
+                self._rebuild()
