@@ -3,9 +3,10 @@
 Three paths, never mixed in one query:
 - every term ≥ 3 characters: FTS5 trigram MATCH over title, aliases and body;
 - any term of 1–2 characters: a scan of titles and aliases (trigram can't see short terms);
-- letters only (``gdzb``): first letters of titles and aliases (首字母).
-Ranking, in order: how the title matches (exact, prefix, contains, body only), personal
-payment lines after documents, current before repealed, own village → township → county first,
+- letters only (``gdzb``): first letters of titles and aliases (首字母); with 3+ letters the
+  full-text path runs too (for words like "PDF") and its hits follow.
+Ranking, in order: personal payment lines after everything else, then how the title matches
+(exact, prefix, contains, body only), current before repealed, own village → township → county first,
 then for prefix matches the shortest completion, then newest. Excerpts are cut in Python for the
 few hits shown, which is far cheaper than FTS5 ``snippet()`` over every match.
 """
@@ -143,7 +144,7 @@ class SearchService:
         locality = "CASE r.region " + " ".join("WHEN ? THEN ?" for _ in self.scope) + " ELSE 99 END"
         params = tuple(value for index, code in enumerate(self.scope) for value in (code, index))
         order = (
-            f"ORDER BY tier, r.kind = 'subsidy_payment', r.current DESC, {locality}, "
+            f"ORDER BY r.kind = 'subsidy_payment', tier, r.current DESC, {locality}, "
             "CASE WHEN tier <= 1 THEN length(r.title) ELSE 0 END, r.sort_date DESC, r.pk DESC"
         )
         return order, params

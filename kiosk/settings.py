@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from kiosk import regions
 
@@ -43,6 +44,14 @@ def _region(value: str) -> str | None:
     return None if regions.is_valid(value) else "a valid 12-digit region code"
 
 
+def _timezone(value: str) -> str | None:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        return "an IANA time zone name such as Asia/Shanghai"
+    return None
+
+
 def _url_or_empty(value: str) -> str | None:
     return None if value == "" or value.startswith(("https://", "http://")) else "an http(s) URL or empty"
 
@@ -53,6 +62,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("terminal.region", str, DEMO_REGION,
             "12-digit region code of the place the terminal stands; it shows that region's content "
             "and every level above it.", "staff", _region),
+    Setting("terminal.timezone", str, "Asia/Shanghai",
+            "Time zone for the clock and dates on screen, whatever the operating system is set to.", "both", _timezone),
     Setting("content.show_other_villages", bool, False,
             "Also show boards and payments of villages below the terminal's region (for a county hall).",
             "staff"),

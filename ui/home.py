@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -28,9 +29,9 @@ def format_now(now: dt.datetime, lang: str) -> str:
     return f"{now.year}年{now.month}月{now.day}日 星期{WEEKDAYS_ZH[now.weekday()]}  {now:%H:%M}"
 
 
-def format_data_time(iso: str) -> str:
+def format_data_time(iso: str, zone: ZoneInfo) -> str:
     try:
-        return dt.datetime.fromisoformat(iso).strftime("%Y-%m-%d %H:%M")
+        return dt.datetime.fromisoformat(iso).astimezone(zone).strftime("%Y-%m-%d %H:%M")
     except ValueError:
         return iso
 
@@ -82,6 +83,7 @@ class HomeScreen(QWidget):
         self._summary: HomeSummary | None = None
         self._lang = "zh_CN"
         self._large = False
+        self._zone = ZoneInfo("Asia/Shanghai")
         self._notice_index = 0
         self._clock = QTimer(self)
         self._clock.timeout.connect(self._tick)
@@ -94,8 +96,8 @@ class HomeScreen(QWidget):
         self._root.setSpacing(0)
 
     # ----------------------------------------------------------------------- building
-    def show_summary(self, summary: HomeSummary, *, lang: str, large: bool) -> None:
-        self._summary, self._lang, self._large = summary, lang, large
+    def show_summary(self, summary: HomeSummary, *, lang: str, large: bool, zone: ZoneInfo) -> None:
+        self._summary, self._lang, self._large, self._zone = summary, lang, large, zone
         self._rebuild()
 
     def _rebuild(self) -> None:
@@ -144,7 +146,7 @@ class HomeScreen(QWidget):
         self._clock_label.setAlignment(Qt.AlignmentFlag.AlignRight)
         self._clock_label.setStyleSheet(f"font-size: {scale.title_px}px; font-weight: bold;")
         when = self._summary.data_changed_at
-        status_text = tr("data_changed", self._lang, when=format_data_time(when)) if when else tr("data_never", self._lang)
+        status_text = tr("data_changed", self._lang, when=format_data_time(when, self._zone)) if when else tr("data_never", self._lang)
         status = QLabel(f"{status_text}  ·  {tr('offline', self._lang)}")
         status.setObjectName("data-status")
         status.setAlignment(Qt.AlignmentFlag.AlignRight)
@@ -227,7 +229,7 @@ class HomeScreen(QWidget):
 
     def _tick(self) -> None:
         if hasattr(self, "_clock_label"):
-            self._clock_label.setText(format_now(dt.datetime.now(), self._lang))
+            self._clock_label.setText(format_now(dt.datetime.now(self._zone), self._lang))
 
     def _next_notice(self) -> None:
         if not hasattr(self, "_notice_label") or self._summary is None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QPushButton, QStackedWidget, QVBoxLayout, QWidget
@@ -60,7 +62,8 @@ class MainWindow(QMainWindow):
         self.refresh()
 
     def refresh(self) -> None:
-        self.home.show_summary(home_summary(self.terminal), lang=self.lang, large=self.large)
+        zone = ZoneInfo(self.terminal.settings["terminal.timezone"])
+        self.home.show_summary(home_summary(self.terminal), lang=self.lang, large=self.large, zone=zone)
 
     def show_screen(self, name: str) -> None:
         if name == "home":

@@ -10,11 +10,13 @@ import datetime as dt
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+import peewee
 from peewee import SqliteDatabase
 
 from kiosk.privacy import mask_payment
@@ -103,7 +105,7 @@ class ContentStore:
         result = ApplyResult()
         with self._write_lock:
             try:
-                with self.db.atomic():
+                with self._transaction():
                     known = self._known_versions([record["id"] for record in batch])
                     for record in batch:
                         self._apply_one(record, known.get(record["id"]), result)
@@ -111,9 +113,26 @@ class ContentStore:
                         newest = max((r["updated_at"] for r in batch), default="")
                         self._set_meta_many({"data_changed_at": _now_iso()})
                         self._raise_meta("content_updated_at", newest)
-            except sqlite3.Error as exc:
+            except (sqlite3.Error, peewee.DatabaseError) as exc:
                 raise StoreError(_explain_sqlite_error(exc)) from exc
         return result
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """BEGIN IMMEDIATE … COMMIT on this thread's connection.
+
+        SQLite rolls a transaction back by itself on some errors (a full disk); peewee's
+        ``atomic()`` would then fail its own ROLLBACK and hide the real error.
+        """
+        connection = self.db.connection()
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            if connection.in_transaction:
+                connection.execute("ROLLBACK")
+            raise
+        connection.execute("COMMIT")
 
     def _known_versions(self, ids: list[str]) -> dict[str, tuple[int, int, bool]]:
         known: dict[str, tuple[int, int, bool]] = {}
@@ -191,7 +210,7 @@ class ContentStore:
         return rows[0][0] if rows else default
 
     def set_meta(self, key: str, value: str) -> None:
-        with self._write_lock, self.db.atomic():
+        with self._write_lock, self._transaction():
             self._set_meta_many({key: value})
 
     def _set_meta_many(self, values: dict[str, str]) -> None:

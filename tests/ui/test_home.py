@@ -1,0 +1,123 @@
+"""The home screen on the demo county: what a person sees first, in both orientations and modes."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QFontMetrics, QImage
+from PySide6.QtWidgets import QLabel, QPushButton
+
+from kiosk.terminal import Terminal
+from ui import theme
+from ui.window import MainWindow
+from tests.conftest import ROOT
+
+
+def _window(qtbot, terminal: Terminal, size: tuple[int, int], *, large: bool = False, lang: str = "zh_CN") -> MainWindow:
+    window = MainWindow(terminal, lang=lang, large=large)
+    qtbot.addWidget(window)
+    window.resize(*size)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+def _visible_labels(window: MainWindow) -> list[QLabel]:
+    return [label for label in window.findChildren(QLabel) if label.isVisible() and label.text()]
+
+
+def _luminance(colour: QColor) -> float:
+    def channel(value: float) -> float:
+        return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
+
+    return 0.2126 * channel(colour.redF()) + 0.7152 * channel(colour.greenF()) + 0.0722 * channel(colour.blueF())
+
+
+def contrast(a: str, b: str) -> float:
+    la, lb = sorted((_luminance(QColor(a)), _luminance(QColor(b))), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def test_home_shows_place_tiles_with_counts_and_data_date(qtbot, demo_terminal: Terminal) -> None:
+    window = _window(qtbot, demo_terminal, (1920, 1080))
+    texts = [label.text() for label in _visible_labels(window)]
+    assert "桃源村" in texts
+    assert any(text.startswith("数据更新于 20") for text in texts)
+    counts = demo_terminal.store.counts_by_kind(demo_terminal.scope())
+    tile = window.findChild(QPushButton, "tile-documents")
+    assert tile.findChild(QLabel, "tile-count").text() == f"{counts['document']} 项"
+    assert counts["document"] >= 300
+
+
+def test_an_urgent_notice_is_shown_prominently(qtbot, demo_terminal: Terminal) -> None:
+    window = _window(qtbot, demo_terminal, (1920, 1080))
+    banner = window.findChild(QLabel, "urgent-banner")
+    assert banner is not None and banner.isVisible() and banner.text().startswith("紧急通知：")
+
+
+def test_tapping_a_tile_and_coming_back_home(qtbot, demo_terminal: Terminal) -> None:
+    window = _window(qtbot, demo_terminal, (1920, 1080))
+    qtbot.mouseClick(window.findChild(QPushButton, "tile-subsidies"), Qt.MouseButton.LeftButton)
+    assert window.stack.currentWidget() is not window.home
+    qtbot.mouseClick(window.stack.currentWidget().findChild(QPushButton, "back-home"), Qt.MouseButton.LeftButton)
+    assert window.stack.currentWidget() is window.home
+
+
+def test_language_and_large_text_toggles(qtbot, demo_terminal: Terminal) -> None:
+    window = _window(qtbot, demo_terminal, (1920, 1080))
+    qtbot.mouseClick(window.findChild(QPushButton, "toggle-language"), Qt.MouseButton.LeftButton)
+    assert window.findChild(QPushButton, "tile-documents").findChild(QLabel, "tile-label").text() == "Policy documents"
+    qtbot.mouseClick(window.findChild(QPushButton, "toggle-large"), Qt.MouseButton.LeftButton)
+    assert window.large
+    label = window.findChild(QPushButton, "tile-documents").findChild(QLabel, "tile-label")
+    assert f"font-size: {theme.LARGE.tile_label_px}px" in label.styleSheet()
+
+
+@pytest.mark.parametrize("size", [(1920, 1080), (1080, 1920)], ids=["landscape", "portrait"])
+@pytest.mark.parametrize("large", [False, True], ids=["normal", "large"])
+def test_home_screenshot_is_readable_and_touchable(qtbot, demo_terminal: Terminal, shots: Path, size, large) -> None:
+    window = _window(qtbot, demo_terminal, size, large=large)
+    qtbot.wait(50)
+    name = f"home-{size[0]}x{size[1]}{'-large' if large else ''}.png"
+    image = window.grab().toImage()
+    assert image.save(str(shots / name))
+    scale = theme.scale_for(large)
+    minimum = 60 if large else 44
+    for button in window.findChildren(QPushButton):
+        if button.isVisible():
+            assert button.width() >= minimum and button.height() >= minimum, button.objectName()
+    for label in _visible_labels(window):
+        metrics = QFontMetrics(label.font())
+        missing = [ch for ch in label.text() if not ch.isspace() and not metrics.inFont(ch)]
+        assert missing == [], f"{label.objectName()}: no glyph for {missing} (would show as boxes)"
+        assert label.font().pixelSize() >= 24 or label.font().pointSizeF() >= 18, label.objectName()
+        assert label.width() >= label.sizeHint().width() or label.wordWrap(), f"{label.objectName()} is clipped"
+    assert scale.headline_px >= 40
+    # Not a blank picture: the header red and the tile colours are really painted.
+    colours = {image.pixelColor(x, y).name() for x in range(0, image.width(), 40) for y in range(0, image.height(), 40)}
+    assert theme.HEADER.lower() in colours and theme.TILE_COLOURS["subsidies"].lower() in colours
+
+
+def test_theme_colour_pairs_meet_contrast_minimums() -> None:
+    for key, colour in theme.TILE_COLOURS.items():
+        assert contrast(colour, theme.PAPER) >= 4.5, key
+    for foreground, background in [(theme.PAPER, theme.HEADER), (theme.PAPER, theme.URGENT), (theme.INK, theme.BACKDROP),
+                                   (theme.MUTED, theme.PAPER), (theme.HEADER, theme.PAPER)]:
+        assert contrast(foreground, background) >= 4.5, (foreground, background)
+
+
+def test_kiosk_run_screenshot_renders_home_offscreen(tmp_path: Path) -> None:
+    target = tmp_path / "shot.png"
+    data = tmp_path / "data"
+    result = subprocess.run(
+        [sys.executable, "-m", "app.main", "run", "--demo", "--data-dir", str(data), "--screenshot", str(target),
+         "--size", "1080x1920", "--large"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin"},
+    )
+    assert result.returncode == 0, result.stderr
+    image = QImage(str(target))
+    assert (image.width(), image.height()) == (1080, 1920)

@@ -1,0 +1,57 @@
+"""DESIGN.md §2: kiosk/ never imports ui/, sync/, printing/ or QtWidgets; sync/ and printing/ import only kiosk/."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+FORBIDDEN = {
+    "kiosk": ("ui", "sync", "printing", "app", "PySide6.QtWidgets", "PySide6.QtGui"),
+    "sync": ("ui", "printing", "app", "PySide6.QtWidgets"),
+    "printing": ("ui", "sync", "app", "PySide6.QtWidgets"),
+}
+
+
+def imported_modules(path: Path) -> list[tuple[int, str]]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, alias.name) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.append((node.lineno, node.module))
+            found += [(node.lineno, f"{node.module}.{alias.name}") for alias in node.names]
+    return found
+
+
+@pytest.mark.parametrize("package", sorted(FORBIDDEN))
+def test_package_respects_the_import_direction(package: str) -> None:
+    violations = []
+    for path in sorted((ROOT / package).rglob("*.py")):
+        for line, module in imported_modules(path):
+            if any(module == banned or module.startswith(banned + ".") for banned in FORBIDDEN[package]):
+                violations.append(f"{path.relative_to(ROOT)}:{line} imports {module}")
+    assert violations == []
+
+
+def test_the_checker_would_catch_a_violation(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.py"
+    bad.write_text("from ui.home import HomeScreen\nimport PySide6.QtWidgets\nfrom PySide6 import QtWidgets\n")
+    modules = [module for _, module in imported_modules(bad)]
+    assert "ui.home" in modules and "PySide6.QtWidgets" in modules
+    assert modules.count("PySide6.QtWidgets") == 2
+
+
+def test_only_ui_imports_qt_widgets() -> None:
+    users = {
+        path.relative_to(ROOT).parts[0]
+        for path in ROOT.rglob("*.py")
+        if ".venv" not in path.parts and "tests" not in path.parts
+        for _, module in imported_modules(path)
+        if module.startswith("PySide6.QtWidgets")
+    }
+    assert users <= {"ui"}
