@@ -27,7 +27,7 @@ lint: setup
 	@$(VENV)/bin/ruff check .
 
 bench: setup
-	@$(PY) bench/run_all.py
+	@$(PY) bench/bench_store.py --scale province --write-doc
 
 docs: setup
 	@$(VENV)/bin/kiosk docs
