@@ -45,7 +45,7 @@ class TileButton(QPushButton):
         self.setObjectName(f"tile-{tile.key}")
         self.setAccessibleName(tile.label_zh if lang != "en" else tile.label_en)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.setMinimumSize(scale.min_touch_px * 3, scale.min_touch_px * 2)
+        self.setMinimumSize(scale.min_touch_px * 2, scale.min_touch_px * 2)
         colour = theme.TILE_COLOURS[tile.key]
         self.setStyleSheet(
             f"QPushButton#{self.objectName()} {{ background: {colour}; border: none; border-radius: 16px; }}"
@@ -103,8 +103,10 @@ class HomeScreen(QWidget):
     def _rebuild(self) -> None:
         while self._root.count():
             item = self._root.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
+            widget = item.widget()
+            if widget is not None:
+                widget.setParent(None)  # gone from the tree now, not at the next event loop turn
+                widget.deleteLater()
         assert self._summary is not None
         scale = theme.scale_for(self._large)
         self.setStyleSheet(f"QWidget#home {{ background: {theme.BACKDROP}; }}")
@@ -137,6 +139,7 @@ class HomeScreen(QWidget):
         terminal = QLabel(self._summary.terminal_name)
         terminal.setObjectName("terminal-name")
         terminal.setStyleSheet(f"font-size: {scale.small_px}px;")
+        terminal.setWordWrap(True)
         left.addWidget(place)
         left.addWidget(terminal)
         layout.addLayout(left, 1)
@@ -151,6 +154,7 @@ class HomeScreen(QWidget):
         status.setObjectName("data-status")
         status.setAlignment(Qt.AlignmentFlag.AlignRight)
         status.setStyleSheet(f"font-size: {scale.small_px}px;")
+        status.setWordWrap(True)
         right.addWidget(self._clock_label)
         right.addWidget(status)
         layout.addLayout(right)
@@ -210,7 +214,7 @@ class HomeScreen(QWidget):
         ):
             button = QPushButton(tr(key, self._lang))
             button.setObjectName(name)
-            button.setMinimumSize(scale.min_touch_px * 3, scale.min_touch_px)
+            button.setMinimumSize(scale.min_touch_px * 2, scale.min_touch_px)
             button.setStyleSheet(
                 f"QPushButton {{ background: {theme.PAPER}; color: {theme.HEADER}; border: 3px solid {theme.HEADER};"
                 f" border-radius: 10px; font-size: {scale.body_px}px; font-weight: bold; padding: 4px 16px; }}"

@@ -33,7 +33,7 @@ def kiosk_json(*args: str, data: Path) -> object:
 def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     data = tmp_path_factory.mktemp("cli") / "terminal"
     report = kiosk_json("import", str(DEMO_RECORDS), data=data)
-    assert report["added"] > 1000 and report["ignored_older"] == 0
+    assert report["added"] > 800 and report["ignored_older"] == 0
     return data
 
 
@@ -74,7 +74,7 @@ def test_show_and_info(demo_dir: Path) -> None:
 def test_importing_the_same_content_twice_changes_nothing(demo_dir: Path) -> None:
     before = db_snapshot(demo_dir)
     report = kiosk_json("import", str(DEMO_RECORDS), data=demo_dir)
-    assert report["changed"] == 0 and report["unchanged"] > 1000
+    assert report["changed"] == 0 and report["unchanged"] > 800
     assert db_snapshot(demo_dir) == before
 
 

@@ -92,7 +92,7 @@ def test_home_screenshot_is_readable_and_touchable(qtbot, demo_terminal: Termina
             assert button.width() >= minimum and button.height() >= minimum, button.objectName()
     for label in _visible_labels(window):
         metrics = QFontMetrics(label.font())
-        missing = [ch for ch in label.text() if not ch.isspace() and not metrics.inFont(ch)]
+        missing = [ch for ch in label.text() if not ch.isspace() and not metrics.inFontUcs4(ord(ch))]
         assert missing == [], f"{label.objectName()}: no glyph for {missing} (would show as boxes)"
         assert label.font().pixelSize() >= 24 or label.font().pointSizeF() >= 18, label.objectName()
         assert label.width() >= label.sizeHint().width() or label.wordWrap(), f"{label.objectName()} is clipped"
