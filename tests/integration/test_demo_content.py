@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections import Counter, defaultdict
 
@@ -69,7 +70,7 @@ def test_finance_ledgers_chain_from_quarter_to_quarter() -> None:
     for board in finance:
         by_village[board["region"]].append(board)
     for boards in by_village.values():
-        for earlier, later in zip(boards, boards[1:], strict=False):
+        for earlier, later in itertools.pairwise(boards):
             assert later["opening_balance_fen"] == earlier["closing_balance_fen"], later["id"]
 
 

@@ -15,7 +15,7 @@ def qapp_args() -> list[str]:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def cjk_font(qapp) -> str:  # noqa: ANN001 - pytest-qt fixture
+def cjk_font(qapp) -> str:
     from ui.fonts import install_cjk_font
 
     family = install_cjk_font(qapp)

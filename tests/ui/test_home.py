@@ -12,9 +12,9 @@ from PySide6.QtGui import QColor, QFontMetrics, QImage
 from PySide6.QtWidgets import QLabel, QPushButton
 
 from kiosk.terminal import Terminal
+from tests.conftest import ROOT
 from ui import theme
 from ui.window import MainWindow
-from tests.conftest import ROOT
 
 
 def _window(qtbot, terminal: Terminal, size: tuple[int, int], *, large: bool = False, lang: str = "zh_CN") -> MainWindow:
