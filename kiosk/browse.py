@@ -1,0 +1,175 @@
+"""Queries behind the browsing screens, as plain data: lists with filters, pages, totals.
+
+Every list is paged (``offset``/``limit``) and counted separately, so a screen can show the
+first rows of a 25k-item list at once and fetch more as the person scrolls.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from kiosk.privacy import mask_payment
+from kiosk.store import ContentStore
+
+Record = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class DocumentFilter:
+    """Filters of the policy library; ``None`` means any."""
+
+    year: int | None = None
+    issuer: str | None = None
+    level: str | None = None
+    validity: str | None = None
+    interpreted_only: bool = False
+
+
+@dataclass(frozen=True)
+class PaymentFilter:
+    name: str | None = None  # matched against the masked name, e.g. 张*明 or just 张
+    policy_id: str | None = None
+    year: int | None = None
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list[Record]
+    total: int
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class Browser:
+    """Read-only views over one terminal's visible content."""
+
+    def __init__(self, store: ContentStore, scope: Sequence[str]) -> None:
+        self.store = store
+        self.scope = list(scope)
+
+    def _scope(self) -> tuple[str, tuple[str, ...]]:
+        return f"region IN ({','.join('?' * len(self.scope))})", tuple(self.scope)
+
+    def _page(self, kind: str, where: list[str], params: list[Any], order: str, offset: int, limit: int) -> Page:
+        scope_sql, scope_params = self._scope()
+        clauses = " AND ".join(["deleted = 0", "kind = ?", scope_sql, *where])
+        all_params = [kind, *scope_params, *params]
+        total = self.store.sql(f"SELECT COUNT(*) FROM record WHERE {clauses}", all_params)[0][0]
+        rows = self.store.sql(f"SELECT data FROM record WHERE {clauses} ORDER BY {order} LIMIT ? OFFSET ?", [*all_params, limit, offset])
+        return Page([json.loads(row[0]) for row in rows], total)
+
+    # -------------------------------------------------------------------- catalogue
+    def catalogue_domains(self) -> list[tuple[Record, int]]:
+        """Domains in display order, each with how many items it holds."""
+        domains = self._page("catalogue_domain", [], [], "json_extract(data, '$.sort_order'), record_id", 0, 1000).rows
+        scope_sql, scope_params = self._scope()
+        counts = dict(self.store.sql(
+            f"SELECT json_extract(data, '$.domain_id'), COUNT(*) FROM record WHERE deleted = 0 AND kind = 'catalogue_item' "
+            f"AND {scope_sql} GROUP BY 1", scope_params,
+        ))
+        return [(domain, counts.get(domain["id"], 0)) for domain in domains]
+
+    def catalogue_items(self, domain_id: str, *, offset: int = 0, limit: int = 50) -> Page:
+        return self._page("catalogue_item", ["json_extract(data, '$.domain_id') = ?"], [domain_id], "title, record_id", offset, limit)
+
+    # -------------------------------------------------------------------- documents
+    def documents(self, filters: DocumentFilter = DocumentFilter(), *, offset: int = 0, limit: int = 50) -> Page:
+        where, params = [], []
+        if filters.year is not None:
+            where.append("substr(sort_date, 1, 4) = ?")
+            params.append(f"{filters.year:04d}")
+        for column, value in (("issuer", filters.issuer), ("level", filters.level), ("validity", filters.validity)):
+            if value:
+                where.append(f"json_extract(data, '$.{column}') = ?")
+                params.append(value)
+        if filters.interpreted_only:
+            where.append("json_extract(data, '$.interpretation') IS NOT NULL")
+        return self._page("document", where, params, "sort_date DESC, record_id", offset, limit)
+
+    def document_facets(self) -> dict[str, list[tuple[str, int]]]:
+        """Values each filter can take, with counts, most common first (years newest first)."""
+        scope_sql, scope_params = self._scope()
+        base = f"FROM record WHERE deleted = 0 AND kind = 'document' AND {scope_sql}"
+        facets = {}
+        for name, expression in (("year", "substr(sort_date, 1, 4)"), ("issuer", "json_extract(data, '$.issuer')"),
+                                 ("level", "json_extract(data, '$.level')"), ("validity", "json_extract(data, '$.validity')")):
+            order = "1 DESC" if name == "year" else "2 DESC, 1"
+            facets[name] = [(str(v), n) for v, n in self.store.sql(f"SELECT {expression}, COUNT(*) {base} GROUP BY 1 ORDER BY {order}", scope_params)]
+        return facets
+
+    def linked_documents(self, item: Record) -> list[Record]:
+        records = (self.store.get(doc_id) for doc_id in item.get("document_ids", []))
+        return [record for record in records if record is not None]
+
+    # -------------------------------------------------------------------- subsidies
+    def subsidy_policies(self, *, offset: int = 0, limit: int = 100) -> Page:
+        return self._page("subsidy_policy", [], [], "json_extract(data, '$.year') DESC, title", offset, limit)
+
+    def payments(self, village: str, filters: PaymentFilter = PaymentFilter(), *, offset: int = 0, limit: int = 50) -> Page:
+        """One village's payments, with the count and total amount of everything the filter matches."""
+        where, params = ["region = ?"], [village]
+        if filters.name:
+            where.append("instr(json_extract(data, '$.recipient'), ?) > 0")
+            params.append(filters.name.strip())
+        if filters.policy_id:
+            where.append("json_extract(data, '$.policy_id') = ?")
+            params.append(filters.policy_id)
+        if filters.year is not None:
+            where.append("substr(json_extract(data, '$.period'), 1, 4) = ?")
+            params.append(f"{filters.year:04d}")
+        page = self._page("subsidy_payment", where, params, "sort_date DESC, record_id", offset, limit)
+        scope_sql, scope_params = self._scope()
+        clauses = " AND ".join(["deleted = 0", "kind = 'subsidy_payment'", scope_sql, *where])
+        total_fen = self.store.sql(f"SELECT COALESCE(SUM(json_extract(data, '$.amount_fen')), 0) FROM record WHERE {clauses}",
+                                   [*scope_params, *params])[0][0]
+        rows = [mask_payment(row) for row in page.rows]  # masked at rest already; masking again costs nothing
+        return Page(rows, page.total, {"total_fen": int(total_fen)})
+
+    # -------------------------------------------------------------------- boards
+    def board_periods(self, village: str, board_type: str) -> list[str]:
+        scope_sql, scope_params = self._scope()
+        rows = self.store.sql(
+            f"SELECT DISTINCT json_extract(data, '$.period') FROM record WHERE deleted = 0 AND kind = 'board' AND {scope_sql} "
+            "AND region = ? AND json_extract(data, '$.board_type') = ? ORDER BY 1 DESC",
+            [*scope_params, village, board_type],
+        )
+        return [row[0] for row in rows]
+
+    def board(self, village: str, board_type: str, period: str) -> Record | None:
+        page = self._page("board", ["region = ?", "json_extract(data, '$.board_type') = ?", "json_extract(data, '$.period') = ?"],
+                          [village, board_type, period], "version DESC", 0, 1)
+        return page.rows[0] if page.rows else None
+
+    # -------------------------------------------------------------------- guides and notices
+    def service_guides(self, audience: str | None = None, *, offset: int = 0, limit: int = 100) -> Page:
+        where, params = ([], []) if audience is None else (["json_extract(data, '$.audience') = ?"], [audience])
+        return self._page("service_guide", where, params, "json_extract(data, '$.topic'), title", offset, limit)
+
+
+@dataclass(frozen=True)
+class LedgerSummary:
+    opening_fen: int
+    income_fen: int
+    expense_fen: int
+    closing_fen: int
+    income_by_category: list[tuple[str, int]]
+    expense_by_category: list[tuple[str, int]]
+
+
+def ledger_summary(board: Record) -> LedgerSummary:
+    """Totals and per-category sums of a finance board, largest first, for the table and chart."""
+    income: dict[str, int] = {}
+    expense: dict[str, int] = {}
+    for line in board.get("lines", []):
+        target = income if line["direction"] == "income" else expense
+        target[line["category"]] = target.get(line["category"], 0) + line["amount_fen"]
+    return LedgerSummary(
+        opening_fen=board["opening_balance_fen"],
+        income_fen=sum(income.values()),
+        expense_fen=sum(expense.values()),
+        closing_fen=board["closing_balance_fen"],
+        income_by_category=sorted(income.items(), key=lambda kv: -kv[1]),
+        expense_by_category=sorted(expense.items(), key=lambda kv: -kv[1]),
+    )

@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+from kiosk.browse import Browser, DocumentFilter, PaymentFilter, ledger_summary
+from kiosk.terminal import Terminal
+from tests.conftest import OTHER_VILLAGE, VILLAGE, make
+
+
+def _browser(terminal: Terminal) -> Browser:
+    return Browser(terminal.store, terminal.scope())
+
+
+def test_documents_filter_by_year_validity_and_interpretation(terminal: Terminal) -> None:
+    terminal.store.apply([
+        make("document", "d-2026", published_date="2026-05-01"),
+        make("document", "d-2025", published_date="2025-05-01", validity="已废止"),
+        make("document", "d-int", published_date="2026-06-01", interpretation={
+            "form": "问答解读", "text": "解读正文", "interpreter": "王明", "interpreter_phone": "0739-5212000",
+            "qa": [{"q": "谁能领？", "a": "种地农民。"}]}),
+    ])
+    browser = _browser(terminal)
+    assert [d["id"] for d in browser.documents().rows] == ["d-int", "d-2026", "d-2025"]
+    assert [d["id"] for d in browser.documents(DocumentFilter(year=2026)).rows] == ["d-int", "d-2026"]
+    assert browser.documents(DocumentFilter(validity="已废止")).total == 1
+    assert [d["id"] for d in browser.documents(DocumentFilter(interpreted_only=True)).rows] == ["d-int"]
+    facets = browser.document_facets()
+    assert facets["year"] == [("2026", 2), ("2025", 1)] and ("已废止", 1) in facets["validity"]
+    page = browser.documents(offset=1, limit=1)
+    assert (page.total, [d["id"] for d in page.rows]) == (3, ["d-2026"])
+
+
+def test_payments_of_one_village_search_by_masked_name_with_totals(terminal: Terminal) -> None:
+    terminal.store.apply([
+        make("subsidy_payment", "p1", recipient="张三明", amount_fen=62400),
+        make("subsidy_payment", "p2", recipient="张小红", amount_fen=10050, period="2025", paid_date="2025-06-01"),
+        make("subsidy_payment", "p3", recipient="李四", amount_fen=30000),
+        make("subsidy_payment", "p-other", region=OTHER_VILLAGE, recipient="张三明", amount_fen=99999),
+    ])
+    browser = _browser(terminal)
+    everything = browser.payments(VILLAGE)
+    assert (everything.total, everything.extra["total_fen"]) == (3, 102450)
+    zhang = browser.payments(VILLAGE, PaymentFilter(name="张"))
+    assert (zhang.total, zhang.extra["total_fen"]) == (2, 72450)
+    assert {row["recipient"] for row in zhang.rows} == {"张*明", "张*红"}
+    assert browser.payments(VILLAGE, PaymentFilter(name="张三明")).total == 0  # full names are not on the terminal
+    assert browser.payments(VILLAGE, PaymentFilter(year=2025)).extra["total_fen"] == 10050
+    assert browser.payments(OTHER_VILLAGE).total == 0  # outside this terminal's scope
+
+
+def test_board_periods_and_ledger_summary(terminal: Terminal) -> None:
+    terminal.store.apply([make("board", "b1"), make("board", "b0", period="2025-Q4", title="2025年第四季度财务公开")])
+    browser = _browser(terminal)
+    assert browser.board_periods(VILLAGE, "finance") == ["2026-Q1", "2025-Q4"]
+    board = browser.board(VILLAGE, "finance", "2026-Q1")
+    summary = ledger_summary(board)
+    assert (summary.opening_fen + summary.income_fen - summary.expense_fen) == summary.closing_fen == 137655
+    assert summary.expense_by_category == [("办公费", 12345)]
+    assert browser.board(VILLAGE, "party", "2026-Q1") is None
+
+
+def test_catalogue_domains_with_item_counts(demo_terminal: Terminal) -> None:
+    browser = _browser(demo_terminal)
+    domains = browser.catalogue_domains()
+    assert len(domains) >= 26 and sum(count for _, count in domains) >= 150
+    domain, count = domains[0]
+    page = browser.catalogue_items(domain["id"])
+    assert page.total == count and all(item["domain_id"] == domain["id"] for item in page.rows)
+    items = [item for each, _count in domains for item in browser.catalogue_items(each["id"], limit=500).rows]
+    linked = [item for item in items if item.get("document_ids")]
+    assert linked and browser.linked_documents(linked[0])
