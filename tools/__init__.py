@@ -1,0 +1,1 @@
+"""Repository tools (demo content authoring); a package so that bench/ can import it."""

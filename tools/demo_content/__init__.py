@@ -1,0 +1,1 @@
+"""Demo content authoring: text banks, record builders and the demo county script."""
