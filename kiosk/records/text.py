@@ -98,7 +98,14 @@ def sort_date_of(record: Record) -> str:
     return str(record["updated_at"])[:10]
 
 
-def derive(record: Record) -> Derived:
+def derive(record: Record, known_letters: dict[str, str] | None = None) -> Derived:
+    """Index columns. ``known_letters`` maps texts to first letters already computed (an update
+    rarely changes a title, and pinyin conversion is the costly part of deriving)."""
+    known = known_letters or {}
+
+    def letters(text: str) -> str:
+        return known[text] if text in known else first_letters(text)
+
     title = title_of(record)
     keywords = [k for k in record.get("keywords", []) if k]
     return Derived(
@@ -107,8 +114,8 @@ def derive(record: Record) -> Derived:
         body=body_of(record),
         sort_date=sort_date_of(record),
         current=record.get("validity", "现行有效") == "现行有效",
-        initials=first_letters(title),
-        alias_initials=ALIAS_SEPARATOR + ALIAS_SEPARATOR.join(first_letters(k) for k in keywords) + ALIAS_SEPARATOR,
+        initials=letters(title),
+        alias_initials=ALIAS_SEPARATOR + ALIAS_SEPARATOR.join(letters(k) for k in keywords) + ALIAS_SEPARATOR,
         expires_utc=utc_text(record["expire_at"]) if record.get("expire_at") else "",
     )
 
@@ -119,3 +126,13 @@ def utc_text(moment: str | dt.datetime) -> str:
     if parsed.tzinfo is None:
         parsed = parsed.astimezone()
     return parsed.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def letters_of_stored(title: str, aliases: str, initials: str, alias_initials: str) -> dict[str, str]:
+    """Rebuild text → first letters from a stored row, so :func:`derive` can reuse them."""
+    known = {title: initials}
+    names = aliases.split(ALIAS_SEPARATOR) if aliases else []
+    letters = alias_initials.strip(ALIAS_SEPARATOR).split(ALIAS_SEPARATOR) if names else []
+    if len(names) == len(letters):
+        known.update(zip(names, letters, strict=True))
+    return known

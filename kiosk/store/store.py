@@ -20,7 +20,7 @@ import peewee
 from peewee import SqliteDatabase
 
 from kiosk.privacy import mask_payment
-from kiosk.records.text import derive, utc_text
+from kiosk.records.text import derive, letters_of_stored, utc_text
 from kiosk.records.validate import check_batch
 from kiosk.store.migrate import current_version, migrate
 
@@ -35,6 +35,15 @@ PRAGMAS = {
     "cache_size": -32_000,
     "temp_store": "memory",
 }
+
+
+@dataclass(frozen=True)
+class _Known:
+    """What the store already holds for an id that a batch brings again."""
+
+    pk: int
+    version: int
+    letters: dict[str, str]
 
 
 class StoreError(RuntimeError):
@@ -134,20 +143,21 @@ class ContentStore:
             raise
         connection.execute("COMMIT")
 
-    def _known_versions(self, ids: list[str]) -> dict[str, tuple[int, int, bool]]:
-        known: dict[str, tuple[int, int, bool]] = {}
+    def _known_versions(self, ids: list[str]) -> dict[str, _Known]:
+        known: dict[str, _Known] = {}
         for start in range(0, len(ids), _CHUNK):
             chunk = ids[start : start + _CHUNK]
             marks = ",".join("?" * len(chunk))
-            for record_id, pk, version, deleted in self.db.execute_sql(
-                f"SELECT record_id, pk, version, deleted FROM record WHERE record_id IN ({marks})", chunk
+            for record_id, pk, version, title, aliases, initials, alias_initials in self.db.execute_sql(
+                f"SELECT record_id, pk, version, title, aliases, initials, alias_initials FROM record WHERE record_id IN ({marks})",
+                chunk,
             ):
-                known[record_id] = (pk, version, bool(deleted))
+                known[record_id] = _Known(pk, version, letters_of_stored(title, aliases, initials, alias_initials))
         return known
 
-    def _apply_one(self, record: Record, known: tuple[int, int, bool] | None, result: ApplyResult) -> None:
+    def _apply_one(self, record: Record, known: _Known | None, result: ApplyResult) -> None:
         if known is not None:
-            pk, version, _was_deleted = known
+            pk, version = known.pk, known.version
             if record["version"] < version:
                 result.ignored_older += 1
                 return
@@ -162,7 +172,7 @@ class ContentStore:
                        "expires_utc": ""}
             body = None
         else:
-            derived = derive(record)
+            derived = derive(record, known.letters if known is not None else None)
             columns = {
                 "title": derived.title,
                 "aliases": derived.aliases,

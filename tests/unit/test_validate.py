@@ -120,3 +120,28 @@ def test_json_array_files_and_record_wrappers_are_read(tmp_path: Path) -> None:
     (tmp_path / "a.json").write_text(json.dumps([make("document", "d1")]), encoding="utf-8")
     (tmp_path / "b.json").write_text(json.dumps({"records": [make("document", "d2")]}), encoding="utf-8")
     assert [source for _, source in read_records(tmp_path)] == ["a.json#0", "b.json#0"]
+
+
+def test_no_schema_declares_a_float_number() -> None:
+    """The fast validator path relies on it: every number in a record is an integer."""
+    from kiosk.records.schema import KINDS, kind_schema
+
+    def numbers(node: object) -> list[str]:
+        if isinstance(node, dict):
+            return ([node["type"]] if node.get("type") == "number" else []) + [t for v in node.values() for t in numbers(v)]
+        if isinstance(node, list):
+            return [t for v in node for t in numbers(v)]
+        return []
+
+    assert [kind for kind in KINDS if numbers(kind_schema(kind))] == []
+
+
+@pytest.mark.parametrize("kind", sorted(BASE))
+def test_fast_and_detailed_validators_agree_on_samples(kind: str) -> None:
+    from kiosk.records.validate import _passes_fast_check
+
+    good = make(kind, f"{kind}-1")
+    assert _passes_fast_check(good)
+    for bad in (good | {"extra": 1}, good | {"version": 1.0}, good | {"updated_at": "2026-02-30T00:00:00+08:00"}):
+        assert not _passes_fast_check(bad)
+        assert problems_of(bad)
