@@ -56,8 +56,8 @@ class Browser:
         scope_sql, scope_params = self._scope()
         clauses = " AND ".join(["deleted = 0", "kind = ?", scope_sql, *where])
         all_params = [kind, *scope_params, *params]
-        total = self.store.sql(f"SELECT COUNT(*) FROM record WHERE {clauses}", all_params)[0][0]
-        rows = self.store.sql(f"SELECT data FROM record WHERE {clauses} ORDER BY {order} LIMIT ? OFFSET ?", [*all_params, limit, offset])
+        total = self.store.sql(f"SELECT COUNT(*) FROM record_full WHERE {clauses}", all_params)[0][0]  # filters may read JSON
+        rows = self.store.sql(f"SELECT data FROM record_full WHERE {clauses} ORDER BY {order} LIMIT ? OFFSET ?", [*all_params, limit, offset])
         return Page([json.loads(row[0]) for row in rows], total)
 
     # -------------------------------------------------------------------- catalogue
@@ -66,7 +66,7 @@ class Browser:
         domains = self._page("catalogue_domain", [], [], "json_extract(data, '$.sort_order'), record_id", 0, 1000).rows
         scope_sql, scope_params = self._scope()
         counts = dict(self.store.sql(
-            f"SELECT json_extract(data, '$.domain_id'), COUNT(*) FROM record WHERE deleted = 0 AND kind = 'catalogue_item' "
+            f"SELECT json_extract(data, '$.domain_id'), COUNT(*) FROM record_full WHERE deleted = 0 AND kind = 'catalogue_item' "
             f"AND {scope_sql} GROUP BY 1", scope_params,
         ))
         return [(domain, counts.get(domain["id"], 0)) for domain in domains]
@@ -91,7 +91,7 @@ class Browser:
     def document_facets(self) -> dict[str, list[tuple[str, int]]]:
         """Values each filter can take, with counts, most common first (years newest first)."""
         scope_sql, scope_params = self._scope()
-        base = f"FROM record WHERE deleted = 0 AND kind = 'document' AND {scope_sql}"
+        base = f"FROM record_full WHERE deleted = 0 AND kind = 'document' AND {scope_sql}"
         facets = {}
         for name, expression in (("year", "substr(sort_date, 1, 4)"), ("issuer", "json_extract(data, '$.issuer')"),
                                  ("level", "json_extract(data, '$.level')"), ("validity", "json_extract(data, '$.validity')")):
@@ -122,7 +122,7 @@ class Browser:
         page = self._page("subsidy_payment", where, params, "sort_date DESC, record_id", offset, limit)
         scope_sql, scope_params = self._scope()
         clauses = " AND ".join(["deleted = 0", "kind = 'subsidy_payment'", scope_sql, *where])
-        total_fen = self.store.sql(f"SELECT COALESCE(SUM(json_extract(data, '$.amount_fen')), 0) FROM record WHERE {clauses}",
+        total_fen = self.store.sql(f"SELECT COALESCE(SUM(json_extract(data, '$.amount_fen')), 0) FROM record_full WHERE {clauses}",
                                    [*scope_params, *params])[0][0]
         rows = [mask_payment(row) for row in page.rows]  # masked at rest already; masking again costs nothing
         return Page(rows, page.total, {"total_fen": int(total_fen)})
@@ -131,7 +131,7 @@ class Browser:
     def board_periods(self, village: str, board_type: str) -> list[str]:
         scope_sql, scope_params = self._scope()
         rows = self.store.sql(
-            f"SELECT DISTINCT json_extract(data, '$.period') FROM record WHERE deleted = 0 AND kind = 'board' AND {scope_sql} "
+            f"SELECT DISTINCT json_extract(data, '$.period') FROM record_full WHERE deleted = 0 AND kind = 'board' AND {scope_sql} "
             "AND region = ? AND json_extract(data, '$.board_type') = ? ORDER BY 1 DESC",
             [*scope_params, village, board_type],
         )

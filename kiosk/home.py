@@ -53,7 +53,7 @@ def home_summary(terminal: Terminal, now: dt.datetime | None = None) -> HomeSumm
     counts = terminal.store.counts_by_kind(scope, now=now)
     marks = ",".join("?" * len(scope))
     interpreted = terminal.store.sql(
-        f"SELECT COUNT(*) FROM record WHERE kind = 'document' AND deleted = 0 AND region IN ({marks}) "
+        f"SELECT COUNT(*) FROM record_full WHERE kind = 'document' AND deleted = 0 AND region IN ({marks}) "
         "AND json_extract(data, '$.interpretation') IS NOT NULL",
         scope,
     )[0][0]
@@ -69,7 +69,7 @@ def home_summary(terminal: Terminal, now: dt.datetime | None = None) -> HomeSumm
     }
     rows = terminal.store.sql(
         f"SELECT record_id, title, json_extract(data, '$.priority'), json_extract(data, '$.expire_at'), "
-        f"json_extract(data, '$.publish_at') FROM record WHERE kind = 'notice' AND deleted = 0 AND region IN ({marks}) "
+        f"json_extract(data, '$.publish_at') FROM record_full WHERE kind = 'notice' AND deleted = 0 AND region IN ({marks}) "
         "AND expires_utc > ? ORDER BY json_extract(data, '$.priority') = 'urgent' DESC, sort_date DESC LIMIT 20",
         (*scope, utc_text(now)),
     )

@@ -167,11 +167,17 @@ class SearchService:
              match: str) -> list[tuple[Any, ...]]:
         scope_sql, scope_params = self._scope_sql(kinds, now_text)
         order_sql, order_params = self._order_sql()
-        query = (
-            f"SELECT r.pk, r.kind, r.record_id, r.title, r.region, r.sort_date, r.data, {tier_sql} AS tier, "
-            f"'{match}' AS how {select_from} WHERE {where} {scope_sql} {order_sql} LIMIT ?"
-        )
-        return self.store.sql(query, (*tier_params, *params, *scope_params, *order_params, limit))
+        # Rank on narrow columns only (a covering index serves the scans); the record JSON is read
+        # afterwards for the few hits shown, not carried through the sort for every candidate.
+        query = f"SELECT r.pk, {tier_sql} AS tier {select_from} WHERE {where} {scope_sql} {order_sql} LIMIT ?"
+        ranked = self.store.sql(query, (*tier_params, *params, *scope_params, *order_params, limit))
+        if not ranked:
+            return []
+        marks = ",".join("?" * len(ranked))
+        details = {row[0]: row for row in self.store.sql(
+            f"SELECT pk, kind, record_id, title, region, sort_date, data FROM record_full WHERE pk IN ({marks})", [pk for pk, _ in ranked]
+        )}
+        return [(*details[pk], tier, match) for pk, tier in ranked]
 
     def _fts_rows(self, terms: list[str], limit: int, kinds: Sequence[str] | None, now_text: str) -> list[tuple[Any, ...]]:
         tier_sql, tier_params = self._title_tier_sql(terms)

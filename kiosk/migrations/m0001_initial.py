@@ -1,4 +1,4 @@
-"""Records, meta, and the trigram FTS5 index keyed by the record's integer pk."""
+"""Records (narrow index rows + their JSON), meta, and the trigram FTS5 index keyed by the record's pk."""
 
 from __future__ import annotations
 
@@ -21,11 +21,16 @@ STATEMENTS = (
         alias_initials TEXT NOT NULL DEFAULT '',
         sort_date TEXT NOT NULL DEFAULT '',
         current INTEGER NOT NULL DEFAULT 1,
-        expires_utc TEXT NOT NULL DEFAULT '',
-        data TEXT NOT NULL
+        expires_utc TEXT NOT NULL DEFAULT ''
     )""",
+    # The record JSON lives apart, so the narrow rows above stay cheap to scan and to look up by pk.
+    "CREATE TABLE record_data (pk INTEGER PRIMARY KEY REFERENCES record (pk) ON DELETE CASCADE, data TEXT NOT NULL)",
+    "CREATE VIEW record_full AS SELECT record.*, record_data.data AS data FROM record JOIN record_data USING (pk)",
     "CREATE INDEX record_kind_region_date ON record (kind, region, sort_date)",
     "CREATE INDEX record_region ON record (region)",
+    # Covers the search scans (title, aliases, first letters) so they never read the record JSON.
+    """CREATE INDEX record_scan ON record (region, deleted, kind, expires_utc, current, sort_date,
+        title, aliases, initials, alias_initials)""",
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     "CREATE VIRTUAL TABLE search_fts USING fts5(title, aliases, body, tokenize='trigram')",
 )

@@ -191,19 +191,21 @@ class ContentStore:
             "updated_at": record["updated_at"],
             "deleted": int(bool(record.get("deleted"))),
             **columns,
-            "data": json.dumps(record, ensure_ascii=False, separators=(",", ":")),
         }
+        data = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
         if known is None:
             names = ",".join(values)
             cursor = self.db.execute_sql(
                 f"INSERT INTO record ({names}) VALUES ({','.join('?' * len(values))})", tuple(values.values())
             )
             pk = cursor.lastrowid
+            self.db.execute_sql("INSERT INTO record_data (pk, data) VALUES (?, ?)", (pk, data))
             result.added += 1 if not record.get("deleted") else 0
             result.deleted += 1 if record.get("deleted") else 0
         else:
             assignments = ",".join(f"{name} = ?" for name in values)
             self.db.execute_sql(f"UPDATE record SET {assignments} WHERE pk = ?", (*values.values(), pk))
+            self.db.execute_sql("UPDATE record_data SET data = ? WHERE pk = ?", (data, pk))
             if record.get("deleted"):
                 result.deleted += 1
             else:
@@ -234,7 +236,7 @@ class ContentStore:
     # ----------------------------------------------------------------------------- reading
     def get(self, record_id: str) -> Record | None:
         """The live record with this id, or None (also for a tombstone)."""
-        rows = self.sql("SELECT data FROM record WHERE record_id = ? AND deleted = 0", (record_id,))
+        rows = self.sql("SELECT data FROM record_full WHERE record_id = ? AND deleted = 0", (record_id,))
         return json.loads(rows[0][0]) if rows else None
 
     def count(self) -> int:
@@ -256,7 +258,7 @@ class ContentStore:
         """Records of one kind, newest first; ``offset``/``limit`` page through long lists."""
         where, params = _scope_clause(regions)
         rows = self.sql(
-            f"SELECT data FROM record WHERE deleted = 0 AND kind = ? {where} "
+            f"SELECT data FROM record_full WHERE deleted = 0 AND kind = ? {where} "
             "ORDER BY sort_date DESC, pk DESC LIMIT ? OFFSET ?",
             (kind, *params, limit, offset),
         )
@@ -264,7 +266,7 @@ class ContentStore:
 
     def region_names(self) -> dict[str, str]:
         return {code: name for code, name in self.sql(
-            "SELECT region, json_extract(data, '$.name') FROM record WHERE kind = 'region' AND deleted = 0"
+            "SELECT region, json_extract(data, '$.name') FROM record_full WHERE kind = 'region' AND deleted = 0"
         )}
 
 

@@ -39,7 +39,7 @@ def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def db_snapshot(data: Path) -> list[tuple]:
     with sqlite3.connect(data / "content.sqlite") as db:
-        return db.execute("SELECT record_id, version, deleted, data FROM record ORDER BY record_id").fetchall() + db.execute(
+        return db.execute("SELECT record_id, version, deleted, data FROM record_full ORDER BY record_id").fetchall() + db.execute(
             "SELECT rowid, title FROM search_fts ORDER BY rowid"
         ).fetchall()
 

@@ -83,7 +83,7 @@ def test_one_notice_is_expired_and_one_is_urgent_and_current(demo_terminal: Term
 
 def test_demo_payments_with_leaked_numbers_are_masked_once_stored(demo_terminal: Terminal) -> None:
     raw = "\n".join(json.dumps(r, ensure_ascii=False) for r in demo_records() if r["kind"] == "subsidy_payment")
-    stored = "\n".join(row[0] for row in demo_terminal.store.sql("SELECT data FROM record WHERE kind = 'subsidy_payment'"))
+    stored = "\n".join(row[0] for row in demo_terminal.store.sql("SELECT data FROM record_full WHERE kind = 'subsidy_payment'"))
     import re
 
     leaked = re.findall(r"\d{15,19}|1[3-9]\d{9}", raw)

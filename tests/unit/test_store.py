@@ -14,7 +14,7 @@ from tests.conftest import OTHER_VILLAGE, make
 
 
 def _dump(store: ContentStore) -> list[tuple]:
-    return store.sql("SELECT record_id, version, deleted, data FROM record ORDER BY record_id") + store.sql(
+    return store.sql("SELECT record_id, version, deleted, data FROM record_full ORDER BY record_id") + store.sql(
         "SELECT rowid, title, body FROM search_fts ORDER BY rowid"
     )
 
@@ -75,7 +75,7 @@ def test_a_bad_record_leaves_the_store_exactly_as_it_was(terminal: Terminal) -> 
 
 def test_payments_are_stored_masked(terminal: Terminal) -> None:
     terminal.store.apply([make("subsidy_payment", "pay-1", recipient="欧阳振华", note="卡号6222020200112233445")])
-    raw = terminal.store.sql("SELECT data, title FROM record WHERE record_id = 'pay-1'")[0]
+    raw = terminal.store.sql("SELECT data, title FROM record_full WHERE record_id = 'pay-1'")[0]
     body = terminal.store.sql("SELECT body FROM search_fts")[0][0]
     for text in (*raw, body):
         assert "欧阳振华" not in text and "6222020200112233445" not in text
