@@ -42,22 +42,13 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from kiosk.records.schema import KINDS as SCHEMA_KINDS  # noqa: E402
 from tools.demo_content import builders as bd  # noqa: E402
 from tools.demo_content import textbank as tb  # noqa: E402
 
 Record = dict[str, Any]
 PROVINCE = "990000000000"
-KINDS = (
-    "region",
-    "catalogue_domain",
-    "catalogue_item",
-    "document",
-    "subsidy_policy",
-    "subsidy_payment",
-    "board",
-    "service_guide",
-    "notice",
-)
+KINDS = tuple(kind for kind in SCHEMA_KINDS if kind != "terminal_profile")  # the synthetic set has no profiles
 QUARTERS = ((2024, 4), (2025, 1), (2025, 2), (2025, 3), (2025, 4), (2026, 1), (2026, 2), (2026, 3))
 DOC_YEARS = {2020: 6, 2021: 8, 2022: 10, 2023: 12, 2024: 18, 2025: 22, 2026: 24}
 

@@ -33,6 +33,7 @@ REPO = Path(__file__).resolve().parents[2]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
+from kiosk.records.schema import KINDS  # noqa: E402
 from tools.demo_content import builders as bd  # noqa: E402
 from tools.demo_content import textbank as tb  # noqa: E402
 
@@ -57,18 +58,6 @@ RARE_BY_VILLAGE = {
     "990121103201": ["周堃明", "上官玉梅"],
 }
 QUARTERS = ((2025, 4), (2026, 1), (2026, 2), (2026, 3))
-KIND_ORDER = (
-    "region",
-    "catalogue_domain",
-    "catalogue_item",
-    "document",
-    "subsidy_policy",
-    "subsidy_payment",
-    "board",
-    "service_guide",
-    "notice",
-    "terminal_profile",
-)
 
 # Catalogue items that cite a subsidy policy's own document.
 ITEM_ANCHORS = {
@@ -402,7 +391,7 @@ def write(records: dict[str, list[Record]], out: Path) -> dict[str, tuple[int, i
     """Write one ``<kind>.jsonl`` per kind; returns ``{kind: (count, bytes)}``."""
     out.mkdir(parents=True, exist_ok=True)
     stats = {}
-    for kind in KIND_ORDER:
+    for kind in KINDS:
         path = out / f"{kind}.jsonl"
         text = "".join(json.dumps(r, ensure_ascii=False, separators=(",", ":")) + "\n" for r in records[kind])
         path.write_text(text, encoding="utf-8")

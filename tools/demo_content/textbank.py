@@ -324,40 +324,30 @@ def joint_issuer(place: Place, region: str, lead: str, code: str, partner: str) 
     )
 
 
-def city_issuers(place: Place, region: str) -> dict[str, Issuer]:
-    """City-level government, office and departments (青政发, 青政办发, 青民发 …)."""
-    c, a = place.city, place.city_abbr
-
+def _issuers(place_name: str, abbr: str, level: str, region: str, short: str, audience: str, office: str,
+             dept_names: dict[str, str]) -> dict[str, Issuer]:
     def mk(name: str, code: str, kind: str) -> Issuer:
-        return Issuer(name, code, "市级", region, c, "市", "各县市区", kind)
+        return Issuer(name, code, level, region, place_name, short, audience, kind)
 
     issuers = {
-        "gov": mk(f"{c}人民政府", f"{a}政发", "gov"),
-        "govoffice": mk(f"{c}人民政府办公室", f"{a}政办发", "govoffice"),
+        "gov": mk(f"{place_name}人民政府", f"{abbr}政发", "gov"),
+        "govoffice": mk(f"{place_name}{office}", f"{abbr}政办发", "govoffice"),
     }
     for topic in topics().values():
         dept, code = topic.fields.get("dept"), topic.fields.get("code")
         if dept and code and dept != "人民政府办公室":
-            issuers.setdefault(f"dept:{dept}", mk(f"{c}{dept}", f"{a}{code}发", "dept"))
+            issuers.setdefault(f"dept:{dept}", mk(f"{place_name}{dept_names.get(dept, dept)}", f"{abbr}{code}发", "dept"))
     return issuers
+
+
+def city_issuers(place: Place, region: str) -> dict[str, Issuer]:
+    """City-level government, office and departments (青政发, 青政办发, 青民发 …)."""
+    return _issuers(place.city, place.city_abbr, "市级", region, "市", "各县市区", "人民政府办公室", {})
 
 
 def province_issuers(place: Place, region: str) -> dict[str, Issuer]:
     """Province-level government, general office and departments (云政发, 云政办发, 云民发 …)."""
-    p, a = place.province, place.province_abbr
-
-    def mk(name: str, code: str, kind: str) -> Issuer:
-        return Issuer(name, code, "省级", region, p, "省", "各市州、县市区", kind)
-
-    issuers = {
-        "gov": mk(f"{p}人民政府", f"{a}政发", "gov"),
-        "govoffice": mk(f"{p}人民政府办公厅", f"{a}政办发", "govoffice"),
-    }
-    for topic in topics().values():
-        dept, code = topic.fields.get("dept"), topic.fields.get("code")
-        if dept and code and dept != "人民政府办公室":
-            issuers.setdefault(f"dept:{dept}", mk(f"{p}{_PROVINCE_DEPT.get(dept, dept)}", f"{a}{code}发", "dept"))
-    return issuers
+    return _issuers(place.province, place.province_abbr, "省级", region, "省", "各市州、县市区", "人民政府办公厅", _PROVINCE_DEPT)
 
 
 def township_issuer(name: str, region: str) -> Issuer:
