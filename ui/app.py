@@ -7,7 +7,6 @@ import os
 import sys
 from pathlib import Path
 
-from kiosk.home import home_summary
 from kiosk.terminal import Terminal
 
 
@@ -65,5 +64,3 @@ def run_kiosk(terminal: Terminal, args: argparse.Namespace) -> int:
         window.show()
     return app.exec()
 
-
-__all__ = ["home_summary", "parse_size", "run_kiosk"]
