@@ -63,8 +63,8 @@ def test_tapping_a_tile_and_coming_back_home(qtbot, demo_terminal: Terminal) -> 
     window = _window(qtbot, demo_terminal, (1920, 1080))
     qtbot.mouseClick(window.findChild(QPushButton, "tile-subsidies"), Qt.MouseButton.LeftButton)
     assert window.stack.currentWidget() is not window.home
-    qtbot.mouseClick(window.stack.currentWidget().findChild(QPushButton, "back-home"), Qt.MouseButton.LeftButton)
-    assert window.stack.currentWidget() is window.home
+    qtbot.mouseClick(window.stack.currentWidget().findChild(QPushButton, "back"), Qt.MouseButton.LeftButton)
+    assert window.stack.currentWidget() is window.home and window.history == []
 
 
 def test_language_and_large_text_toggles(qtbot, demo_terminal: Terminal) -> None:

@@ -1,0 +1,98 @@
+"""Reading a policy: one finger from home to the text at large size, its interpretation, and back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QModelIndex, QPoint, Qt
+from PySide6.QtWidgets import QLabel, QListView, QPushButton, QTextBrowser
+
+from kiosk.terminal import Terminal
+from ui.window import MainWindow
+
+
+def _tap(qtbot, widget) -> None:
+    assert widget is not None and widget.isVisible() and widget.isEnabled(), widget
+    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
+
+
+def _window(qtbot, terminal: Terminal, *, large: bool = False) -> MainWindow:
+    window = MainWindow(terminal, large=large)
+    qtbot.addWidget(window)
+    window.resize(1920, 1080)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+def _current(window: MainWindow):
+    return window.stack.currentWidget()
+
+
+def _tap_row(qtbot, window: MainWindow, row: int) -> None:
+    view = _current(window).findChild(QListView, "touch-list")
+    rect = view.visualRect(view.model().index(row, 0))
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+
+
+def test_from_home_to_a_repealed_document_read_in_large_text_and_back(qtbot, demo_terminal: Terminal, shots: Path) -> None:
+    window = _window(qtbot, demo_terminal, large=True)
+    _tap(qtbot, window.findChild(QPushButton, "tile-documents"))
+    screen = _current(window)
+    assert screen.objectName() == "documents"
+    assert screen.findChild(QLabel, "list-count").text() == f"共 {demo_terminal.store.counts_by_kind(demo_terminal.scope())['document']} 条"
+    _tap(qtbot, screen.findChild(QPushButton, "validity-已废止"))
+    model = screen.findChild(QListView, "touch-list").model()
+    assert 0 < model.rowCount() == model.total < 100
+    first = model.index(0, 0).data(Qt.ItemDataRole.UserRole)
+    assert first.badge == "已废止"
+    window.grab().save(str(shots / "documents-repealed-large.png"))
+    _tap_row(qtbot, window, 0)
+    page = _current(window)
+    assert page.objectName() == "document"
+    text = page.findChild(QTextBrowser, "document-text").toPlainText()
+    assert first.title in text and "已废止" in text
+    position = page.findChild(QLabel, "page-position")
+    qtbot.wait(20)
+    bar = page.text.verticalScrollBar()
+    expected_pages = -(-bar.maximum() // page._stride()) + 1
+    assert position.text() == f"第 1 / {expected_pages} 页" and 2 <= expected_pages < 40
+    body_font = page.text.document().defaultFont()
+    assert body_font.pixelSize() == 34  # 大字模式 reading size
+    window.grab().save(str(shots / "document-large.png"))
+    _tap(qtbot, page.findChild(QPushButton, "page-down"))
+    assert position.text().startswith("第 2 / ")
+    _tap(qtbot, page.findChild(QPushButton, "back"))
+    assert _current(window) is screen
+    _tap(qtbot, screen.findChild(QPushButton, "home"))
+    assert _current(window) is window.home and window.history == []
+
+
+def test_interpretation_tab_shows_the_interpreter_and_qa(qtbot, demo_terminal: Terminal, shots: Path) -> None:
+    window = _window(qtbot, demo_terminal)
+    _tap(qtbot, window.findChild(QPushButton, "tile-interpretations"))
+    _tap_row(qtbot, window, 0)
+    page = _current(window)
+    _tap(qtbot, page.findChild(QPushButton, "tab-interpretation"))
+    text = page.findChild(QTextBrowser, "document-text").toPlainText()
+    interp = page.document["interpretation"]
+    assert interp["interpreter"] in text and interp["interpreter_phone"] in text
+    if interp.get("qa"):
+        assert f"问：{interp['qa'][0]['q']}" in text
+    window.grab().save(str(shots / "interpretation.png"))
+
+
+def test_long_lists_fetch_lazily_and_page_buttons_scroll(qtbot, demo_terminal: Terminal) -> None:
+    window = _window(qtbot, demo_terminal)
+    _tap(qtbot, window.findChild(QPushButton, "tile-documents"))
+    screen = _current(window)
+    view = screen.findChild(QListView, "touch-list")
+    model = view.model()
+    assert model.rowCount() < model.total  # only the first page was read
+    for _ in range(30):
+        _tap(qtbot, screen.findChild(QPushButton, "page-down"))
+    assert view.verticalScrollBar().value() > 0 and model.rowCount() > 60
+    while model.canFetchMore(QModelIndex()):
+        model.fetchMore(QModelIndex())
+    assert model.rowCount() == model.total
+    assert view.indexAt(QPoint(10, 10)).isValid()

@@ -1,0 +1,286 @@
+"""Touch building blocks shared by every screen: big buttons, a header with 返回/首页, lazy lists.
+
+Lists are model/view with ``canFetchMore``/``fetchMore`` (never a widget per row), scroll
+kinetically under one finger, and have 上一页/下一页 buttons for people who can't swipe.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QAbstractListModel, QEvent, QModelIndex, QObject, QPersistentModelIndex, QPoint, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QPainter
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QLabel,
+    QListView,
+    QPushButton,
+    QScroller,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui import theme
+
+FETCH_SIZE = 60
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+def big_button(text: str, scale: theme.Scale, *, name: str = "", primary: bool = False, width_factor: float = 2.0) -> QPushButton:
+    """A button at least the touch minimum in both directions, high-contrast in both states."""
+    button = QPushButton(text)
+    if name:
+        button.setObjectName(name)
+    button.setAccessibleName(text)
+    button.setMinimumSize(int(scale.min_touch_px * width_factor), scale.min_touch_px)
+    background, foreground = (theme.HEADER, theme.PAPER) if primary else (theme.PAPER, theme.HEADER)
+    button.setStyleSheet(
+        f"QPushButton {{ background: {background}; color: {foreground}; border: 3px solid {theme.HEADER};"
+        f" border-radius: 10px; font-size: {scale.body_px}px; font-weight: bold; padding: 4px 16px; }}"
+        f"QPushButton:pressed {{ background: {theme.INK}; color: {theme.PAPER}; }}"
+        f"QPushButton:checked {{ background: {theme.HEADER}; color: {theme.PAPER}; }}"
+        f"QPushButton:disabled {{ color: {theme.MUTED}; border-color: {theme.MUTED}; }}"
+    )
+    return button
+
+
+class ScreenHeader(QWidget):
+    """Title bar of every screen below home: 返回 (one level up), the title, 首页."""
+
+    back = Signal()
+    home = Signal()
+
+    def __init__(self, title: str, scale: theme.Scale, lang: str) -> None:
+        super().__init__()
+        self.setObjectName("screen-header")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)  # a QWidget subclass paints no stylesheet background without it
+        self.setStyleSheet(f"QWidget#screen-header {{ background: {theme.HEADER}; }}")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(scale.spacing_px, scale.spacing_px // 2, scale.spacing_px, scale.spacing_px // 2)
+        back = big_button("返回" if lang != "en" else "Back", scale, name="back")
+        back.clicked.connect(self.back)
+        self.title = QLabel(title)
+        self.title.setObjectName("screen-title")
+        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.title.setWordWrap(True)
+        self.title.setStyleSheet(f"color: {theme.PAPER}; font-size: {scale.title_px}px; font-weight: bold; background: transparent;")
+        home = big_button("首页" if lang != "en" else "Home", scale, name="home")
+        home.clicked.connect(self.home)
+        layout.addWidget(back)
+        layout.addWidget(self.title, 1)
+        layout.addWidget(home)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One list row: a bold first line, a quieter second line, an optional badge (已废止)."""
+
+    title: str
+    subtitle: str
+    badge: str = ""
+    payload: Any = None
+
+
+class LazyListModel(QAbstractListModel):
+    """Rows fetched page by page from ``fetch(offset, limit) -> (rows, total)`` as the view needs them."""
+
+    def __init__(self, fetch: Callable[[int, int], tuple[list[Row], int]]) -> None:
+        super().__init__()
+        self._fetch = fetch
+        self._rows: list[Row] = []
+        self._total = 0
+        self.reload()
+
+    def reload(self) -> None:
+        self.beginResetModel()
+        self._rows, self._total = self._fetch(0, FETCH_SIZE)
+        self.endResetModel()
+
+    @property
+    def total(self) -> int:
+        return self._total
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008 - Qt's default argument
+        return 0 if parent.isValid() else len(self._rows)
+
+    def canFetchMore(self, parent: AnyIndex) -> bool:
+        return not parent.isValid() and len(self._rows) < self._total
+
+    def fetchMore(self, parent: AnyIndex) -> None:
+        if parent.isValid():
+            return
+        rows, total = self._fetch(len(self._rows), FETCH_SIZE)
+        if not rows:
+            self._total = len(self._rows)
+            return
+        self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows) + len(rows) - 1)
+        self._rows.extend(rows)
+        self._total = total
+        self.endInsertRows()
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return row.title
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return f"{row.title}，{row.subtitle}"
+        if role == Qt.ItemDataRole.UserRole:
+            return row
+        return None
+
+
+class RowDelegate(QStyledItemDelegate):
+    """Paints a row as two lines of large text with a coloured badge; no widget per row."""
+
+    def __init__(self, scale: theme.Scale) -> None:
+        super().__init__()
+        self.scale = scale
+
+    def _fonts(self, base: QFont) -> tuple[QFont, QFont]:
+        title, sub = QFont(base), QFont(base)
+        title.setPixelSize(self.scale.body_px)
+        title.setBold(True)
+        sub.setPixelSize(self.scale.small_px)
+        return title, sub
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
+        row_height = int((self.scale.body_px + self.scale.small_px) * 1.5) + self.scale.spacing_px
+        return QSize(option.rect.width(), max(row_height, self.scale.min_touch_px))
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
+        row: Row = index.data(Qt.ItemDataRole.UserRole)
+        painter.save()
+        rect: QRect = option.rect
+        pressed = bool(option.state & QStyle.StateFlag.State_Selected)
+        painter.fillRect(rect, QColor(theme.BACKDROP if pressed else theme.PAPER))
+        painter.setPen(QColor("#D0D4DA"))
+        painter.drawLine(rect.bottomLeft(), rect.bottomRight())
+        title_font, sub_font = self._fonts(option.font)
+        pad = self.scale.spacing_px
+        text_rect = rect.adjusted(pad, pad // 2, -pad, -pad // 2)
+        if row.badge:
+            painter.setFont(sub_font)
+            badge_width = painter.fontMetrics().horizontalAdvance(row.badge) + pad
+            badge = QRect(text_rect.right() - badge_width, text_rect.top(), badge_width, painter.fontMetrics().height() + 8)
+            painter.fillRect(badge, QColor(theme.URGENT))
+            painter.setPen(QColor(theme.PAPER))
+            painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, row.badge)
+            text_rect.setRight(badge.left() - pad // 2)
+        painter.setFont(title_font)
+        painter.setPen(QColor(theme.INK))
+        title_height = int(self.scale.body_px * 1.5)
+        elided = painter.fontMetrics().elidedText(row.title, Qt.TextElideMode.ElideRight, text_rect.width())
+        painter.drawText(QRect(text_rect.left(), text_rect.top(), text_rect.width(), title_height),
+                         int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), elided)
+        painter.setFont(sub_font)
+        painter.setPen(QColor(theme.MUTED))
+        sub = painter.fontMetrics().elidedText(row.subtitle, Qt.TextElideMode.ElideRight, text_rect.width())
+        painter.drawText(QRect(text_rect.left(), text_rect.top() + title_height, text_rect.width(), text_rect.height() - title_height),
+                         int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop), sub)
+        painter.restore()
+
+
+class TouchScroll(QObject):
+    """One-finger kinetic scrolling and taps on a viewport, feeding QScroller by hand.
+
+    ``QScroller.grabGesture`` lets the gesture manager swallow presses to tell a tap from a swipe,
+    so item views may never see a click. Driving ``QScroller.handleInput`` from this filter keeps
+    the kinetic scrolling and makes a tap (press and release close together) always a tap.
+    """
+
+    tapped = Signal(QPoint)
+
+    def __init__(self, viewport: QWidget, slop_px: int) -> None:
+        super().__init__(viewport)
+        self.slop_px = slop_px
+        self.scroller = QScroller.scroller(viewport)
+        self._pressed_at: QPoint | None = None
+        self._dragging = False
+        viewport.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        kind = event.type()
+        if kind not in (QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove, QEvent.Type.MouseButtonRelease):
+            return False
+        position = event.position().toPoint()  # type: ignore[attr-defined]
+        stamp = event.timestamp()  # type: ignore[attr-defined]
+        if kind == QEvent.Type.MouseButtonPress:
+            self._pressed_at, self._dragging = position, False
+            self.scroller.handleInput(QScroller.Input.InputPress, event.position(), stamp)  # type: ignore[attr-defined]
+            return True
+        if self._pressed_at is None:
+            return False
+        if kind == QEvent.Type.MouseMove:
+            if (position - self._pressed_at).manhattanLength() > self.slop_px:
+                self._dragging = True
+            self.scroller.handleInput(QScroller.Input.InputMove, event.position(), stamp)  # type: ignore[attr-defined]
+            return True
+        self.scroller.handleInput(QScroller.Input.InputRelease, event.position(), stamp)  # type: ignore[attr-defined]
+        if not self._dragging and (position - self._pressed_at).manhattanLength() <= self.slop_px:
+            self.tapped.emit(position)
+        self._pressed_at = None
+        return True
+
+
+class TouchList(QWidget):
+    """A list view with kinetic one-finger scrolling, page buttons and a row count."""
+
+    activated = Signal(object)  # the Row's payload
+
+    def __init__(self, model: LazyListModel, scale: theme.Scale, lang: str) -> None:
+        super().__init__()
+        self.model = model
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.view = QListView()
+        self.view.setObjectName("touch-list")
+        self.view.setModel(model)
+        self.view.setItemDelegate(RowDelegate(scale))
+        self.view.setUniformItemSizes(True)
+        self.view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.setStyleSheet(f"QListView {{ background: {theme.PAPER}; border: none; }}")
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self._touch = TouchScroll(self.view.viewport(), slop_px=scale.min_touch_px // 4)
+        self._touch.tapped.connect(self._tap)
+        layout.addWidget(self.view, 1)
+        bar = QHBoxLayout()
+        self.up = big_button("上一页" if lang != "en" else "Page up", scale, name="page-up")
+        self.down = big_button("下一页" if lang != "en" else "Page down", scale, name="page-down")
+        self.count = QLabel()
+        self.count.setObjectName("list-count")
+        self.count.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.count.setStyleSheet(f"color: {theme.INK}; font-size: {scale.body_px}px;")
+        self.up.clicked.connect(lambda: self.page(-1))
+        self.down.clicked.connect(lambda: self.page(1))
+        bar.addWidget(self.up)
+        bar.addWidget(self.count, 1)
+        bar.addWidget(self.down)
+        layout.addLayout(bar)
+        self._lang = lang
+        model.modelReset.connect(self._update_count)
+        self._update_count()
+
+    def _tap(self, position: QPoint) -> None:
+        index = self.view.indexAt(position)
+        if index.isValid():
+            self.activated.emit(index.data(Qt.ItemDataRole.UserRole).payload)
+
+    def _update_count(self) -> None:
+        total = self.model.total
+        self.count.setText(f"共 {total} 条" if self._lang != "en" else f"{total} items")
+
+    def page(self, direction: int) -> None:
+        bar = self.view.verticalScrollBar()
+        bar.setValue(bar.value() + direction * max(bar.pageStep() - 40, 40))
+        if direction > 0 and bar.value() >= bar.maximum() and self.model.canFetchMore(QModelIndex()):
+            self.model.fetchMore(QModelIndex())
