@@ -8,11 +8,11 @@ from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QResizeEvent
-from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QTextBrowser, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QTextBrowser, QVBoxLayout, QWidget
 
 from kiosk.browse import Browser, DocumentFilter
 from ui import theme
-from ui.widgets import LazyListModel, Row, ScreenHeader, TouchList, TouchScroll, big_button
+from ui.widgets import LazyListModel, PageBar, Row, ScreenHeader, TouchList, TouchScroll, big_button, chip_group
 
 VALIDITY_CHOICES = ("现行有效", "已修改", "已废止")
 
@@ -56,23 +56,11 @@ class DocumentListScreen(QWidget):
         layout = QHBoxLayout(bar)
         layout.setContentsMargins(scale.spacing_px, scale.spacing_px // 2, scale.spacing_px, scale.spacing_px // 2)
         years = [value for value, _count in self.browser.document_facets()["year"]][:4]
-        self._year_group = QButtonGroup(self)
-        for label, value in [("全部年份" if lang != "en" else "All years", None), *[(f"{y}年", int(y)) for y in years]]:
-            button = big_button(label, scale, name=f"year-{value or 'all'}", width_factor=1.6)
-            button.setCheckable(True)
-            button.setChecked(value is None)
-            button.clicked.connect(lambda _=False, v=value: self._set(year=v))
-            self._year_group.addButton(button)
-            layout.addWidget(button)
+        year_choices = [("全部年份" if lang != "en" else "All years", None), *[(f"{y}年", int(y)) for y in years]]
+        self._year_group = chip_group(self, layout, scale, "year", year_choices, lambda v: self._set(year=v))
         layout.addStretch(1)
-        self._validity_group = QButtonGroup(self)
-        for label, value in [("全部" if lang != "en" else "All", None), *[(v, v) for v in VALIDITY_CHOICES]]:
-            button = big_button(label, scale, name=f"validity-{value or 'all'}", width_factor=1.6)
-            button.setCheckable(True)
-            button.setChecked(value is None)
-            button.clicked.connect(lambda _=False, v=value: self._set(validity=v))
-            self._validity_group.addButton(button)
-            layout.addWidget(button)
+        validity_choices = [("全部" if lang != "en" else "All", None), *[(v, v) for v in VALIDITY_CHOICES]]
+        self._validity_group = chip_group(self, layout, scale, "validity", validity_choices, lambda v: self._set(validity=v))
         return bar
 
     def _set(self, **changes: Any) -> None:
@@ -163,20 +151,11 @@ class DocumentScreen(QWidget):
         body.setContentsMargins(scale.spacing_px, scale.spacing_px // 2, scale.spacing_px, 0)
         body.addWidget(self.text, 1)
         layout.addLayout(body, 1)
-        pages = QHBoxLayout()
+        pages = PageBar(scale, lang, "page-position")
         pages.setContentsMargins(scale.spacing_px, scale.spacing_px // 2, scale.spacing_px, scale.spacing_px // 2)
-        self.up = big_button("上一页" if lang != "en" else "Page up", scale, name="page-up")
-        self.down = big_button("下一页" if lang != "en" else "Page down", scale, name="page-down")
-        self.position = QLabel()
-        self.position.setObjectName("page-position")
-        self.position.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.position.setStyleSheet(f"color: {theme.INK}; font-size: {scale.body_px}px;")
-        self.up.clicked.connect(lambda: self.turn(-1))
-        self.down.clicked.connect(lambda: self.turn(1))
-        pages.addWidget(self.up)
-        pages.addWidget(self.position, 1)
-        pages.addWidget(self.down)
-        layout.addLayout(pages)
+        pages.turned.connect(self.turn)
+        self.up, self.down, self.position = pages.up, pages.down, pages.status
+        layout.addWidget(pages)
         self.text.verticalScrollBar().valueChanged.connect(self._update_position)
         self.text.verticalScrollBar().rangeChanged.connect(self._update_position)
         self.show_part(interpretation=False)

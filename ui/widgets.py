@@ -14,6 +14,7 @@ from PySide6.QtCore import QAbstractListModel, QEvent, QModelIndex, QObject, QPe
 from PySide6.QtGui import QColor, QFont, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QButtonGroup,
     QHBoxLayout,
     QLabel,
     QListView,
@@ -48,6 +49,42 @@ def big_button(text: str, scale: theme.Scale, *, name: str = "", primary: bool =
         f"QPushButton:disabled {{ color: {theme.MUTED}; border-color: {theme.MUTED}; }}"
     )
     return button
+
+
+class PageBar(QWidget):
+    """上一页 · a status line · 下一页: for people who can't swipe. ``turned`` gives -1 or +1."""
+
+    turned = Signal(int)
+
+    def __init__(self, scale: theme.Scale, lang: str, status_name: str) -> None:
+        super().__init__()
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.up = big_button("上一页" if lang != "en" else "Page up", scale, name="page-up")
+        self.down = big_button("下一页" if lang != "en" else "Page down", scale, name="page-down")
+        self.status = QLabel()
+        self.status.setObjectName(status_name)
+        self.status.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.status.setStyleSheet(f"color: {theme.INK}; font-size: {scale.body_px}px;")
+        self.up.clicked.connect(lambda: self.turned.emit(-1))
+        self.down.clicked.connect(lambda: self.turned.emit(1))
+        layout.addWidget(self.up)
+        layout.addWidget(self.status, 1)
+        layout.addWidget(self.down)
+
+
+def chip_group(owner: QWidget, layout: QHBoxLayout, scale: theme.Scale, name: str,
+               choices: list[tuple[str, Any]], on_choose: Callable[[Any], None]) -> QButtonGroup:
+    """A row of mutually exclusive filter buttons; the first choice starts selected."""
+    group = QButtonGroup(owner)
+    for position, (label, value) in enumerate(choices):
+        button = big_button(label, scale, name=f"{name}-{value if value is not None else 'all'}", width_factor=1.6)
+        button.setCheckable(True)
+        button.setChecked(position == 0)
+        button.clicked.connect(lambda _checked=False, v=value: on_choose(v))
+        group.addButton(button)
+        layout.addWidget(button)
+    return group
 
 
 class ScreenHeader(QWidget):
@@ -253,19 +290,10 @@ class TouchList(QWidget):
         self._touch = TouchScroll(self.view.viewport(), slop_px=scale.min_touch_px // 4)
         self._touch.tapped.connect(self._tap)
         layout.addWidget(self.view, 1)
-        bar = QHBoxLayout()
-        self.up = big_button("上一页" if lang != "en" else "Page up", scale, name="page-up")
-        self.down = big_button("下一页" if lang != "en" else "Page down", scale, name="page-down")
-        self.count = QLabel()
-        self.count.setObjectName("list-count")
-        self.count.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.count.setStyleSheet(f"color: {theme.INK}; font-size: {scale.body_px}px;")
-        self.up.clicked.connect(lambda: self.page(-1))
-        self.down.clicked.connect(lambda: self.page(1))
-        bar.addWidget(self.up)
-        bar.addWidget(self.count, 1)
-        bar.addWidget(self.down)
-        layout.addLayout(bar)
+        bar = PageBar(scale, lang, "list-count")
+        bar.turned.connect(self.page)
+        self.count = bar.status
+        layout.addWidget(bar)
         self._lang = lang
         model.modelReset.connect(self._update_count)
         self._update_count()
