@@ -6,12 +6,14 @@ first rows of a 25k-item list at once and fetch more as the person scrolls.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from kiosk.privacy import mask_payment
+from kiosk.records.text import utc_text
 from kiosk.store import ContentStore
 
 Record = dict[str, Any]
@@ -33,6 +35,13 @@ class PaymentFilter:
     name: str | None = None  # matched against the masked name, e.g. 张*明 or just 张
     policy_id: str | None = None
     year: int | None = None
+
+
+def name_pattern(typed: str) -> str:
+    """A LIKE pattern that finds typed characters in order in a masked name: 李丽 and 李 both find 李*丽."""
+    chars = [ch for ch in typed if not ch.isspace() and ch not in "*＊"]
+    escaped = [("\\" + ch) if ch in "%_\\" else ch for ch in chars]
+    return "%" + "%".join(escaped) + "%" if escaped else ""
 
 
 @dataclass(frozen=True)
@@ -110,9 +119,9 @@ class Browser:
     def payments(self, village: str, filters: PaymentFilter = PaymentFilter(), *, offset: int = 0, limit: int = 50) -> Page:
         """One village's payments, with the count and total amount of everything the filter matches."""
         where, params = ["region = ?"], [village]
-        if filters.name:
-            where.append("instr(json_extract(data, '$.recipient'), ?) > 0")
-            params.append(filters.name.strip())
+        if filters.name and name_pattern(filters.name):
+            where.append("json_extract(data, '$.recipient') LIKE ? ESCAPE '\\'")
+            params.append(name_pattern(filters.name))
         if filters.policy_id:
             where.append("json_extract(data, '$.policy_id') = ?")
             params.append(filters.policy_id)
@@ -126,6 +135,34 @@ class Browser:
                                    [*scope_params, *params])[0][0]
         rows = [mask_payment(row) for row in page.rows]  # masked at rest already; masking again costs nothing
         return Page(rows, page.total, {"total_fen": int(total_fen)})
+
+    def villages_with(self, kind: str) -> list[tuple[str, int]]:
+        """Villages in scope that have records of a village-level kind (payments, boards), with counts."""
+        scope_sql, scope_params = self._scope()
+        rows = self.store.sql(f"SELECT region, COUNT(*) FROM record_full WHERE deleted = 0 AND kind = ? AND {scope_sql} "
+                              "GROUP BY region ORDER BY region", [kind, *scope_params])
+        return [(str(region), int(count)) for region, count in rows]
+
+    def payment_policies(self, village: str) -> list[tuple[str, str, int]]:
+        """(policy id, policy name, payment count) of the policies paid in a village, most payments first."""
+        rows = self.store.sql(
+            "SELECT json_extract(data, '$.policy_id'), json_extract(data, '$.policy_name'), COUNT(*) FROM record_full "
+            "WHERE deleted = 0 AND kind = 'subsidy_payment' AND region = ? GROUP BY 1 ORDER BY 3 DESC, 2", [village],
+        )
+        return [(str(pid), str(name), int(count)) for pid, name, count in rows]
+
+    def payment_recipients(self, village: str) -> list[str]:
+        """The (masked) names on a village's lists: the name keyboard offers their characters first."""
+        rows = self.store.sql("SELECT DISTINCT json_extract(data, '$.recipient') FROM record_full "
+                              "WHERE deleted = 0 AND kind = 'subsidy_payment' AND region = ?", [village])
+        return [str(row[0]) for row in rows]
+
+    def payment_years(self, village: str) -> list[int]:
+        rows = self.store.sql(
+            "SELECT DISTINCT substr(json_extract(data, '$.period'), 1, 4) FROM record_full "
+            "WHERE deleted = 0 AND kind = 'subsidy_payment' AND region = ? ORDER BY 1 DESC", [village],
+        )
+        return [int(row[0]) for row in rows if str(row[0]).isdigit()]
 
     # -------------------------------------------------------------------- boards
     def board_periods(self, village: str, board_type: str) -> list[str]:
@@ -146,6 +183,12 @@ class Browser:
     def service_guides(self, audience: str | None = None, *, offset: int = 0, limit: int = 100) -> Page:
         where, params = ([], []) if audience is None else (["json_extract(data, '$.audience') = ?"], [audience])
         return self._page("service_guide", where, params, "json_extract(data, '$.topic'), title", offset, limit)
+
+    def notices(self, now: dt.datetime, *, offset: int = 0, limit: int = 50) -> Page:
+        """Notices published and not yet expired at ``now``: urgent first, then newest."""
+        instant = utc_text(now)
+        return self._page("notice", ["(expires_utc = '' OR expires_utc > ?)", "sort_date <= ?"], [instant, instant],
+                          "json_extract(data, '$.priority') = 'urgent' DESC, sort_date DESC, record_id", offset, limit)
 
 
 @dataclass(frozen=True)

@@ -57,6 +57,7 @@ def run_kiosk(terminal: Terminal, args: argparse.Namespace) -> int:
             return 3
         sys.stdout.write(f"wrote {path} ({width}x{height}, screen {args.screen})\n")
         return 0
+    window.idle.start()
     if args.kiosk_mode:
         window.showFullScreen()
     else:

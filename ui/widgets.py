@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QEvent, QModelIndex, QObject, QPersistentModelIndex, QPoint, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QPainter
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QListView,
     QPushButton,
     QScroller,
@@ -30,15 +31,20 @@ from PySide6.QtWidgets import (
 from ui import theme
 
 FETCH_SIZE = 60
+BUTTON_PADDING_PX = 2 * 16 + 2 * 3 + 8  # style_button's padding and border, and a little air
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 
 def big_button(text: str, scale: theme.Scale, *, name: str = "", primary: bool = False, width_factor: float = 2.0) -> QPushButton:
     """A button at least the touch minimum in both directions, high-contrast in both states."""
-    button = QPushButton(text)
+    return style_button(QPushButton(text), scale, name=name, primary=primary, width_factor=width_factor)
+
+
+def style_button(button: QPushButton, scale: theme.Scale, *, name: str = "", primary: bool = False, width_factor: float = 2.0) -> QPushButton:
+    """Give any push button (or subclass) the touch size and the high-contrast look."""
     if name:
         button.setObjectName(name)
-    button.setAccessibleName(text)
+    button.setAccessibleName(button.text())
     button.setMinimumSize(int(scale.min_touch_px * width_factor), scale.min_touch_px)
     background, foreground = (theme.HEADER, theme.PAPER) if primary else (theme.PAPER, theme.HEADER)
     button.setStyleSheet(
@@ -49,6 +55,32 @@ def big_button(text: str, scale: theme.Scale, *, name: str = "", primary: bool =
         f"QPushButton:disabled {{ color: {theme.MUTED}; border-color: {theme.MUTED}; }}"
     )
     return button
+
+
+def wrap_text(text: str, metrics: QFontMetrics, width: int, max_lines: int = 3) -> list[str]:
+    """Break a label into lines that fit ``width`` (Chinese breaks anywhere); the last line is elided if needed."""
+    lines: list[str] = []
+    current = ""
+    for ch in text:
+        if current and metrics.horizontalAdvance(current + ch) > width:
+            lines.append(current)
+            current = ""
+        current += ch
+    lines.append(current)
+    if len(lines) > max_lines:
+        lines = [*lines[: max_lines - 1], metrics.elidedText("".join(lines[max_lines - 1:]), Qt.TextElideMode.ElideRight, width)]
+    return lines
+
+
+def clear_layout(layout: QLayout) -> None:
+    """Empty a layout at once: widgets are detached now (deleteLater alone leaves them painted until the next loop)."""
+    while layout.count():
+        item = layout.takeAt(0)
+        widget = item.widget()
+        if widget is not None:
+            widget.hide()
+            widget.setParent(None)
+            widget.deleteLater()
 
 
 class PageBar(QWidget):
@@ -116,12 +148,14 @@ class ScreenHeader(QWidget):
 
 @dataclass(frozen=True)
 class Row:
-    """One list row: a bold first line, a quieter second line, an optional badge (已废止)."""
+    """One list row: a bold first line, a quieter second line, an optional badge (已废止), a right-aligned value (an amount)."""
 
     title: str
     subtitle: str
     badge: str = ""
     payload: Any = None
+    value: str = ""
+    badge_colour: str = theme.URGENT
 
 
 class LazyListModel(QAbstractListModel):
@@ -168,7 +202,7 @@ class LazyListModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return row.title
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            return f"{row.title}，{row.subtitle}"
+            return "，".join(part for part in (row.title, row.value, row.subtitle, row.badge) if part)
         if role == Qt.ItemDataRole.UserRole:
             return row
         return None
@@ -207,15 +241,21 @@ class RowDelegate(QStyledItemDelegate):
             painter.setFont(sub_font)
             badge_width = painter.fontMetrics().horizontalAdvance(row.badge) + pad
             badge = QRect(text_rect.right() - badge_width, text_rect.top(), badge_width, painter.fontMetrics().height() + 8)
-            painter.fillRect(badge, QColor(theme.URGENT))
+            painter.fillRect(badge, QColor(row.badge_colour))
             painter.setPen(QColor(theme.PAPER))
             painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, row.badge)
             text_rect.setRight(badge.left() - pad // 2)
         painter.setFont(title_font)
         painter.setPen(QColor(theme.INK))
         title_height = int(self.scale.body_px * 1.5)
-        elided = painter.fontMetrics().elidedText(row.title, Qt.TextElideMode.ElideRight, text_rect.width())
-        painter.drawText(QRect(text_rect.left(), text_rect.top(), text_rect.width(), title_height),
+        title_width = text_rect.width()
+        if row.value:
+            value_width = painter.fontMetrics().horizontalAdvance(row.value)
+            painter.drawText(QRect(text_rect.right() - value_width, text_rect.top(), value_width, title_height),
+                             int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), row.value)
+            title_width -= value_width + pad
+        elided = painter.fontMetrics().elidedText(row.title, Qt.TextElideMode.ElideRight, title_width)
+        painter.drawText(QRect(text_rect.left(), text_rect.top(), title_width, title_height),
                          int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), elided)
         painter.setFont(sub_font)
         painter.setPen(QColor(theme.MUTED))

@@ -7,38 +7,38 @@ terminal runs.
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QMainWindow, QStackedWidget, QWidget
 
 from kiosk.browse import Browser
 from kiosk.home import home_summary
+from kiosk.records.text import ALIAS_SEPARATOR
 from kiosk.terminal import Terminal
 from ui import theme
-from ui.documents import DocumentListScreen, DocumentScreen
+from ui.boards import BoardScreen
+from ui.catalogue import CatalogueItemScreen, CatalogueItemsScreen, CatalogueScreen
+from ui.documents import DocumentListScreen
+from ui.guides import GuideListScreen, NoticeListScreen
 from ui.home import HomeScreen
-from ui.i18n import tr
-from ui.widgets import ScreenHeader
+from ui.idle import AttractScreen, IdleWarning, IdleWatcher
+from ui.pages import document_parts, guide_parts, notice_parts, policy_parts
+from ui.reading import ReadingScreen
+from ui.search import SearchScreen
+from ui.speech import Speaker
+from ui.subsidies import SubsidyScreen
 
-
-class PendingScreen(QWidget):
-    """Stands in for a section whose screen has not been built yet; always offers the way back."""
-
-    def __init__(self, title: str, lang: str, large: bool, window: MainWindow) -> None:
-        super().__init__()
-        scale = theme.scale_for(large)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        header = ScreenHeader(title, scale, lang)
-        header.back.connect(window.back)
-        header.home.connect(window.go_home)
-        layout.addWidget(header)
-        label = QLabel(tr("coming", lang))
-        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        label.setStyleSheet(f"color: {theme.INK}; font-size: {scale.title_px}px;")
-        layout.addWidget(label, 1)
+log = logging.getLogger(__name__)
+VOCABULARY_LIMIT = 20000
+HOT_NAME_CHARS = 8
+SAMPLE_RECORDS = {"document": "document", "policy": "subsidy_policy", "guide": "service_guide", "notice": "notice",
+                  "catalogue-item": "catalogue_item"}
+SCREENS = ("home", "catalogue", "documents", "interpretations", "subsidies", "payments", "boards", "guides", "notices", "search",
+           *SAMPLE_RECORDS)
 
 
 class MainWindow(QMainWindow):
@@ -62,6 +62,18 @@ class MainWindow(QMainWindow):
         self.home.search_requested.connect(lambda: self.show_screen("search"))
         self.stack.addWidget(self.home)
         self.history: list[QWidget] = []
+        self._speaker: Speaker | None = None
+        self._vocabulary: list[str] | None = None
+        self.default_lang, self.default_large = lang, large
+        settings = terminal.settings
+        self.idle = IdleWatcher(settings["ui.idle_timeout_s"], settings["ui.idle_warning_s"], settings["ui.attract_after_s"],
+                                needs_reset=self.session_dirty, parent=self)
+        self.idle.warn.connect(self._warn_idle)
+        self.idle.reset.connect(self.reset_session)
+        self.idle.attract.connect(self._show_attract)
+        self.idle.active.connect(self._close_idle_warning)
+        self._idle_warning: IdleWarning | None = None
+        self._attract: AttractScreen | None = None
         self.refresh()
 
     @property
@@ -94,28 +106,149 @@ class MainWindow(QMainWindow):
         screen.deleteLater()
 
     def show_screen(self, name: str) -> None:
-        """Open a screen by name (tiles, ``kiosk run --screen``)."""
+        """Open a screen by name (tiles, ``kiosk run --screen``); SCREENS lists the names."""
+        nav = {"on_back": self.back, "on_home": self.go_home}
+        scale, lang = self.scale, self.lang
         if name == "home":
             self.go_home()
         elif name in ("documents", "interpretations"):
-            screen = DocumentListScreen(self.browser, self.scale, self.lang, interpreted_only=name == "interpretations",
-                                        on_back=self.back, on_home=self.go_home)
+            self._push_list(DocumentListScreen(self.browser, scale, lang, interpreted_only=name == "interpretations", **nav))
+        elif name == "catalogue":
+            self._push_list(CatalogueScreen(self.browser, scale, lang, **nav))
+        elif name in ("subsidies", "payments"):
+            screen = SubsidyScreen(self.browser, self.terminal.store.region_names(), self.terminal.region, scale, lang, **nav)
+            screen.opened.connect(self.open_record)
+            if name == "payments":
+                screen.show_payments()
+            self.push(screen)
+        elif name == "boards":
+            self.push(BoardScreen(self.browser, self.terminal.store.region_names(), self.terminal.region, scale, lang,
+                                  speaker=self.speaker, **nav))
+        elif name == "guides":
+            self._push_list(GuideListScreen(self.browser, scale, lang, **nav))
+        elif name == "notices":
+            self._push_list(NoticeListScreen(self.browser, self.now, scale, lang, **nav))
+        elif name == "search":
+            screen = SearchScreen(self.terminal.search, self.vocabulary(), self.hot_searches(), scale, lang,
+                                  limit=self.terminal.settings["search.result_limit"], portrait=self.height() > self.width(), **nav)
             screen.opened.connect(self.open_record)
             self.push(screen)
-        elif name == "document":  # the newest document, for screenshots
-            rows = self.browser.documents(limit=1).rows
-            if rows:
-                self.open_record(rows[0]["id"])
+        elif name in SAMPLE_RECORDS:  # the first record of a kind, for screenshots and the accessibility audit
+            record_id = self._sample(SAMPLE_RECORDS[name])
+            if record_id:
+                self.open_record(record_id)
         else:
-            titles = {tile.key: (tile.label_en if self.lang == "en" else tile.label_zh) for tile in home_summary(self.terminal).tiles}
-            self.push(PendingScreen(titles.get(name, name), self.lang, self.large, self))
+            raise ValueError(f"unknown screen {name!r}; known: {', '.join(SCREENS)}")
+
+    def _push_list(self, screen: QWidget) -> None:
+        screen.opened.connect(self.open_record)  # type: ignore[attr-defined]
+        self.push(screen)
+
+    def _sample(self, kind: str) -> str | None:
+        rows = self.terminal.store.sql(
+            f"SELECT record_id FROM record WHERE deleted = 0 AND kind = ? AND region IN ({','.join('?' * len(self.browser.scope))}) "
+            "ORDER BY sort_date DESC, record_id LIMIT 1", [kind, *self.browser.scope])
+        return rows[0][0] if rows else None
 
     def open_record(self, record_id: str) -> None:
-        record = self.terminal.store.get(record_id)
+        """Open any record on the screen made for its kind (list rows, search results, linked documents)."""
+        record = self.terminal.store.get(record_id) if record_id else None
         if record is None:
             return
-        if record["kind"] == "document":
-            self.push(DocumentScreen(record, self.scale, self.lang, on_back=self.back, on_home=self.go_home))
+        nav = {"on_back": self.back, "on_home": self.go_home, "speaker": self.speaker}
+        scale, lang, kind = self.scale, self.lang, record["kind"]
+        zh = lang != "en"
+        if kind == "document":
+            self.push(ReadingScreen("document", "政策文件" if zh else "Policy document", document_parts(record, lang), scale, lang, **nav))
+        elif kind == "subsidy_policy":
+            self.push(ReadingScreen("subsidy-policy", "惠民补贴" if zh else "Subsidy", policy_parts(record, lang), scale, lang, **nav))
+        elif kind == "service_guide":
+            self.push(ReadingScreen("guide", "办事指南" if zh else "Service guide", guide_parts(record, lang), scale, lang, **nav))
+        elif kind == "notice":
+            when = f"发布时间：{record['publish_at'][:16].replace('T', ' ')}"
+            self.push(ReadingScreen("notice", "通知公告" if zh else "Notice", notice_parts(record, lang, when), scale, lang, **nav))
+        elif kind == "catalogue_domain":
+            self._push_list(CatalogueItemsScreen(self.browser, record, scale, lang, on_back=self.back, on_home=self.go_home))
+        elif kind == "catalogue_item":
+            domain = self.terminal.store.get(record["domain_id"]) or {"name": ""}
+            self._push_list(CatalogueItemScreen(self.browser, record, domain["name"], scale, lang, **nav))
+        elif kind == "board":
+            screen = BoardScreen(self.browser, self.terminal.store.region_names(), record["region"], scale, lang, **nav)
+            screen.board_type = record["board_type"]
+            screen.show_period(record["period"])
+            self.push(screen)
+        elif kind == "subsidy_payment":
+            screen = SubsidyScreen(self.browser, self.terminal.store.region_names(), record["region"], scale, lang,
+                                   on_back=self.back, on_home=self.go_home)
+            screen.opened.connect(self.open_record)
+            screen.show_payments()
+            screen.find_name(record["recipient"])
+            self.push(screen)
+
+    # ------------------------------------------------------------------ shared services
+    def now(self) -> dt.datetime:
+        return dt.datetime.now(dt.UTC)
+
+    @property
+    def speaker(self) -> Speaker | None:
+        """One speech engine for the whole window, started on first use."""
+        if self._speaker is None:
+            self._speaker = Speaker(voice=self.terminal.settings["speech.voice"])
+            if not self._speaker.available:
+                log.warning("read-aloud hidden: %s", self._speaker.unavailable_reason)
+        return self._speaker
+
+    def vocabulary(self) -> list[str]:
+        """Titles and popular names of what this terminal shows: the pinyin keyboard ranks words by them."""
+        if self._vocabulary is None:
+            scope = self.browser.scope
+            rows = self.terminal.store.sql(
+                f"SELECT title, aliases FROM record WHERE deleted = 0 AND kind NOT IN ('subsidy_payment', 'region', 'terminal_profile') "
+                f"AND region IN ({','.join('?' * len(scope))}) ORDER BY sort_date DESC LIMIT {VOCABULARY_LIMIT}", scope)
+            self._vocabulary = [title for title, _aliases in rows] + [a for _t, aliases in rows for a in (aliases or "").split(ALIAS_SEPARATOR) if a]
+        return self._vocabulary
+
+    def hot_searches(self) -> list[str]:
+        """Subsidies and guides, the things people come to ask about: the short name, or the popular one for a long name."""
+        scope = self.browser.scope
+        rows = self.terminal.store.sql(
+            f"SELECT title, json_extract(data, '$.keywords[0]') FROM record_full WHERE deleted = 0 AND kind IN ('subsidy_policy', 'service_guide') "
+            f"AND region IN ({','.join('?' * len(scope))}) ORDER BY kind = 'subsidy_policy' DESC, sort_date DESC, record_id LIMIT 12", scope)
+        return list(dict.fromkeys(str(title if len(title) <= HOT_NAME_CHARS or not keyword else keyword) for title, keyword in rows))
+
+    # ------------------------------------------------------------------ idle
+    def session_dirty(self) -> bool:
+        """Whether the last person left anything behind: a screen open, a mode changed, speech running."""
+        speaking = self._speaker is not None and self._speaker.speaking
+        return bool(self.history) or speaking or (self.lang, self.large) != (self.default_lang, self.default_large)
+
+    def _warn_idle(self, seconds_left: int) -> None:
+        if self._idle_warning is None:
+            self._idle_warning = IdleWarning(self.centralWidget(), self.scale, self.lang, self.idle.touched)
+        self._idle_warning.show_left(seconds_left)
+
+    def _close_idle_warning(self) -> None:
+        if self._idle_warning is not None:
+            self._idle_warning.close_overlay()
+            self._idle_warning = None
+
+    def reset_session(self) -> None:
+        """A clean kiosk for the next person: home, covers closed, typed text gone, speech stopped, default modes."""
+        self._close_idle_warning()
+        if self._speaker is not None:
+            self._speaker.stop()
+        self.go_home()  # screens (and the covers and keyboards on them) are destroyed with their typed text
+        self.lang, self.large = self.default_lang, self.default_large
+        self.refresh()
+
+    def _show_attract(self) -> None:
+        if self._attract is None:
+            summary = home_summary(self.terminal)
+            self._attract = AttractScreen(self.centralWidget(), summary.notices, self.scale, self.lang, summary.place_name)
+            self._attract.dismissed.connect(self._attract_dismissed)
+
+    def _attract_dismissed(self) -> None:
+        self._attract = None
 
     # ------------------------------------------------------------------ modes
     def toggle_large(self) -> None:

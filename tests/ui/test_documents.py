@@ -50,7 +50,7 @@ def test_from_home_to_a_repealed_document_read_in_large_text_and_back(qtbot, dem
     _tap_row(qtbot, window, 0)
     page = _current(window)
     assert page.objectName() == "document"
-    text = page.findChild(QTextBrowser, "document-text").toPlainText()
+    text = page.findChild(QTextBrowser, "reading-text").toPlainText()
     assert first.title in text and "已废止" in text
     position = page.findChild(QLabel, "page-position")
     qtbot.wait(20)
@@ -71,11 +71,12 @@ def test_from_home_to_a_repealed_document_read_in_large_text_and_back(qtbot, dem
 def test_interpretation_tab_shows_the_interpreter_and_qa(qtbot, demo_terminal: Terminal, shots: Path) -> None:
     window = _window(qtbot, demo_terminal)
     _tap(qtbot, window.findChild(QPushButton, "tile-interpretations"))
+    record_id = _current(window).model.index(0, 0).data(Qt.ItemDataRole.UserRole).payload
     _tap_row(qtbot, window, 0)
     page = _current(window)
-    _tap(qtbot, page.findChild(QPushButton, "tab-interpretation"))
-    text = page.findChild(QTextBrowser, "document-text").toPlainText()
-    interp = page.document["interpretation"]
+    _tap(qtbot, page.findChild(QPushButton, "tab-1"))
+    text = page.findChild(QTextBrowser, "reading-text").toPlainText()
+    interp = demo_terminal.store.get(record_id)["interpretation"]
     assert interp["interpreter"] in text and interp["interpreter_phone"] in text
     if interp.get("qa"):
         assert f"问：{interp['qa'][0]['q']}" in text

@@ -819,9 +819,11 @@ _CENT_WORDS = ("利息", "管理费", "电话费")
 
 
 def finance_lines(
-    rng: random.Random, year: int, quarter: int, opening: int, voucher: int
+    rng: random.Random, year: int, quarter: int, opening: int, voucher: int, town: str
 ) -> tuple[list[Record], int, int]:
-    """``(lines, closing, next_voucher)``: 10–25 dated lines that never take the balance below zero."""
+    """``(lines, closing, next_voucher)``: 10–25 dated lines that never take the balance below zero.
+
+    ``town`` fills the {town} placeholder some ledger summaries carry (收{town}财政所拨付…)."""
     start, end = quarter_bounds(year, quarter)
     incomes, expenses = tb.ledger_templates("income"), tb.ledger_templates("expense")
     n = rng.randint(10, 25)
@@ -852,7 +854,7 @@ def finance_lines(
             {
                 "date": day.isoformat(),
                 "category": category,
-                "summary": summary,
+                "summary": summary.replace("{town}", town),
                 "direction": direction,
                 "amount_fen": amount,
                 "voucher": f"记-{year}-{voucher:03d}",
@@ -910,7 +912,7 @@ class VillageBoards:
         if self.voucher_year != year:
             self.voucher_year, self.voucher = year, rng.randint(1, 5) if quarter == 1 else rng.randint(60, 140)
         opening = self.balance
-        lines, closing, self.voucher = finance_lines(rng, year, quarter, opening, self.voucher)
+        lines, closing, self.voucher = finance_lines(rng, year, quarter, opening, self.voucher, self.town)
         self.balance = closing
         income = sum(x["amount_fen"] for x in lines if x["direction"] == "income")
         expense = sum(x["amount_fen"] for x in lines if x["direction"] == "expense")

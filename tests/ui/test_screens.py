@@ -1,0 +1,251 @@
+"""One finger through every section on the demo county: subsidies, boards, catalogue, guides, notices, search."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QLabel, QListView, QPushButton, QTextBrowser, QWidget
+
+from kiosk.browse import Browser, PaymentFilter, ledger_summary
+from kiosk.money import format_fen
+from kiosk.terminal import Terminal
+from ui.window import MainWindow
+
+
+def _tap(qtbot, widget) -> None:
+    assert widget is not None and widget.isVisible() and widget.isEnabled(), widget
+    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
+
+
+def _window(qtbot, terminal: Terminal, *, large: bool = False, size: tuple[int, int] = (1920, 1080)) -> MainWindow:
+    window = MainWindow(terminal, large=large)
+    qtbot.addWidget(window)
+    window.resize(*size)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+def _current(window: MainWindow) -> QWidget:
+    return window.stack.currentWidget()
+
+
+def _button(window: MainWindow, name: str) -> QPushButton:
+    """The visible button of that name on the current screen (overlays included)."""
+    QApplication.processEvents()  # widgets added to a shown layout appear on the next loop turn, as a finger would see them
+    matches = [b for b in _current(window).findChildren(QPushButton, name) if b.isVisible()]
+    assert matches, f"no visible button {name!r} on {_current(window).objectName()}"
+    return matches[-1]
+
+
+def _shot(window: MainWindow, path: Path) -> None:
+    QApplication.processEvents()  # let queued shows and layouts settle, as on a real screen
+    window.grab().save(str(path))
+
+
+def _rows(list_view: QListView) -> list:
+    model = list_view.model()
+    return [model.index(i, 0).data(Qt.ItemDataRole.UserRole) for i in range(model.rowCount())]
+
+
+def _tap_row(qtbot, view: QListView, row: int) -> None:
+    rect = view.visualRect(view.model().index(row, 0))
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+
+
+def _visible_list(window: MainWindow) -> QListView:
+    views = [v for v in _current(window).findChildren(QListView, "touch-list") if v.isVisible()]
+    assert len(views) == 1, views
+    return views[0]
+
+
+def _reading_text(window: MainWindow) -> str:
+    return _current(window).findChild(QTextBrowser, "reading-text").toPlainText()
+
+
+def _type(qtbot, window: MainWindow, letters: str) -> None:
+    for letter in letters:
+        _tap(qtbot, _button(window, f"key-{letter.upper()}"))
+
+
+def _pick_candidate(qtbot, window: MainWindow, word: str) -> None:
+    candidates = [b for b in _current(window).findChildren(QPushButton) if b.objectName().startswith("candidate-") and b.isVisible()]
+    chosen = [b for b in candidates if b.text() == word]
+    assert chosen, f"{word} not among candidates {[b.text() for b in candidates]}"
+    _tap(qtbot, chosen[0])
+
+
+# ----------------------------------------------------------------------------------------- subsidies
+def test_a_villager_finds_the_subsidies_paid_in_their_village_by_name(qtbot, demo_terminal: Terminal, shots: Path) -> None:
+    window = _window(qtbot, demo_terminal, large=True)
+    browser = Browser(demo_terminal.store, demo_terminal.scope())
+    _tap(qtbot, window.findChild(QPushButton, "tile-subsidies"))
+    screen = _current(window)
+    assert screen.objectName() == "subsidies"
+    policies = _rows(_visible_list(window))
+    assert len(policies) == browser.subsidy_policies().total > 0
+    _shot(window, shots / "subsidies-policies-large.png")
+
+    _tap(qtbot, _button(window, "tab-payments"))
+    village = demo_terminal.region
+    everything = browser.payments(village)
+    totals = screen.findChild(QLabel, "payment-totals")
+    assert totals.text() == f"桃源村　共 {everything.total} 笔　合计 {format_fen(everything.extra['total_fen'])}"
+    _shot(window, shots / "subsidies-payments-large.png")
+
+    _tap(qtbot, _button(window, "find-name"))
+    _type(qtbot, window, "li")
+    _shot(window, shots / "subsidies-name-keyboard-large.png")
+    _pick_candidate(qtbot, window, "李")
+    assert screen.findChild(QLabel, "typed-text").text() == "李"
+    _tap(qtbot, _button(window, "keyboard-done"))
+    expected = browser.payments(village, PaymentFilter(name="李"), limit=500)
+    rows = _rows(_visible_list(window))
+    assert 0 < len(rows) == expected.total < everything.total
+    assert all("李" in row.title for row in rows)
+    assert totals.text().endswith(f"共 {expected.total} 笔　合计 {format_fen(expected.extra['total_fen'])}")
+    assert _button(window, "find-name").text() == "姓名：李"
+    _shot(window, shots / "subsidies-payments-by-name-large.png")
+
+    _tap(qtbot, _button(window, "choose-policy"))
+    policy_id, policy_name, _count = browser.payment_policies(village)[0]
+    choice = [b for b in screen.findChildren(QPushButton) if b.objectName().startswith("choice-") and b.text().startswith(policy_name)]
+    _tap(qtbot, choice[0])
+    both = browser.payments(village, PaymentFilter(name="李", policy_id=policy_id), limit=500)
+    assert len(_rows(_visible_list(window))) == both.total
+    assert all(policy_name in row.subtitle for row in _rows(_visible_list(window)))
+
+    _tap(qtbot, _button(window, "tab-policies"))
+    _tap_row(qtbot, _visible_list(window), 0)
+    text = _reading_text(window)
+    first = demo_terminal.store.get(policies[0].payload)
+    for value in (first["name"], first["basis"], first["department"], first["target"], first["standard"], first["phone"]):
+        assert value[:20] in text
+    _tap(qtbot, _button(window, "home"))
+    assert _current(window) is window.home and window.history == []
+
+
+# ----------------------------------------------------------------------------------------- boards
+def test_boards_show_the_newest_finance_ledger_with_chart_and_balance_then_party_affairs(qtbot, demo_terminal: Terminal, shots: Path) -> None:
+    window = _window(qtbot, demo_terminal)
+    browser = Browser(demo_terminal.store, demo_terminal.scope())
+    _tap(qtbot, window.findChild(QPushButton, "tile-boards"))
+    screen = _current(window)
+    periods = browser.board_periods(demo_terminal.region, "finance")
+    board = browser.board(demo_terminal.region, "finance", periods[0])
+    assert screen.board["id"] == board["id"]
+    assert screen.findChild(QWidget, "ledger-chart").isVisible()
+    _shot(window, shots / "boards-finance-chart.png")
+    _tap(qtbot, _button(window, "tab-1"))
+    ledger = _reading_text(window)
+    summary = ledger_summary(board)
+    closing = format_fen(summary.closing_fen, symbol=False).removesuffix("元")
+    assert "本期合计" in ledger and closing in ledger
+    assert all(line["summary"] in ledger for line in board["lines"])
+    _shot(window, shots / "boards-finance-ledger.png")
+
+    _tap(qtbot, _button(window, "type-party"))
+    party = browser.board(demo_terminal.region, "party", browser.board_periods(demo_terminal.region, "party")[0])
+    text = _reading_text(window)
+    assert party["title"] in text and all(section["heading"] in text for section in party["sections"])
+    party_periods = browser.board_periods(demo_terminal.region, "party")
+    assert not _button(window, "period-newer").isEnabled()  # already the newest
+    _tap(qtbot, _button(window, "period-older"))
+    assert screen.board["period"] == party_periods[1] and screen.board["board_type"] == "party"
+    _tap(qtbot, _button(window, "period-choose"))
+    oldest = [b for b in screen.findChildren(QPushButton) if b.objectName() == f"choice-{len(party_periods) - 1}" and b.isVisible()]
+    _tap(qtbot, oldest[0])
+    assert screen.board["period"] == party_periods[-1]
+    assert not _button(window, "period-older").isEnabled() and _button(window, "period-newer").isEnabled()
+    _shot(window, shots / "boards-party.png")
+
+
+# ----------------------------------------------------------------------------------------- catalogue, guides, notices
+def test_catalogue_from_domain_to_item_to_its_linked_document(qtbot, demo_terminal: Terminal, shots: Path) -> None:
+    window = _window(qtbot, demo_terminal)
+    _tap(qtbot, window.findChild(QPushButton, "tile-catalogue"))
+    domains = _rows(_visible_list(window))
+    assert len(domains) == 27 and all(row.value.endswith("项") for row in domains)
+    _shot(window, shots / "catalogue.png")
+    _tap_row(qtbot, _visible_list(window), 0)
+    assert _current(window).objectName() == "catalogue-items"
+    items = _rows(_visible_list(window))
+    with_documents = next(i for i, row in enumerate(items) if demo_terminal.store.get(row.payload).get("document_ids"))
+    _tap_row(qtbot, _visible_list(window), with_documents)
+    item = demo_terminal.store.get(items[with_documents].payload)
+    text = _reading_text(window)
+    assert item["name"] in text and item["subject"] in text and item["deadline"] in text and "公开渠道和载体" in text
+    _shot(window, shots / "catalogue-item.png")
+    _tap(qtbot, _button(window, "tab-1"))
+    _tap_row(qtbot, _visible_list(window), 0)
+    assert _current(window).objectName() == "document"
+    assert demo_terminal.store.get(item["document_ids"][0])["title"] in _reading_text(window)
+
+
+def test_service_guides_filter_by_audience_and_show_a_materials_checklist(qtbot, demo_terminal: Terminal, shots: Path) -> None:
+    window = _window(qtbot, demo_terminal, size=(1080, 1920))
+    _tap(qtbot, window.findChild(QPushButton, "tile-guides"))
+    all_rows = _rows(_visible_list(window))
+    _tap(qtbot, _button(window, "audience-法人服务"))
+    business = _visible_list(window).model()
+    assert 0 < business.total < len(all_rows) or business.total < Browser(demo_terminal.store, demo_terminal.scope()).service_guides().total
+    _tap(qtbot, _button(window, "audience-all"))
+    _tap_row(qtbot, _visible_list(window), 0)
+    guide = demo_terminal.store.get(all_rows[0].payload)
+    text = _reading_text(window)
+    assert all(f"☐ {m['name']}" in text for m in guide["materials"])
+    assert guide["phone"] in text and guide["time_limit"] in text
+    _shot(window, shots / "guide-1080x1920.png")
+
+
+def test_notices_list_puts_the_urgent_notice_first_and_hides_expired_ones(qtbot, demo_terminal: Terminal, shots: Path) -> None:
+    window = _window(qtbot, demo_terminal)
+    _tap(qtbot, window.findChild(QPushButton, "tile-notices"))
+    rows = _rows(_visible_list(window))
+    assert rows[0].badge == "紧急"
+    shown = {row.payload for row in rows}
+    expired = [n for n in demo_terminal.store.list_records("notice", demo_terminal.scope(), limit=100) if n["expire_at"] < "2026-11-01"]
+    assert expired and not shown & {n["id"] for n in expired}
+    _tap_row(qtbot, _visible_list(window), 0)
+    assert "紧急" in _reading_text(window)
+    _shot(window, shots / "notice.png")
+
+
+# ----------------------------------------------------------------------------------------- search
+def test_search_by_first_letters_and_by_pinyin_then_open_a_result(qtbot, demo_terminal: Terminal, shots: Path) -> None:
+    window = _window(qtbot, demo_terminal, large=True)
+    _tap(qtbot, window.findChild(QPushButton, "tile-search"))
+    screen = _current(window)
+    assert screen.objectName() == "search"
+    assert _button(window, "suggestion-0").isVisible()  # hot searches before anything is typed
+    _type(qtbot, window, "gdzb")
+    screen.run_search()  # skip the debounce pause
+    rows = _rows(_visible_list(window))
+    assert rows and rows[0].title == "耕地地力保护补贴"
+    _shot(window, shots / "search-initials-large.png")
+    _tap(qtbot, _button(window, "key-clear"))
+    _type(qtbot, window, "dibao")
+    _pick_candidate(qtbot, window, "低保")
+    screen.run_search()
+    assert screen.findChild(QLabel, "search-query").text() == "低保"
+    rows = _rows(_visible_list(window))
+    assert rows and all("低保" in row.title + row.subtitle for row in rows[:3])
+    _shot(window, shots / "search-pinyin-large.png")
+    _tap_row(qtbot, _visible_list(window), 0)
+    assert _current(window) is not screen and rows[0].title in _reading_text(window)
+    _tap(qtbot, _button(window, "back"))
+    assert _current(window) is screen
+    _tap(qtbot, _button(window, "home"))
+    assert _current(window) is window.home
+
+
+def test_search_screen_stacks_results_over_the_keyboard_on_a_portrait_screen(qtbot, demo_terminal: Terminal, shots: Path) -> None:
+    window = _window(qtbot, demo_terminal, size=(1080, 1920))
+    window.show_screen("search")
+    screen = _current(window)
+    qtbot.wait(10)
+    results, keyboard = screen.results, screen.keyboard
+    assert keyboard.geometry().top() >= results.geometry().bottom()
+    assert keyboard.geometry().right() <= screen.width()
+    _shot(window, shots / "search-1080x1920.png")

@@ -1,0 +1,99 @@
+"""Covers over a screen, and the chooser built on one: a title, one big button per option, 取消.
+
+Used where a chip row would overflow (a village's subsidy policies, older board periods). It is a
+child widget, not a dialog, so leaving the screen (or the idle reset) always takes it away.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QFont, QFontMetrics
+from PySide6.QtWidgets import QGridLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
+
+from ui import theme
+from ui.widgets import BUTTON_PADDING_PX, big_button, wrap_text
+
+
+class Overlay(QWidget):
+    """A child widget covering its parent and following its size; ``close_overlay`` removes it."""
+
+    def __init__(self, parent: QWidget, name: str, background: str) -> None:
+        super().__init__(parent)
+        self.setObjectName(name)
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.setStyleSheet(f"QWidget#{name} {{ background: {background}; }}")
+        parent.installEventFilter(self)
+
+    def present(self) -> None:
+        self.setGeometry(self.parentWidget().rect())
+        self.show()
+        self.raise_()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize:
+            self.setGeometry(self.parentWidget().rect())
+        return False
+
+    def close_overlay(self) -> None:
+        self.parentWidget().removeEventFilter(self)
+        self.hide()
+        self.deleteLater()
+
+
+class Chooser(Overlay):
+    """Options as ``(label, value)``; tapping one calls ``on_choose(value)`` and closes."""
+
+    def __init__(self, parent: QWidget, title: str, options: list[tuple[str, Any]], on_choose: Callable[[Any], None],
+                 scale: theme.Scale, lang: str, *, columns: int = 2) -> None:
+        super().__init__(parent, "chooser", "rgba(0, 0, 0, 150)")
+        self._on_choose = on_choose
+        outer = QVBoxLayout(self)
+        margin = scale.spacing_px * 3
+        outer.setContentsMargins(margin, margin, margin, margin)
+        panel = QWidget()
+        panel.setObjectName("chooser-panel")
+        panel.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        panel.setStyleSheet(f"QWidget#chooser-panel {{ background: {theme.PAPER}; border-radius: 12px; }}")
+        outer.addWidget(panel)
+        layout = QVBoxLayout(panel)
+        layout.setContentsMargins(scale.spacing_px, scale.spacing_px, scale.spacing_px, scale.spacing_px)
+        heading = QLabel(title)
+        heading.setObjectName("chooser-title")
+        heading.setWordWrap(True)
+        heading.setStyleSheet(f"color: {theme.INK}; font-size: {scale.title_px}px; font-weight: bold;")
+        layout.addWidget(heading)
+        grid_host = QWidget()
+        grid = QGridLayout(grid_host)
+        grid.setSpacing(scale.spacing_px // 2)
+        font = QFont(self.font())
+        font.setPixelSize(scale.body_px)
+        font.setBold(True)
+        metrics = QFontMetrics(font)
+        inner_width = parent.width() - 2 * margin - 4 * scale.spacing_px
+        widest = max((metrics.horizontalAdvance(label) for label, _value in options), default=0)
+        columns = max(1, min(columns, inner_width // (widest + BUTTON_PADDING_PX + scale.spacing_px)))
+        cell_text_width = (inner_width - (columns - 1) * grid.spacing()) // columns - BUTTON_PADDING_PX
+        for position, (label, value) in enumerate(options):
+            lines = wrap_text(label, metrics, cell_text_width)
+            button = big_button("\n".join(lines), scale, name=f"choice-{position}", width_factor=3)
+            button.setMinimumHeight(max(scale.min_touch_px, len(lines) * metrics.lineSpacing() + scale.spacing_px))
+            button.setAccessibleName(label)
+            button.clicked.connect(lambda _checked=False, v=value: self.choose(v))
+            grid.addWidget(button, position // columns, position % columns)
+        scroll = QScrollArea()
+        scroll.setWidget(grid_host)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        layout.addWidget(scroll, 1)
+        cancel = big_button("取消" if lang != "en" else "Cancel", scale, name="chooser-cancel")
+        cancel.clicked.connect(self.close_overlay)
+        layout.addWidget(cancel, 0, Qt.AlignmentFlag.AlignRight)
+        self.present()
+
+    def choose(self, value: Any) -> None:
+        self.close_overlay()
+        self._on_choose(value)

@@ -1,0 +1,230 @@
+"""The reading page every detail screen shares: tabs, large text, page turning, 朗读.
+
+A detail screen is a list of :class:`Part` s (正文, 政策解读, 明细 …). A part is either HTML
+shown in a read-only text browser at the reading size, or a widget (the finance chart). Whatever
+part is showing, 朗读 reads that part's ``speech`` text, and 上一页/下一页 turn its pages.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QFont, QHideEvent, QResizeEvent
+from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QPushButton, QStackedWidget, QTextBrowser, QVBoxLayout, QWidget
+
+from ui import theme
+from ui.widgets import PageBar, ScreenHeader, TouchScroll, big_button, clear_layout, style_button
+
+if TYPE_CHECKING:
+    from ui.speech import Speaker
+
+
+@dataclass(frozen=True)
+class Part:
+    """One tab of a detail screen; ``speech`` is what 朗读 reads (title first, then content)."""
+
+    label: str
+    speech: str
+    html: str = ""
+    widget: QWidget | None = None
+
+
+def esc(text: object) -> str:
+    return html.escape(str(text))
+
+
+def paragraphs(text: str) -> str:
+    return "".join(f"<p>{esc(line.strip())}</p>" for line in text.splitlines() if line.strip())
+
+
+def reading_style(scale: theme.Scale) -> str:
+    """CSS for QTextBrowser's default style sheet (an inline <style> does not size body text)."""
+    return (
+        f"p {{ line-height: 150%; margin-bottom: {scale.body_px // 2}px; font-size: {scale.body_px}px; color: {theme.INK}; }}"
+        f" li {{ line-height: 150%; font-size: {scale.body_px}px; color: {theme.INK}; margin-bottom: {scale.body_px // 3}px; }}"
+        f" h1 {{ font-size: {scale.title_px}px; color: {theme.INK}; }}"
+        f" h2 {{ font-size: {scale.body_px + 4}px; color: {theme.HEADER}; margin-top: {scale.body_px}px; }}"
+        f" td, th {{ font-size: {scale.body_px}px; color: {theme.INK}; padding: 6px; }}"
+        f" th {{ background-color: {theme.BACKDROP}; }}"
+        f" .meta {{ color: {theme.MUTED}; font-size: {scale.small_px}px; }}"
+        f" .mark {{ color: {theme.PAPER}; background-color: {theme.URGENT}; font-weight: bold; }}"
+        f" .num {{ text-align: right; }}"
+    )
+
+
+def field_rows(pairs: list[tuple[str, str]]) -> str:
+    """Label/value pairs as headed paragraphs, which read better at large size than a two-column table."""
+    return "".join(f"<h2>{esc(label)}</h2>{paragraphs(value)}" for label, value in pairs if value)
+
+
+class ReadAloudButton(QPushButton):
+    """朗读 / 停止朗读 toggle bound to the window's one speaker; hidden when no engine exists."""
+
+    def __init__(self, speaker: Speaker | None, scale: theme.Scale, lang: str, text_source: Callable[[], str]) -> None:
+        self._labels = ("朗读", "停止朗读") if lang != "en" else ("Read aloud", "Stop")
+        super().__init__(self._labels[0])
+        style_button(self, scale, name="read-aloud", primary=True, width_factor=2.2)
+        self.speaker = speaker
+        self._text_source = text_source
+        self._mine = False  # the speaker is shared: only react to speech this button started
+        self.setVisible(bool(speaker and speaker.available))
+        self.clicked.connect(self._toggle)
+        if speaker is not None:
+            speaker.finished.connect(self._finished)
+
+    def _toggle(self) -> None:
+        if self.speaker is None:
+            return
+        if self._mine and self.speaker.speaking:
+            self.stop()
+            return
+        self._mine = True
+        self.setText(self._labels[1])
+        self.speaker.say(self._text_source())
+
+    def stop(self) -> None:
+        if self.speaker is not None and self._mine:
+            self.speaker.stop()
+        self._finished()
+
+    def _finished(self) -> None:
+        self._mine = False
+        self.setText(self._labels[0])
+
+
+class ReadingScreen(QWidget):
+    """Header, optional tabs, the part on show, and a bar with 上一页 · 第 x / y 页 · 下一页 · 朗读."""
+
+    def __init__(self, name: str, title: str, parts: list[Part], scale: theme.Scale, lang: str, *,
+                 on_back: Callable[[], None], on_home: Callable[[], None], speaker: Speaker | None = None,
+                 top: QWidget | None = None) -> None:
+        super().__init__()
+        self.setObjectName(name)
+        self.parts: list[Part] = []
+        self.scale = scale
+        self.lang = lang
+        self.current = 0
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        header = ScreenHeader(title, scale, lang)
+        header.back.connect(on_back)
+        header.home.connect(on_home)
+        layout.addWidget(header)
+        if top is not None:
+            layout.addWidget(top)
+        self.tab_row = QWidget()
+        tab_layout = QHBoxLayout(self.tab_row)
+        tab_layout.setContentsMargins(scale.spacing_px, scale.spacing_px // 2, scale.spacing_px, 0)
+        self.tabs: list[QPushButton] = []
+        self._tab_group = QButtonGroup(self)
+        layout.addWidget(self.tab_row)
+        self.text = self._browser(scale)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.text)
+        body = QVBoxLayout()
+        body.setContentsMargins(scale.spacing_px, scale.spacing_px // 2, scale.spacing_px, 0)
+        body.addWidget(self.stack, 1)
+        layout.addLayout(body, 1)
+        bar = QHBoxLayout()
+        bar.setContentsMargins(scale.spacing_px, scale.spacing_px // 2, scale.spacing_px, scale.spacing_px // 2)
+        self.pages = PageBar(scale, lang, "page-position")
+        self.pages.turned.connect(self.turn)
+        self.up, self.down, self.position = self.pages.up, self.pages.down, self.pages.status
+        bar.addWidget(self.pages, 1)
+        self.read_aloud = ReadAloudButton(speaker, scale, lang, lambda: self.parts[self.current].speech if self.parts else "")
+        bar.addWidget(self.read_aloud)
+        self.actions = bar  # the printing issue adds 打印 / 扫码带走 here
+        layout.addLayout(bar)
+        self.text.verticalScrollBar().valueChanged.connect(self._update_position)
+        self.text.verticalScrollBar().rangeChanged.connect(self._update_position)
+        self.set_parts(parts)
+
+    def set_parts(self, parts: list[Part]) -> None:
+        """Show new content (a board screen switching period) with tabs rebuilt and speech stopped."""
+        self.read_aloud.stop()
+        for part in self.parts:
+            if part.widget is not None:
+                self.stack.removeWidget(part.widget)
+                part.widget.deleteLater()
+        for tab in self.tabs:
+            self._tab_group.removeButton(tab)
+        self.tabs = []
+        self.parts = parts
+        tab_layout = self.tab_row.layout()
+        clear_layout(tab_layout)
+        for index, part in enumerate(parts):
+            tab = big_button(part.label, self.scale, name=f"tab-{index}")
+            tab.setCheckable(True)
+            tab.clicked.connect(lambda _checked=False, i=index: self.show_part(i))
+            self._tab_group.addButton(tab)
+            tab_layout.addWidget(tab)
+            self.tabs.append(tab)
+            if part.widget is not None:
+                self.stack.addWidget(part.widget)
+        tab_layout.addStretch(1)
+        self.tab_row.setVisible(len(parts) > 1)
+        self.current = 0
+        if parts:
+            self.show_part(0)
+
+    def _browser(self, scale: theme.Scale) -> QTextBrowser:
+        text = QTextBrowser()
+        text.setObjectName("reading-text")
+        text.setOpenLinks(False)  # a link must never open a browser on a kiosk
+        text.setOpenExternalLinks(False)
+        text.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
+        text.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+        text.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        text.setStyleSheet(f"QTextBrowser {{ background: {theme.PAPER}; border: none; padding: {scale.spacing_px}px; }}")
+        font = QFont(text.font())
+        font.setPixelSize(scale.body_px)
+        text.document().setDefaultFont(font)
+        text.document().setDefaultStyleSheet(reading_style(scale))
+        self._touch = TouchScroll(text.viewport(), slop_px=scale.min_touch_px // 4)
+        return text
+
+    def show_part(self, index: int) -> None:
+        if index != self.current:
+            self.read_aloud.stop()
+        self.current = index
+        part = self.parts[index]
+        if self.tabs:
+            self.tabs[index].setChecked(True)
+        if part.widget is not None:
+            self.stack.setCurrentWidget(part.widget)
+            self.pages.setVisible(False)
+            return
+        self.pages.setVisible(True)
+        self.stack.setCurrentWidget(self.text)
+        self.text.setHtml(part.html)
+        self.text.verticalScrollBar().setValue(0)
+        self._update_position()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        QTimer.singleShot(0, self._update_position)  # after the browser itself has been laid out
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        self.read_aloud.stop()  # leaving the page stops its speech
+        super().hideEvent(event)
+
+    def _stride(self) -> int:
+        """One page turn: a screenful less two lines, so the reader keeps their place."""
+        return max(self.text.verticalScrollBar().pageStep() - self.scale.body_px * 2, self.scale.body_px)
+
+    def turn(self, direction: int) -> None:
+        bar = self.text.verticalScrollBar()
+        bar.setValue(bar.value() + direction * self._stride())
+
+    def _update_position(self) -> None:
+        bar = self.text.verticalScrollBar()
+        stride = self._stride()
+        pages = -(-bar.maximum() // stride) + 1
+        current = pages if bar.value() >= bar.maximum() else min(pages, round(bar.value() / stride) + 1)
+        self.position.setText(f"第 {current} / {pages} 页" if self.lang != "en" else f"Page {current} / {pages}")
+        self.up.setEnabled(bar.value() > 0)
+        self.down.setEnabled(bar.value() < bar.maximum())

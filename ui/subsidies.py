@@ -1,0 +1,176 @@
+"""惠民补贴: the subsidy policies (seven public fields) and the village's payment list with totals."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
+
+from kiosk.browse import Browser, PaymentFilter
+from kiosk.money import format_fen
+from ui import theme
+from ui.chooser import Chooser
+from ui.keyboard import KeyboardPanel
+from ui.listing import filter_rows
+from ui.widgets import LazyListModel, Row, ScreenHeader, TouchList, big_button, chip_group
+
+
+def policy_row(policy: dict[str, Any]) -> Row:
+    return Row(policy["name"], f"{policy['year']}年度  ·  {policy['department']}  ·  {policy['standard']}", "", policy["id"])
+
+
+def payment_row(payment: dict[str, Any]) -> Row:
+    details = [payment["policy_name"], f"{payment['period']}", payment.get("quantity") or "",
+               f"{payment.get('status', '')} {payment.get('paid_date', '')}".strip()]
+    return Row(payment["recipient"], "  ·  ".join(d for d in details if d), "", None, format_fen(payment["amount_fen"]))
+
+
+class SubsidyScreen(QWidget):
+    """Two views behind two big buttons: 补贴政策 and 本村发放名单 (filter by policy, year, name)."""
+
+    opened = Signal(object)  # a policy id
+
+    def __init__(self, browser: Browser, village_names: dict[str, str], home_village: str, scale: theme.Scale, lang: str, *,
+                 on_back: Callable[[], None], on_home: Callable[[], None]) -> None:
+        super().__init__()
+        self.setObjectName("subsidies")
+        self.browser = browser
+        self.scale = scale
+        self.lang = lang
+        self.village_names = village_names
+        villages = [code for code, _count in browser.villages_with("subsidy_payment")]
+        self.villages = villages
+        self.village = home_village if home_village in villages else (villages[0] if villages else home_village)
+        self.filters = PaymentFilter()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        header = ScreenHeader("惠民补贴" if lang != "en" else "Subsidies", scale, lang)
+        header.back.connect(on_back)
+        header.home.connect(on_home)
+        layout.addWidget(header)
+        modes = QHBoxLayout()
+        modes.setContentsMargins(scale.spacing_px, scale.spacing_px // 2, scale.spacing_px, scale.spacing_px // 2)
+        group = QButtonGroup(self)
+        self.policies_tab = big_button("补贴政策" if lang != "en" else "Policies", scale, name="tab-policies", width_factor=2.6)
+        self.payments_tab = big_button("本村发放名单" if lang != "en" else "Payments in the village", scale, name="tab-payments", width_factor=3.4)
+        for index, tab in enumerate((self.policies_tab, self.payments_tab)):
+            tab.setCheckable(True)
+            group.addButton(tab)
+            modes.addWidget(tab)
+            tab.clicked.connect(lambda _checked=False, i=index: self.stack.setCurrentIndex(i))
+        modes.addStretch(1)
+        layout.addLayout(modes)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self._policies_pane())
+        self.stack.addWidget(self._payments_pane())
+        layout.addWidget(self.stack, 1)
+        self.policies_tab.setChecked(True)
+
+    # ---------------------------------------------------------------- policies
+    def _policies_pane(self) -> QWidget:
+        def fetch(offset: int, limit: int) -> tuple[list[Row], int]:
+            page = self.browser.subsidy_policies(offset=offset, limit=limit)
+            return [policy_row(p) for p in page.rows], page.total
+
+        pane = QWidget()
+        layout = QVBoxLayout(pane)
+        layout.setContentsMargins(self.scale.spacing_px, 0, self.scale.spacing_px, self.scale.spacing_px // 2)
+        self.policy_list = TouchList(LazyListModel(fetch), self.scale, self.lang)
+        self.policy_list.activated.connect(self.opened)
+        layout.addWidget(self.policy_list)
+        return pane
+
+    # ---------------------------------------------------------------- payments
+    def show_payments(self) -> None:
+        self.payments_tab.setChecked(True)
+        self.stack.setCurrentIndex(1)
+
+    def _payments_pane(self) -> QWidget:
+        pane = QWidget()
+        layout = QVBoxLayout(pane)
+        layout.setContentsMargins(0, 0, 0, 0)
+        bar, (row, year_row) = filter_rows(self.scale, 2)
+        if len(self.villages) > 1:
+            self.village_button = big_button(self._village_label(), self.scale, name="choose-village", width_factor=2.4)
+            self.village_button.clicked.connect(self._choose_village)
+            row.addWidget(self.village_button)
+        self.policy_button = big_button(self._policy_label(), self.scale, name="choose-policy", width_factor=3.2)
+        self.policy_button.clicked.connect(self._choose_policy)
+        row.addWidget(self.policy_button)
+        years = self.browser.payment_years(self.village)[:3]
+        year_choices = [("全部年份" if self.lang != "en" else "All years", None), *[(f"{y}年", y) for y in years]]
+        self._year_group = chip_group(self, year_row, self.scale, "pay-year", year_choices, lambda v: self._set(year=v))
+        year_row.addStretch(1)
+        row.addStretch(1)
+        self.name_button = big_button("按姓名查找" if self.lang != "en" else "Find a name", self.scale, name="find-name", width_factor=2.6)
+        self.name_button.clicked.connect(self._open_keyboard)
+        row.addWidget(self.name_button)
+        layout.addWidget(bar)
+        self.totals = QLabel()
+        self.totals.setObjectName("payment-totals")
+        self.totals.setStyleSheet(f"color: {theme.INK}; font-size: {self.scale.title_px}px; font-weight: bold; padding: 4px {self.scale.spacing_px}px;")
+        self.totals.setWordWrap(True)
+        layout.addWidget(self.totals)
+        self.payment_model = LazyListModel(self._fetch_payments)
+        self.payment_list = TouchList(self.payment_model, self.scale, self.lang)
+        body = QVBoxLayout()
+        body.setContentsMargins(self.scale.spacing_px, 0, self.scale.spacing_px, self.scale.spacing_px // 2)
+        body.addWidget(self.payment_list)
+        layout.addLayout(body, 1)
+        self._update_totals()
+        return pane
+
+    def _fetch_payments(self, offset: int, limit: int) -> tuple[list[Row], int]:
+        page = self.browser.payments(self.village, self.filters, offset=offset, limit=limit)
+        self._total_fen = page.extra["total_fen"]
+        return [payment_row(p) for p in page.rows], page.total
+
+    def _set(self, **changes: Any) -> None:
+        self.filters = PaymentFilter(**{**self.filters.__dict__, **changes})
+        self.payment_model.reload()
+        self.policy_button.setText(self._policy_label())
+        self.name_button.setText(f"姓名：{self.filters.name}" if self.filters.name else ("按姓名查找" if self.lang != "en" else "Find a name"))
+        self._update_totals()
+
+    def _update_totals(self) -> None:
+        place = self.village_names.get(self.village, self.village)
+        count = self.payment_model.total
+        if self.lang == "en":
+            self.totals.setText(f"{place}: {count} payments, total {format_fen(self._total_fen)}")
+        else:
+            self.totals.setText(f"{place}　共 {count} 笔　合计 {format_fen(self._total_fen)}")
+
+    def _policy_label(self) -> str:
+        if self.filters.policy_id is None:
+            return "全部补贴项目 ▾" if self.lang != "en" else "All subsidies ▾"
+        names = {pid: name for pid, name, _count in self.browser.payment_policies(self.village)}
+        return f"{names.get(self.filters.policy_id, self.filters.policy_id)} ▾"
+
+    def _village_label(self) -> str:
+        return f"{self.village_names.get(self.village, self.village)} ▾"
+
+    def _choose_policy(self) -> None:
+        options: list[tuple[str, Any]] = [("全部补贴项目" if self.lang != "en" else "All subsidies", None)]
+        options += [(f"{name}（{count}）", pid) for pid, name, count in self.browser.payment_policies(self.village)]
+        Chooser(self, "选择补贴项目" if self.lang != "en" else "Choose a subsidy", options, lambda v: self._set(policy_id=v), self.scale, self.lang)
+
+    def _choose_village(self) -> None:
+        options = [(self.village_names.get(code, code), code) for code in self.villages]
+        Chooser(self, "选择村（社区）" if self.lang != "en" else "Choose a village", options, self._set_village, self.scale, self.lang, columns=3)
+
+    def _set_village(self, village: str) -> None:
+        self.village = village
+        self.village_button.setText(self._village_label())
+        self._set(policy_id=None)
+
+    def find_name(self, name: str) -> None:
+        """Filter the list by a name (a payment opened from search): 李*丽 finds 李*丽's lines."""
+        self._set(name=name)
+
+    def _open_keyboard(self) -> None:
+        names = self.browser.payment_recipients(self.village)
+        KeyboardPanel(self, "输入姓名中的字（如姓氏）" if self.lang != "en" else "Type part of the name", self.filters.name or "",
+                      lambda text: self._set(name=text.strip() or None), self.scale, self.lang,
+                      vocabulary=[n.replace("*", "") for n in names])
