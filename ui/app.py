@@ -58,8 +58,9 @@ def run_kiosk(terminal: Terminal, args: argparse.Namespace) -> int:
         sys.stdout.write(f"wrote {path} ({width}x{height}, screen {args.screen})\n")
         return 0
     window.idle.start()
+    window.warm_up()
     if args.kiosk_mode:
-        window.showFullScreen()
+        window.enter_kiosk_mode()
     else:
         window.resize(width, height)
         window.show()

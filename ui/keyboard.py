@@ -8,6 +8,7 @@ screen sees is ``committed + pending``.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 
@@ -25,14 +26,22 @@ DIGITS = "1234567890"
 CANDIDATES_SHOWN = 8
 
 
+_BUILD_LOCK = threading.Lock()
+
+
 @lru_cache(maxsize=4)
 def _cached_ime(vocabulary: tuple[str, ...]) -> PinyinIme:
     return PinyinIme(vocabulary)
 
 
 def ime_for(vocabulary: Sequence[str]) -> PinyinIme:
-    """One engine per vocabulary, kept: building it ranks the dictionary against the content."""
-    return _cached_ime(tuple(vocabulary))
+    """One engine per vocabulary, kept: building it ranks the dictionary against the content (about 1 s).
+
+    The window builds it in the background at start (``MainWindow.warm_up``); the lock makes a
+    search opened meanwhile wait for that build instead of starting a second one.
+    """
+    with _BUILD_LOCK:
+        return _cached_ime(tuple(vocabulary))
 
 
 class Keyboard(QWidget):

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QMainWindow, QStackedWidget, QWidget
+from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget, QWidget
 
 from kiosk.browse import Browser
 from kiosk.home import home_summary
@@ -26,6 +27,7 @@ from ui.documents import DocumentListScreen
 from ui.guides import GuideListScreen, NoticeListScreen
 from ui.home import HomeScreen
 from ui.idle import AttractScreen, IdleWarning, IdleWatcher
+from ui.keyboard import ime_for
 from ui.pages import document_parts, guide_parts, notice_parts, policy_parts
 from ui.reading import ReadingScreen
 from ui.search import SearchScreen
@@ -41,8 +43,20 @@ SCREENS = ("home", "catalogue", "documents", "interpretations", "subsidies", "pa
            *SAMPLE_RECORDS)
 
 
+class NoContextMenus(QObject):
+    """Swallows every context-menu request in the application (a long press must not open a menu)."""
+
+    def __init__(self, parent: QObject) -> None:
+        super().__init__(parent)
+        QApplication.instance().installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        return event.type() == QEvent.Type.ContextMenu
+
+
 class MainWindow(QMainWindow):
-    def __init__(self, terminal: Terminal, *, lang: str = "zh_CN", large: bool = False, lockdown: bool = False) -> None:
+    def __init__(self, terminal: Terminal, *, lang: str = "zh_CN", large: bool = False, lockdown: bool = False,
+                 speaker: Speaker | None = None) -> None:
         super().__init__()
         self.terminal = terminal
         self.browser = Browser(terminal.store, terminal.scope())
@@ -53,6 +67,7 @@ class MainWindow(QMainWindow):
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
         if lockdown:
             self.setWindowFlags(Qt.WindowType.FramelessWindowHint | Qt.WindowType.WindowStaysOnTopHint)
+            self._no_menus = NoContextMenus(self)
         self.stack = QStackedWidget()
         self.setCentralWidget(self.stack)
         self.home = HomeScreen()
@@ -62,7 +77,7 @@ class MainWindow(QMainWindow):
         self.home.search_requested.connect(lambda: self.show_screen("search"))
         self.stack.addWidget(self.home)
         self.history: list[QWidget] = []
-        self._speaker: Speaker | None = None
+        self._speaker: Speaker | None = speaker
         self._vocabulary: list[str] | None = None
         self.default_lang, self.default_large = lang, large
         settings = terminal.settings
@@ -208,6 +223,12 @@ class MainWindow(QMainWindow):
             self._vocabulary = [title for title, _aliases in rows] + [a for _t, aliases in rows for a in (aliases or "").split(ALIAS_SEPARATOR) if a]
         return self._vocabulary
 
+    def warm_up(self) -> None:
+        """Build the pinyin keyboard's engine off the GUI thread, so the first 搜索 tap opens at once."""
+        vocabulary = self.vocabulary()
+        threading.Thread(target=ime_for, args=(vocabulary,), name="ime-warm-up", daemon=True).start()
+        _ = self.speaker  # start the speech engine now rather than on the first 朗读 page
+
     def hot_searches(self) -> list[str]:
         """Subsidies and guides, the things people come to ask about: the short name, or the popular one for a long name."""
         scope = self.browser.scope
@@ -258,6 +279,11 @@ class MainWindow(QMainWindow):
     def toggle_language(self) -> None:
         self.lang = "en" if self.lang == "zh_CN" else "zh_CN"
         self.refresh()
+
+    def enter_kiosk_mode(self) -> None:
+        """Full screen over everything; together with the flags above, nothing of the desktop shows."""
+        self.showFullScreen()
+        self.activateWindow()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.lockdown:

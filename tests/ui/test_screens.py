@@ -249,3 +249,74 @@ def test_search_screen_stacks_results_over_the_keyboard_on_a_portrait_screen(qtb
     assert keyboard.geometry().top() >= results.geometry().bottom()
     assert keyboard.geometry().right() <= screen.width()
     _shot(window, shots / "search-1080x1920.png")
+
+
+# ----------------------------------------------------------------------------------------- read aloud, lockdown
+def test_read_aloud_reads_the_part_on_show_and_stops_on_a_second_tap(qtbot, demo_terminal: Terminal) -> None:
+    from ui.speech import Speaker
+
+    speaker = Speaker(driver="dummy")
+    assert speaker.available, speaker.unavailable_reason
+    window = MainWindow(demo_terminal, speaker=speaker, large=True)
+    qtbot.addWidget(window)
+    window.resize(1920, 1080)
+    window.show()
+    window.show_screen("document")
+    page = _current(window)
+    read = _button(window, "read-aloud")
+    assert read.text() == "朗读"
+    with qtbot.waitSignal(speaker.started, timeout=5000):
+        _tap(qtbot, read)
+    assert read.text() == "停止朗读" and speaker.speaking
+    document = demo_terminal.store.get(window._sample("document"))
+    spoken = page.parts[0].speech
+    assert spoken.startswith(document["title"]) and document["body"].splitlines()[0] in spoken  # title, then the text
+    with qtbot.waitSignal(speaker.finished, timeout=5000):
+        _tap(qtbot, read)
+    assert read.text() == "朗读" and not speaker.speaking
+    with qtbot.waitSignal(speaker.started, timeout=5000):
+        _tap(qtbot, read)
+    _tap(qtbot, _button(window, "home"))  # leaving the page stops its speech
+    assert not speaker.speaking
+    speaker.shutdown()
+
+
+def test_without_a_speech_engine_the_button_is_hidden(qtbot, demo_terminal: Terminal) -> None:
+    from ui.speech import Speaker
+
+    speaker = Speaker(driver="no-such-driver")
+    assert not speaker.available and speaker.unavailable_reason
+    window = MainWindow(demo_terminal, speaker=speaker)
+    qtbot.addWidget(window)
+    window.show()
+    window.show_screen("guide")
+    QApplication.processEvents()
+    assert not _current(window).findChild(QPushButton, "read-aloud").isVisible()
+
+
+def test_kiosk_mode_is_full_screen_frameless_ignores_close_and_shows_no_context_menu(qtbot, demo_terminal: Terminal) -> None:
+    from PySide6.QtCore import QPoint
+    from PySide6.QtGui import QContextMenuEvent
+
+    window = MainWindow(demo_terminal, lockdown=True)
+    qtbot.addWidget(window)
+    window.enter_kiosk_mode()
+    qtbot.waitExposed(window)
+    assert window.isFullScreen() and window.windowFlags() & Qt.WindowType.FramelessWindowHint
+    assert window.close() is False and window.isVisible()
+    window.show_screen("document")
+    text = _current(window).findChild(QTextBrowser, "reading-text")
+    QApplication.sendEvent(text.viewport(), QContextMenuEvent(QContextMenuEvent.Reason.Mouse, QPoint(20, 20), text.viewport().mapToGlobal(QPoint(20, 20))))
+    QApplication.processEvents()
+    assert QApplication.activePopupWidget() is None
+    window.lockdown = False  # let the test close it
+
+
+def test_screens_never_open_another_application() -> None:
+    """No browser, file dialog, shell or desktop service is reachable from the touch screens."""
+    forbidden = ("QDesktopServices", "webbrowser", "QFileDialog", "subprocess", "os.system", "QProcess")
+    ui_sources = sorted((Path(__file__).resolve().parents[2] / "ui").glob("*.py"))
+    assert ui_sources
+    offenders = [f"{path.name}: {word}" for path in ui_sources for word in forbidden if word in path.read_text(encoding="utf-8")
+                 and path.name != "speech.py"]  # speech.py only checks for aplay, the engine's own player
+    assert not offenders, offenders
