@@ -65,9 +65,17 @@ class Browser:
         scope_sql, scope_params = self._scope()
         clauses = " AND ".join(["deleted = 0", "kind = ?", scope_sql, *where])
         all_params = [kind, *scope_params, *params]
-        total = self.store.sql(f"SELECT COUNT(*) FROM record_full WHERE {clauses}", all_params)[0][0]  # filters may read JSON
-        rows = self.store.sql(f"SELECT data FROM record_full WHERE {clauses} ORDER BY {order} LIMIT ? OFFSET ?", [*all_params, limit, offset])
-        return Page([json.loads(row[0]) for row in rows], total)
+        # counting reads the narrow table unless a filter needs the JSON: a 50k-row count stays in the index
+        narrow = not any("data" in clause for clause in where)
+        total = self.store.sql(f"SELECT COUNT(*) FROM {'record' if narrow else 'record_full'} WHERE {clauses}", all_params)[0][0]
+        # sort keys and row ids first, JSON only for the page: sorting 50k rows with their documents attached costs 10×
+        sorted_from = "record" if narrow and "data" not in order else "record_full"
+        pks = [row[0] for row in self.store.sql(f"SELECT pk FROM {sorted_from} WHERE {clauses} ORDER BY {order} LIMIT ? OFFSET ?",
+                                                [*all_params, limit, offset])]
+        if not pks:
+            return Page([], total)
+        data = dict(self.store.sql(f"SELECT pk, data FROM record_data WHERE pk IN ({','.join('?' * len(pks))})", pks))
+        return Page([json.loads(data[pk]) for pk in pks], total)
 
     # -------------------------------------------------------------------- catalogue
     def catalogue_domains(self) -> list[tuple[Record, int]]:
@@ -97,15 +105,21 @@ class Browser:
             where.append("json_extract(data, '$.interpretation') IS NOT NULL")
         return self._page("document", where, params, "sort_date DESC, record_id", offset, limit)
 
-    def document_facets(self) -> dict[str, list[tuple[str, int]]]:
-        """Values each filter can take, with counts, most common first (years newest first)."""
+    def document_facets(self, names: Sequence[str] = ("year", "issuer", "level", "validity")) -> dict[str, list[tuple[str, int]]]:
+        """Values each named filter can take, with counts, most common first (years newest first).
+
+        Ask only for what a screen shows: the year facet reads the narrow table, the others the JSON.
+        """
         scope_sql, scope_params = self._scope()
-        base = f"FROM record_full WHERE deleted = 0 AND kind = 'document' AND {scope_sql}"
+        expressions = {"year": ("record", "substr(sort_date, 1, 4)"), "issuer": ("record_full", "json_extract(data, '$.issuer')"),
+                       "level": ("record_full", "json_extract(data, '$.level')"), "validity": ("record_full", "json_extract(data, '$.validity')")}
         facets = {}
-        for name, expression in (("year", "substr(sort_date, 1, 4)"), ("issuer", "json_extract(data, '$.issuer')"),
-                                 ("level", "json_extract(data, '$.level')"), ("validity", "json_extract(data, '$.validity')")):
+        for name in names:
+            table, expression = expressions[name]
             order = "1 DESC" if name == "year" else "2 DESC, 1"
-            facets[name] = [(str(v), n) for v, n in self.store.sql(f"SELECT {expression}, COUNT(*) {base} GROUP BY 1 ORDER BY {order}", scope_params)]
+            facets[name] = [(str(v), n) for v, n in self.store.sql(
+                f"SELECT {expression}, COUNT(*) FROM {table} WHERE deleted = 0 AND kind = 'document' AND {scope_sql} GROUP BY 1 ORDER BY {order}",
+                scope_params)]
         return facets
 
     def linked_documents(self, item: Record) -> list[Record]:

@@ -7,6 +7,7 @@ declare -A WHY=(
   [fonts-wqy-microhei]="TrueType CJK font: Chinese on screen and embedded in printed PDFs"
   [fonts-wqy-zenhei]="wider CJK font: fallback for rare characters in names (生僻字)"
   [espeak-ng]="offline speech engine for the read-aloud (朗读) button, Mandarin and Cantonese voices"
+  [alsa-utils]="aplay: the speech engine (pyttsx3's espeak driver) plays 朗读 through it"
   [xvfb]="virtual display: 'make run' on a machine without a screen, and real-window tests"
   [xauth]="needed by xvfb-run"
   [libegl1]="Qt runtime library"

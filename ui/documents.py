@@ -30,7 +30,7 @@ class DocumentListScreen(ListScreen):
         title = ("政策解读" if interpreted_only else "政策文件") if lang != "en" else ("Interpretations" if interpreted_only else "Policy documents")
         bar, (year_row, validity_row) = filter_rows(scale, 2)
         super().__init__("interpretations" if interpreted_only else "documents", title, self._fetch, scale, lang, on_back=on_back, on_home=on_home, top=bar)
-        years = [value for value, _count in browser.document_facets()["year"]][:YEAR_CHIPS]
+        years = [value for value, _count in browser.document_facets(("year",))["year"]][:YEAR_CHIPS]
         year_choices = [("全部年份" if lang != "en" else "All years", None), *[(f"{y}年", int(y)) for y in years]]
         self._year_group = chip_group(self, year_row, scale, "year", year_choices, lambda v: self._set(year=v))
         year_row.addStretch(1)

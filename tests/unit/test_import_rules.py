@@ -55,4 +55,4 @@ def test_only_ui_imports_qt_widgets() -> None:
         for _, module in imported_modules(path)
         if module.startswith("PySide6.QtWidgets")
     }
-    assert users <= {"ui"}
+    assert users <= {"ui", "bench"}  # bench/bench_ui.py times a bare QWidget as the baseline for the screens
