@@ -14,7 +14,17 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFont, QHideEvent, QResizeEvent
-from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QPushButton, QStackedWidget, QTextBrowser, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractScrollArea,
+    QButtonGroup,
+    QHBoxLayout,
+    QPushButton,
+    QScrollBar,
+    QStackedWidget,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ui import theme
 from ui.widgets import PageBar, ScreenHeader, TouchScroll, big_button, clear_layout, style_button
@@ -120,6 +130,7 @@ class ReadingScreen(QWidget):
         tab_layout = QHBoxLayout(self.tab_row)
         tab_layout.setContentsMargins(scale.spacing_px, scale.spacing_px // 2, scale.spacing_px, 0)
         self.tabs: list[QPushButton] = []
+        self._followed: list[QWidget] = []  # widget parts whose scroll bar drives the page counter
         self._tab_group = QButtonGroup(self)
         layout.addWidget(self.tab_row)
         self.text = self._browser(scale)
@@ -196,13 +207,26 @@ class ReadingScreen(QWidget):
             self.tabs[index].setChecked(True)
         if part.widget is not None:
             self.stack.setCurrentWidget(part.widget)
-            self.pages.setVisible(False)
+            scrolls = isinstance(part.widget, QAbstractScrollArea)  # the chart and attachments turn pages too
+            self.pages.setVisible(scrolls)
+            if scrolls and part.widget not in self._followed:
+                bar = part.widget.verticalScrollBar()
+                bar.valueChanged.connect(self._update_position)
+                bar.rangeChanged.connect(self._update_position)
+                self._followed.append(part.widget)
+            if scrolls:
+                self._update_position()
             return
         self.pages.setVisible(True)
         self.stack.setCurrentWidget(self.text)
         self.text.setHtml(part.html)
         self.text.verticalScrollBar().setValue(0)
         self._update_position()
+
+    def _scroll_bar(self) -> QScrollBar:
+        """The scroll bar of whatever part is on show: the text, or a scrolling widget part."""
+        current = self.stack.currentWidget()
+        return current.verticalScrollBar() if isinstance(current, QAbstractScrollArea) else self.text.verticalScrollBar()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -214,14 +238,14 @@ class ReadingScreen(QWidget):
 
     def _stride(self) -> int:
         """One page turn: a screenful less two lines, so the reader keeps their place."""
-        return max(self.text.verticalScrollBar().pageStep() - self.scale.body_px * 2, self.scale.body_px)
+        return max(self._scroll_bar().pageStep() - self.scale.body_px * 2, self.scale.body_px)
 
     def turn(self, direction: int) -> None:
-        bar = self.text.verticalScrollBar()
+        bar = self._scroll_bar()
         bar.setValue(bar.value() + direction * self._stride())
 
-    def _update_position(self) -> None:
-        bar = self.text.verticalScrollBar()
+    def _update_position(self, *_args: int) -> None:
+        bar = self._scroll_bar()
         stride = self._stride()
         pages = -(-bar.maximum() // stride) + 1
         current = pages if bar.value() >= bar.maximum() else min(pages, round(bar.value() / stride) + 1)

@@ -21,6 +21,7 @@ from kiosk.home import home_summary
 from kiosk.records.text import ALIAS_SEPARATOR
 from kiosk.terminal import Terminal
 from ui import theme
+from ui.attachments import AttachmentView
 from ui.boards import BoardScreen
 from ui.catalogue import CatalogueItemScreen, CatalogueItemsScreen, CatalogueScreen
 from ui.documents import DocumentListScreen
@@ -29,7 +30,7 @@ from ui.home import HomeScreen
 from ui.idle import AttractScreen, IdleWarning, IdleWatcher
 from ui.keyboard import ime_for
 from ui.pages import document_parts, guide_parts, notice_parts, policy_parts
-from ui.reading import ReadingScreen
+from ui.reading import Part, ReadingScreen
 from ui.search import SearchScreen
 from ui.speech import Speaker
 from ui.subsidies import SubsidyScreen
@@ -37,7 +38,7 @@ from ui.subsidies import SubsidyScreen
 log = logging.getLogger(__name__)
 VOCABULARY_LIMIT = 20000
 HOT_NAME_CHARS = 8
-SAMPLE_RECORDS = {"document": "document", "policy": "subsidy_policy", "guide": "service_guide", "notice": "notice",
+SAMPLE_RECORDS = {"document": "document", "attachments": "document", "policy": "subsidy_policy", "guide": "service_guide", "notice": "notice",
                   "catalogue-item": "catalogue_item"}
 SCREENS = ("home", "catalogue", "documents", "interpretations", "subsidies", "payments", "boards", "guides", "notices", "search",
            *SAMPLE_RECORDS)
@@ -149,9 +150,11 @@ class MainWindow(QMainWindow):
             screen.opened.connect(self.open_record)
             self.push(screen)
         elif name in SAMPLE_RECORDS:  # the first record of a kind, for screenshots and the accessibility audit
-            record_id = self._sample(SAMPLE_RECORDS[name])
+            record_id = self._sample(SAMPLE_RECORDS[name], with_attachments=name == "attachments")
             if record_id:
                 self.open_record(record_id)
+            if name == "attachments" and self.history:
+                self.history[-1].show_part(len(self.history[-1].parts) - 1)
         else:
             raise ValueError(f"unknown screen {name!r}; known: {', '.join(SCREENS)}")
 
@@ -159,10 +162,11 @@ class MainWindow(QMainWindow):
         screen.opened.connect(self.open_record)  # type: ignore[attr-defined]
         self.push(screen)
 
-    def _sample(self, kind: str) -> str | None:
+    def _sample(self, kind: str, *, with_attachments: bool = False) -> str | None:
+        attached = "AND json_extract(data, '$.attachments[0]') IS NOT NULL" if with_attachments else ""
         rows = self.terminal.store.sql(
-            f"SELECT record_id FROM record WHERE deleted = 0 AND kind = ? AND region IN ({','.join('?' * len(self.browser.scope))}) "
-            "ORDER BY sort_date DESC, record_id LIMIT 1", [kind, *self.browser.scope])
+            f"SELECT record_id FROM record_full WHERE deleted = 0 AND kind = ? AND region IN ({','.join('?' * len(self.browser.scope))}) "
+            f"{attached} ORDER BY sort_date DESC, record_id LIMIT 1", [kind, *self.browser.scope])
         return rows[0][0] if rows else None
 
     def open_record(self, record_id: str) -> None:
@@ -174,7 +178,12 @@ class MainWindow(QMainWindow):
         scale, lang, kind = self.scale, self.lang, record["kind"]
         zh = lang != "en"
         if kind == "document":
-            self.push(ReadingScreen("document", "政策文件" if zh else "Policy document", document_parts(record, lang), scale, lang, **nav))
+            parts = document_parts(record, lang)
+            if record.get("attachments"):
+                names = "、".join(a["name"] for a in record["attachments"])
+                label = f"附件（{len(record['attachments'])}）" if zh else f"Attachments ({len(record['attachments'])})"
+                parts.append(Part(label, f"本文件的附件有：{names}", widget=AttachmentView(record["attachments"], self.terminal.blobs, scale, lang)))
+            self.push(ReadingScreen("document", "政策文件" if zh else "Policy document", parts, scale, lang, **nav))
         elif kind == "subsidy_policy":
             self.push(ReadingScreen("subsidy-policy", "惠民补贴" if zh else "Subsidy", policy_parts(record, lang), scale, lang, **nav))
         elif kind == "service_guide":

@@ -147,7 +147,8 @@ def test_every_screen_passes_the_audit_and_is_captured(qtbot, demo_terminal: Ter
         QApplication.processEvents()
         current = window.stack.currentWidget()
         expected = "home" if name in ("home", "attract") else {"payments": "subsidies", "policy": "subsidy-policy",
-                                                               "chooser": "subsidies", "keyboard": "subsidies", "idle-warning": "documents"}.get(name, name)
+                                                               "chooser": "subsidies", "keyboard": "subsidies", "idle-warning": "documents",
+                                                               "attachments": "document"}.get(name, name)
         assert current.objectName() == expected, (name, current.objectName())
         if (window.width(), window.height()) != size:  # the content's minimum size pushed the window past the screen
             problems.append(f"{name} {size[0]}x{size[1]} {mode}: needs {window.width()}x{window.height()}, does not fit the screen")

@@ -320,3 +320,31 @@ def test_screens_never_open_another_application() -> None:
     offenders = [f"{path.name}: {word}" for path in ui_sources for word in forbidden if word in path.read_text(encoding="utf-8")
                  and path.name != "speech.py"]  # speech.py only checks for aplay, the engine's own player
     assert not offenders, offenders
+
+
+def test_attachments_show_pdf_pages_and_images_on_screen_and_a_missing_file_says_so(qtbot, demo_terminal: Terminal, shots: Path, tmp_path) -> None:
+    window = _window(qtbot, demo_terminal)
+    window.show_screen("attachments")
+    QApplication.processEvents()
+    view = _current(window).findChild(QWidget, "attachments")
+    assert view.isVisible()
+    record = demo_terminal.store.get(window._sample("document", with_attachments=True))
+    names = [label.text() for label in view.findChildren(QLabel, "attachment-name")]
+    assert names == [a["name"] for a in record["attachments"]]
+    pictures = [label.pixmap() for label in view.findChildren(QLabel, "attachment-page")]
+    assert len(pictures) == 3  # two PDF pages and one image
+    first = pictures[0].toImage()
+    dark = sum(1 for y in range(0, first.height(), 4) for x in range(0, first.width(), 4) if first.pixelColor(x, y).lightness() < 100)
+    assert first.height() > first.width() and dark > 50  # an A4 page with real text on it, not a blank
+    _tap(qtbot, _button(window, "page-down"))
+    assert view.verticalScrollBar().value() > 0
+    _shot(window, shots / "attachments.png")
+
+    from kiosk.blobs import BlobStore
+    from ui.attachments import AttachmentView
+    from ui.theme import NORMAL
+
+    missing = AttachmentView(record["attachments"], BlobStore(tmp_path / "blobs"), NORMAL, "zh_CN")
+    qtbot.addWidget(missing)
+    missing.show()
+    assert len(missing.findChildren(QLabel, "attachment-missing")) == 2

@@ -34,6 +34,7 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from kiosk.records.schema import KINDS  # noqa: E402
+from tools.demo_content import attachments  # noqa: E402
 from tools.demo_content import builders as bd  # noqa: E402
 from tools.demo_content import textbank as tb  # noqa: E402
 
@@ -406,6 +407,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-check", action="store_true", help="skip schema validation and invariant checks")
     args = parser.parse_args(argv)
     records = build()
+    attachments.attach(records["document"], args.out)
     if not args.no_check:
         errors = check(records)
         if errors:
