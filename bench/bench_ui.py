@@ -96,20 +96,20 @@ def child_lists(data_dir: str) -> None:
     everywhere = [row[0] for row in terminal.store.sql("SELECT DISTINCT region FROM record")]
     browser = Browser(terminal.store, everywhere)  # a provincial hall's view: every region's content
 
-    def payments_screen(limit_rows: int | None) -> ListScreen:
+    def payments_screen() -> ListScreen:
         def fetch(offset: int, limit: int) -> tuple[list, int]:
             page = browser._page("subsidy_payment", [], [], "sort_date DESC, record_id", offset, limit)
-            total = page.total if limit_rows is None else min(page.total, limit_rows)
-            return [payment_row(p) for p in page.rows][: max(0, total - offset)], total
+            return [payment_row(p) for p in page.rows], page.total
         return ListScreen("payments-all", "补贴发放", fetch, NORMAL, "zh_CN", on_back=lambda: None, on_home=lambda: None)
 
-    def documents_screen(one: bool) -> DocumentListScreen:
-        screen = DocumentListScreen(browser, NORMAL, "zh_CN", on_back=lambda: None, on_home=lambda: None)
-        if one:
-            screen._fetch = lambda offset, limit: ([document_row(d) for d in browser.documents(limit=1).rows][:1 - offset], 1)  # type: ignore[method-assign]
-            screen.model._fetch = screen._fetch
-            screen.model.reload()
-        return screen
+    def one_row_screen() -> ListScreen:
+        """The baseline: the same list screen over one ready row, so the difference is what the store costs."""
+        row = document_row(browser.documents(limit=1).rows[0])
+        return ListScreen("one-row", "基线", lambda offset, limit: ([row][offset:offset + limit], 1), NORMAL, "zh_CN",
+                          on_back=lambda: None, on_home=lambda: None)
+
+    def documents_screen() -> DocumentListScreen:
+        return DocumentListScreen(browser, NORMAL, "zh_CN", on_back=lambda: None, on_home=lambda: None)
 
     def time_to_rows(build: object) -> tuple[float, int]:
         painted: list[float] = []
@@ -136,13 +136,12 @@ def child_lists(data_dir: str) -> None:
         return painted[0] - start, total
 
     results = {}
-    for name, long_list, short_list in (("documents", lambda: documents_screen(False), lambda: documents_screen(True)),
-                                        ("payments", lambda: payments_screen(None), lambda: payments_screen(1))):
+    for name, long_list in (("documents", documents_screen), ("payments", payments_screen)):
         long_times, short_times, rows = [], [], 0
         for _ in range(7):
             seconds, rows = time_to_rows(long_list)
             long_times.append(seconds)
-            short_times.append(time_to_rows(short_list)[0])
+            short_times.append(time_to_rows(one_row_screen)[0])
         results[name] = {"rows": rows, "long_ms": statistics.median(long_times) * 1000, "one_row_ms": statistics.median(short_times) * 1000}
     print(json.dumps(results), flush=True)
 
@@ -237,9 +236,9 @@ def markdown(r: dict) -> str:
         "|---|---|---|---|",
         f"| Cold start to first painted home | {r['start_kiosk_s']:.2f} s | bare PySide6 window {r['start_bare_s']:.2f} s "
         f"({r['start_kiosk_s'] / r['start_bare_s']:.1f}×) | ≤ 1.0 s |",
-        f"| Open 政策文件 list of {docs['rows']:,} documents to first painted rows | {docs['long_ms']:.0f} ms | same screen over 1 row "
+        f"| Open 政策文件 list of {docs['rows']:,} documents to first painted rows | {docs['long_ms']:.0f} ms | list screen over 1 ready row "
         f"{docs['one_row_ms']:.0f} ms | ≤ 100 ms |",
-        f"| Open a list of {pays['rows']:,} payment lines to first painted rows | {pays['long_ms']:.0f} ms | same screen over 1 row "
+        f"| Open a list of {pays['rows']:,} payment lines to first painted rows | {pays['long_ms']:.0f} ms | list screen over 1 ready row "
         f"{pays['one_row_ms']:.0f} ms | ≤ 100 ms |",
         f"| RSS after visiting every screen in both modes, search typed into | {r['rss_kiosk_mb']:.0f} MB | bare window {r['rss_bare_mb']:.0f} MB "
         "| ≤ 250 MB |",

@@ -47,7 +47,11 @@ def run_kiosk(terminal: Terminal, args: argparse.Namespace) -> int:
     width, height = parse_size(args.size)
     if args.screenshot is not None:
         window.resize(width, height)
-        window.show_screen(args.screen)
+        try:
+            window.show_screen(args.screen)
+        except ValueError as exc:
+            sys.stderr.write(f"{exc}\n")
+            return 2
         window.show()
         app.processEvents()
         path = Path(args.screenshot)
