@@ -15,23 +15,34 @@ Where words come from:
 
 The dictionary index is built once per process, lazily, and shared by every ``PinyinIme``; building an
 instance only counts its vocabulary.
+
+Memory: an index is a handful of large objects, not a tuple per entry. Each distinct (rank, word) gets an
+ordinal, its position in (rank, word) order, and the words are one string in that order; a reading
+("geng di") is a key of one code character per syllable; all keys are one string, sorted within each
+length, beside ``array``s of ordinals per key. Comparing ordinals compares (rank, word), so the ranking is
+the one of the tuples it replaces. A build also leaves nothing behind that would keep the allocator's
+arenas (see ``_without_leftovers``): the dictionary holds ~2 MB, and building it and a 20,000-title
+vocabulary grows a process by ~10 MB (it was ~62 MB).
 """
 
 from __future__ import annotations
 
+import gc
 import re
 import threading
+import unicodedata
+from array import array
 from bisect import bisect_left
-from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from heapq import merge
-from itertools import islice, product
-from typing import TypeAlias
+from itertools import groupby, islice, product, repeat
+from operator import itemgetter
+from typing import TypeAlias, TypeVar
 
 from pypinyin.constants import PHRASES_DICT, PINYIN_DICT
-from pypinyin.contrib.tone_convert import to_normal
 
 # Importing kiosk.pinyin also loads its place-name readings (单县 shàn xiàn) into PHRASES_DICT; they are
 # consulted first here too, so pinyin input and first-letter search agree on those names.
@@ -49,14 +60,16 @@ MIN_SECONDARY_USES = 3  # dictionary phrases needed before a content character's
 # Interjection readings (呣 m, 嗯 n/ng, 哼 hm/hng): as syllables they would let "xian" split as x-i-a-n
 # and "geng" as ge-ng, filling the bar with nonsense; the few characters that need them are left out.
 EXCLUDED_SYLLABLES = frozenset({"m", "n", "ng", "hm", "hng"})
+SYLLABLE_CODE_BASE = 0x100  # a syllable's code character is chr(base + its alphabetical position): ~420 syllables
 
 _HAN_CLASS = "[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]"  # CJK ideographs, BMP and beyond
 _HAN = re.compile(f"{_HAN_CLASS}+")
 _ALL_HAN = re.compile(f"{_HAN_CLASS}{{2,{MAX_WHOLE_TEXT}}}")
 _NOT_LETTER = re.compile("[^a-z]+")
+_TONE_MARKS = dict.fromkeys(map(ord, "\u0300\u0301\u0304\u030c"))  # combining grave, acute, macron, caron: tones 4, 2, 1, 3
 
-Rank: TypeAlias = tuple[int, ...]
-Entry: TypeAlias = tuple[Rank, str]  # (rank, word): sorting entries sorts by rank, then by word
+Rank: TypeAlias = tuple[int, ...]  # smaller is better; equal ranks fall back to the word's code points
+Ordinals: TypeAlias = array  # array("I") of ordinals: positions in an index's (rank, word) order, best first
 
 
 def normalize_letters(letters: str) -> str:
@@ -66,8 +79,13 @@ def normalize_letters(letters: str) -> str:
 
 @cache
 def _toneless(reading: str) -> str:
-    """``lǜ`` → ``lv``. Cached: pypinyin's to_normal costs ~10 µs and there are only ~1,500 distinct readings."""
-    return to_normal(reading)
+    """``lǜ`` → ``lv``, ``ê̄`` → ``ê``: what pypinyin's ``to_normal`` gives for its readings (a test checks every one).
+
+    Not ``to_normal`` itself: besides costing ~10 µs, it goes through ``re`` with a template, and each call leaves
+    a new attribute-name string in CPython's type cache, which in the middle of a build keeps an arena alive
+    (see ``_without_leftovers``). Cached, as there are only ~1,500 distinct readings; builds only: each clears it.
+    """
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFD", reading).translate(_TONE_MARKS)).replace("ü", "v")
 
 
 @cache
@@ -85,8 +103,35 @@ def _syllable_table() -> tuple[frozenset[str], frozenset[str]]:
 
 
 @cache
+def _syllable_codes() -> tuple[tuple[str, ...], dict[str, str], dict[int, str]]:
+    """(syllables in alphabetical order, syllable → its code character, code point → the syllable's first letter).
+
+    Codes follow the alphabet, so the syllables that a typed prefix may complete ("d" → da … duo) are one
+    range of codes, and keys sort as their syllables do.
+    """
+    ordered = tuple(sorted(_syllable_table()[0]))
+    codes = {syllable: chr(SYLLABLE_CODE_BASE + position) for position, syllable in enumerate(ordered)}
+    initials = {SYLLABLE_CODE_BASE + position: syllable[0] for position, syllable in enumerate(ordered)}
+    return ordered, codes, initials
+
+
+@cache
+def _code_span(prefix: str) -> tuple[str, str]:
+    """(first, past the last) code character of the syllables that start with ``prefix``."""
+    ordered = _syllable_codes()[0]
+    low, high = bisect_left(ordered, prefix), bisect_left(ordered, prefix + "{")  # "{" sorts right after "z"
+    return chr(SYLLABLE_CODE_BASE + low), chr(SYLLABLE_CODE_BASE + high)
+
+
+def _encode(key: tuple[str, ...]) -> str:
+    """("geng", "di") → two code characters."""
+    return "".join(map(_syllable_codes()[1].__getitem__, key))
+
+
+@cache
 def _char_readings(ch: str) -> tuple[str, ...]:
-    """Toneless readings of one character, the most common (pypinyin's first) first; () if it cannot be typed."""
+    """Toneless readings of one character, the most common (pypinyin's first) first; () if it cannot be typed.
+    Builds only: each build clears it when done (see ``_without_leftovers``)."""
     raw = PINYIN_DICT.get(ord(ch))
     if not raw:
         return ()
@@ -144,7 +189,7 @@ def _rarity(ch: str) -> int:
 
     Characters beyond GBK (CJK extensions) are left out of the dictionary: nobody looks for them at a
     kiosk, and its fonts may draw them as empty boxes. Content that uses one still offers it.
-    """
+    Builds only: each build clears it when done (see ``_without_leftovers``)."""
     try:
         encoded = ch.encode("gb2312")
     except UnicodeEncodeError:
@@ -158,56 +203,186 @@ def _rarity(ch: str) -> int:
     return 0 if 0xB0 <= encoded[0] <= 0xD7 else 1
 
 
-@dataclass(frozen=True)
-class _Index:
-    """Words by toneless key ("geng di"). Keys are kept sorted per syllable count, so that a trailing partial
-    syllable is one bisect away ("geng d" → "geng dang" … "geng di" …) and never matches a longer word."""
+T = TypeVar("T")
 
-    keys: dict[int, list[str]]  # syllable count → sorted keys
-    words: dict[str, list[Entry]]  # key → entries, best first
-    initials: dict[str, list[Entry]]  # "gd" → entries of 2–4 syllable words, best first
+
+def _without_leftovers(build: Callable[[], T]) -> T:
+    """Run a build so that the memory of its short-lived objects goes back to the system afterwards.
+
+    CPython's allocator hands a 1 MiB arena back only once every small object in it is gone. A build makes
+    hundreds of thousands of short-lived small objects (the dictionary's fill ~40 arenas); one small object made
+    meanwhile and kept keeps its arena, ~1 MB resident (the earlier index of tuples held ~31 MB of objects, yet
+    grew the process by ~62 MB). So:
+    - a build returns large objects only (strings and bytes over 512 bytes come from malloc, not arenas); the few
+      small objects around them are made once it is over (``_Index.unpack``);
+    - its caches are emptied here (another build meanwhile only recomputes);
+    - ``gc.collect()`` also empties CPython's free lists, which otherwise keep thousands of its tuples;
+    - nothing in a build calls pypinyin's ``to_normal`` (see ``_toneless``).
+    """
+    try:
+        return build()
+    finally:
+        for build_cache in (_toneless, _char_readings, _rarity):
+            build_cache.cache_clear()
+        gc.collect()
+
+
+@dataclass(frozen=True, slots=True)
+class _Packed:
+    """An index as a build returns it: large objects only (see ``_without_leftovers``)."""
+
+    words: str  # every distinct (rank, word) entry's word, back to back, in (rank, word) order
+    bounds: bytes  # array("I"), per word and one more: the word of ordinal i is words[bounds[i] : bounds[i + 1]]
+    keys: str  # every key, in groups (syllable keys by syllable count, then initials by length), each group sorted
+    starts: bytes  # array("I"), per key and one more: key k's ordinals are ordinals[starts[k] : starts[k + 1]]
+    ordinals: bytes  # array("I")
+    groups: bytes  # array("I") of (initials?, width, number of keys) per group in ``keys``, in order
+
+
+class _Runs:
+    """The keys of one group, each with its run of ordinals, best first: a view into its index's keys and arrays,
+    which all groups share. It is a sequence of its keys only so that ``bisect`` can search it."""
+
+    __slots__ = ("_at", "_count", "_first", "_keys", "_ordinals", "_starts", "_width")
+
+    def __init__(self, keys: str, starts: array, ordinals: array, width: int, count: int, at: int, first: int) -> None:
+        """``count`` keys of ``width`` characters at keys[at:], the first being key number ``first`` of the index."""
+        self._keys, self._starts, self._ordinals = keys, starts, ordinals
+        self._width, self._count, self._at, self._first = width, count, at, first
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, position: int) -> str:
+        if not 0 <= position < self._count:
+            raise IndexError(position)
+        at = self._at + position * self._width
+        return self._keys[at : at + self._width]
+
+    def between(self, low: str, high: str) -> range:
+        """Positions of the keys from ``low`` up to, not including, ``high``."""
+        return range(bisect_left(self, low), bisect_left(self, high))
+
+    def run(self, position: int) -> Ordinals:
+        key = self._first + position
+        return self._ordinals[self._starts[key] : self._starts[key + 1]]
+
+    def get(self, key: str) -> Ordinals:
+        position = bisect_left(self, key)
+        return self.run(position) if position < len(self) and self[position] == key else array("I")
+
+
+@dataclass(frozen=True, slots=True)
+class _Index:
+    """Words by toneless reading, packed (see the module docstring). Keys of one syllable count are sorted, so that a
+    trailing partial syllable is one range of keys ("geng d" → "geng da" … "geng duo") that never reaches a longer word."""
+
+    words: str  # as in _Packed
+    bounds: array
+    by_syllables: dict[int, _Runs]  # syllable count → keys (one code character per syllable)
+    by_initials: dict[int, _Runs]  # 2–4 → initials ("gd") of the 2–4 syllable keys
     longest: int  # syllables of the longest word
 
-    def keys_with_prefix(self, count: int, prefix: str) -> Iterator[str]:
-        keys = self.keys.get(count, [])
-        at = bisect_left(keys, prefix)
-        while at < len(keys) and keys[at].startswith(prefix):
-            yield keys[at]
-            at += 1
+    @classmethod
+    def unpack(cls, packed: _Packed) -> _Index:
+        keys, starts, ordinals = packed.keys, array("I", packed.starts), array("I", packed.ordinals)
+        by_syllables: dict[int, _Runs] = {}
+        by_initials: dict[int, _Runs] = {}
+        at = first = 0
+        groups = array("I", packed.groups)
+        for initials, width, count in zip(groups[0::3], groups[1::3], groups[2::3], strict=True):
+            (by_initials if initials else by_syllables)[width] = _Runs(keys, starts, ordinals, width, count, at, first)
+            at += width * count
+            first += count
+        return cls(packed.words, array("I", packed.bounds), by_syllables, by_initials, max(by_syllables, default=0))
+
+    def word(self, ordinal: int) -> str:
+        return self.words[self.bounds[ordinal] : self.bounds[ordinal + 1]]
+
+    def matches(self, pieces: tuple[str, ...], complete: bool) -> Iterator[tuple[bool, Ordinals]]:
+        """(spelled exactly, ordinals) per key of ``len(pieces)`` syllables that the pieces spell, the last piece as
+        a prefix; exactly means the last piece is ``complete`` and the key's whole last syllable."""
+        runs = self.by_syllables.get(len(pieces))
+        if runs is None:
+            return
+        head = _encode(pieces[:-1])
+        low, high = _code_span(pieces[-1])
+        exact = head + _syllable_codes()[1][pieces[-1]] if complete else None
+        for position in runs.between(head + low, head + high):
+            yield runs[position] == exact, runs.run(position)
+
+    def with_initials(self, letters: str) -> Ordinals:
+        runs = self.by_initials.get(len(letters))
+        return runs.get(letters) if runs is not None else array("I")
 
 
 class _IndexBuilder:
-    """Collects (rank, word) entries; a word may come twice under one key (那些 as na and nei), which the search
-    tolerates, so adding stays a plain append."""
+    """Collects (rank, word, key) entries; a word may come twice under one key (那些 as na and nei), which the
+    search tolerates, so adding stays a plain append."""
+
+    __slots__ = ("_entries",)
 
     def __init__(self) -> None:
-        self._words: defaultdict[str, list[Entry]] = defaultdict(list)
-        self._initials: defaultdict[str, list[Entry]] = defaultdict(list)
+        self._entries: list[tuple[Rank, str, str]] = []
 
     def add(self, word: str, key: tuple[str, ...], rank: Rank) -> None:
-        self._words[" ".join(key)].append((rank, word))
-        if MIN_INITIALS <= len(key) <= MAX_INITIALS:
-            self._initials["".join(syllable[0] for syllable in key)].append((rank, word))
+        self._entries.append((rank, word, _encode(key)))
 
-    def build(self) -> _Index:
-        keys: defaultdict[int, list[str]] = defaultdict(list)
-        for key, entries in self._words.items():
-            keys[key.count(" ") + 1].append(key)
-            entries.sort()
-        for listed in keys.values():
-            listed.sort()
-        for entries in self._initials.values():
-            entries.sort()
-        return _Index(dict(keys), dict(self._words), dict(self._initials), max(keys, default=0))
+    def build(self) -> _Packed:
+        """Number the distinct (rank, word) pairs in order, then file the ordinals under their keys and initials."""
+        entries, self._entries = self._entries, []
+        entries.sort()
+        initial_of = _syllable_codes()[2]
+        words: list[str] = []
+        bounds = [0]
+        keyed: list[tuple[bool, int, str, int]] = []  # (initials?, width, key, ordinal)
+        last_rank: Rank = ()
+        last_word = ""
+        ordinal, total = -1, 0
+        for rank, word, key in entries:
+            if word != last_word or rank != last_rank:
+                last_rank, last_word = rank, word
+                words.append(word)
+                total += len(word)
+                bounds.append(total)
+                ordinal += 1
+            keyed.append((False, len(key), key, ordinal))
+            if MIN_INITIALS <= len(key) <= MAX_INITIALS:
+                keyed.append((True, len(key), key.translate(initial_of), ordinal))
+        del entries
+        keyed.sort()  # by group, then key, then ordinal: best first within a key
+        keys: list[str] = []
+        starts, ordinals, groups = array("I"), array("I"), array("I")
+        for (initials, width), group in groupby(keyed, key=itemgetter(0, 1)):
+            count = len(keys)
+            for _, _, key, ordinal in group:
+                if len(keys) == count or key != keys[-1]:
+                    keys.append(key)
+                    starts.append(len(ordinals))
+                ordinals.append(ordinal)
+            groups.extend((initials, width, len(keys) - count))
+        starts.append(len(ordinals))
+        return _Packed("".join(words), array("I", bounds).tobytes(), "".join(keys), starts.tobytes(), ordinals.tobytes(), groups.tobytes())
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Dictionary:
     index: _Index
-    uses: Counter[tuple[str, str]]  # (character, reading) → phrases of the dictionary that read it so
+    # "\n" + character + syllable code, for each reading that at least MIN_SECONDARY_USES dictionary phrases use, back to
+    # back: one string rather than thousands of small ones (see _without_leftovers); "\n" keeps a match from straddling two
+    common_readings: str
+
+    def is_common(self, ch: str, reading: str) -> bool:
+        return f"\n{ch}{_syllable_codes()[1][reading]}" in self.common_readings
 
 
 def _build_dictionary() -> _Dictionary:
+    _syllable_codes()  # kept for good, so made before the build's short-lived objects (see _without_leftovers)
+    packed, common_readings = _without_leftovers(_pack_dictionary)
+    return _Dictionary(_Index.unpack(packed), common_readings)
+
+
+def _pack_dictionary() -> tuple[_Packed, str]:
     """Every character under each of its readings and every phrase of pypinyin, ranked by commonness.
 
     Commonness, as pypinyin has no frequencies: a character's rare reading last (见 for xian, 硬 for geng:
@@ -217,14 +392,13 @@ def _build_dictionary() -> _Dictionary:
     Phrases: shorter first, then the rarest character's level and phrase count.
     """
     phrases: list[tuple[str, int, list[tuple[str, ...]]]] = []
-    pairs: list[tuple[str, str]] = []
+    uses: Counter[tuple[str, str]] = Counter()  # (character, reading) → phrases of the dictionary that read it so
     for word, phrase in PHRASES_DICT.items():
         rarity = max(map(_rarity, word))
         readings = _readings_of(phrase) if rarity < BEYOND_GBK and len(phrase) == len(word) else []
         if readings:
             phrases.append((word, rarity, readings))
-            pairs += zip(word, readings[0], strict=True)
-    uses = Counter(pairs)
+            uses.update(zip(word, readings[0], strict=True))
     builder = _IndexBuilder()
     for code in PINYIN_DICT:
         ch = chr(code)
@@ -239,7 +413,9 @@ def _build_dictionary() -> _Dictionary:
     for word, rarity, readings in phrases:
         for key in readings:
             builder.add(word, key, (len(word), rarity, -min(map(uses.__getitem__, zip(word, key, strict=True)))))
-    return _Dictionary(builder.build(), uses)
+    del phrases
+    common = "".join(f"\n{ch}{_encode((reading,))}" for (ch, reading), count in uses.items() if count >= MIN_SECONDARY_USES)
+    return builder.build(), common
 
 
 _dictionary: _Dictionary | None = None
@@ -247,8 +423,8 @@ _dictionary_lock = threading.Lock()
 
 
 def load_dictionary() -> None:
-    """Build the shared dictionary index now (~0.9 s and ~32 MB on a slow CPU) instead of on the first instance or key
-    press; a screen may call this from a worker thread at start-up."""
+    """Build the shared dictionary index now (~1 s on a slow CPU; it then holds ~2 MB) instead of on the first
+    instance or key press; a screen may call this from a worker thread at start-up."""
     _shared_dictionary()
 
 
@@ -262,6 +438,11 @@ def _shared_dictionary() -> _Dictionary:
 
 
 def _build_vocabulary(texts: Iterable[str]) -> _Index:
+    dictionary = _shared_dictionary()
+    return _Index.unpack(_without_leftovers(lambda: _pack_vocabulary(texts, dictionary)))
+
+
+def _pack_vocabulary(texts: Iterable[str], dictionary: _Dictionary) -> _Packed:
     """Count characters and 2–4 character runs of the content; rank = more occurrences, then shorter."""
     counts: Counter[str] = Counter()
     whole: set[str] = set()
@@ -276,13 +457,12 @@ def _build_vocabulary(texts: Iterable[str]) -> _Index:
             for size in range(2, min(MAX_NGRAM, len(run)) + 1):
                 counts.update(run[start : start + size] for start in range(len(run) - size + 1))
     min_count = 1 if len(counts) <= NGRAM_BUDGET else 2
-    uses = _shared_dictionary().uses
     builder = _IndexBuilder()
     for word, count in counts.items():
         if len(word) == 1:
             # Also its other common readings: 长 in the content ranks first for chang and zhang, but 谷 not for lu.
             for position, reading in enumerate(_char_readings(word)):
-                if position == 0 or uses[word, reading] >= MIN_SECONDARY_USES:
+                if position == 0 or dictionary.is_common(word, reading):
                     builder.add(word, (reading,), (-count, 1))
             continue
         if count < min_count and word not in whole and word not in PHRASES_DICT:
@@ -384,6 +564,7 @@ class PinyinIme:
         return self._memo[memo_key]
 
     def _search(self, text: str, limit: int) -> list[tuple[str, tuple[str, ...]]]:
+        """Ordinals stand for ranks: within one index, comparing them compares (rank, word)."""
         if not text or limit <= 0:
             return []
         dictionary, vocabulary = _shared_dictionary().index, self._vocabulary
@@ -392,20 +573,20 @@ class PinyinIme:
             return []  # longer than any word could be spelled
         syllables = _syllable_table()[0]
         segmentations = split_pinyin(text)
-        queries = [(tuple(pieces), " ".join(pieces), pieces[-1] in syllables) for pieces in segmentations if len(pieces) <= longest]
+        queries = [(tuple(pieces), pieces[-1] in syllables) for pieces in segmentations if len(pieces) <= longest]
         initials = not segmentations and MIN_INITIALS <= len(text) <= MAX_INITIALS
 
-        best: dict[str, tuple[Rank, tuple[str, ...]]] = {}
-        for pieces, prefix, complete in queries:
-            for key in vocabulary.keys_with_prefix(len(pieces), prefix):
-                tier = 0 if complete and key == prefix else 1
-                for rank, word in vocabulary.words[key]:
-                    score = (tier, *rank)
+        best: dict[str, tuple[tuple[int, int], tuple[str, ...]]] = {}  # word → ((tier, ordinal), pieces)
+        for pieces, complete in queries:
+            for exact, ordinals in vocabulary.matches(pieces, complete):
+                tier = 0 if exact else 1
+                for ordinal in ordinals:
+                    word, score = vocabulary.word(ordinal), (tier, ordinal)
                     if word not in best or score < best[word][0]:
                         best[word] = (score, pieces)
         if initials:
-            for rank, word in vocabulary.initials.get(text, []):
-                score = (1, *rank)
+            for ordinal in vocabulary.with_initials(text):
+                word, score = vocabulary.word(ordinal), (1, ordinal)
                 if word not in best or score < best[word][0]:
                     best[word] = (score, tuple(text))
         ranked = sorted(best.items(), key=lambda item: (item[1][0], item[0]))
@@ -413,24 +594,21 @@ class PinyinIme:
         if len(found) >= limit:
             return found
 
-        exact: list[Iterator[tuple[Rank, str, tuple[str, ...]]]] = []
-        other: list[Iterator[tuple[Rank, str, tuple[str, ...]]]] = []
-        for pieces, prefix, complete in queries:
-            for key in dictionary.keys_with_prefix(len(pieces), prefix):
-                (exact if complete and key == prefix else other).append(_tagged(dictionary.words[key], pieces))
+        # Dictionary entries tagged with the segmentation that found them, lazily: heapq.merge only pulls what the bar shows.
+        exact_streams: list[Iterator[tuple[int, tuple[str, ...]]]] = []
+        other_streams: list[Iterator[tuple[int, tuple[str, ...]]]] = []
+        for pieces, complete in queries:
+            for exact, ordinals in dictionary.matches(pieces, complete):
+                (exact_streams if exact else other_streams).append(zip(ordinals, repeat(pieces)))
         if initials:
-            other.append(_tagged(dictionary.initials.get(text, []), tuple(text)))
+            other_streams.append(zip(dictionary.with_initials(text), repeat(tuple(text))))
         seen = set(best)
-        for stream in (merge(*exact), merge(*other)):
-            for _, word, pieces in stream:
+        for stream in (merge(*exact_streams), merge(*other_streams)):
+            for ordinal, pieces in stream:
+                word = dictionary.word(ordinal)
                 if word not in seen:
                     seen.add(word)
                     found.append((word, pieces))
                     if len(found) >= limit:
                         return found
         return found
-
-
-def _tagged(entries: list[Entry], pieces: tuple[str, ...]) -> Iterator[tuple[Rank, str, tuple[str, ...]]]:
-    """Entries with the segmentation that found them, lazily: heapq.merge only pulls what the bar shows."""
-    return ((rank, word, pieces) for rank, word in entries)
