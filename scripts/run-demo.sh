@@ -20,5 +20,5 @@ No display found, so the kiosk was rendered offscreen instead of opening a windo
 To see the live window on a desktop, run 'make run' there. On a server you can run it on a
 virtual display and take your own screenshots:
   xvfb-run -s '-screen 0 1920x1080x24' $KIOSK run --demo --windowed --data-dir $DATA
-Other screens: $KIOSK run --data-dir $DATA --screenshot out.png --screen home [--large] [--size 1080x1920]
+Other screens: $KIOSK run --data-dir $DATA --screenshot out.png --screen NAME [--large] [--size 1080x1920]   (NAME: home, subsidies, payments, boards, search, document, attachments, guides, notices, catalogue …)
 MSG

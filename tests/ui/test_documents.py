@@ -97,3 +97,26 @@ def test_long_lists_fetch_lazily_and_page_buttons_scroll(qtbot, demo_terminal: T
         model.fetchMore(QModelIndex())
     assert model.rowCount() == model.total
     assert view.indexAt(QPoint(10, 10)).isValid()
+
+
+def test_filter_by_issuing_body_and_level_through_choosers(qtbot, demo_terminal: Terminal) -> None:
+    from kiosk.browse import Browser, DocumentFilter
+
+    window = _window(qtbot, demo_terminal, large=True)
+    _tap(qtbot, window.findChild(QPushButton, "tile-documents"))
+    screen = _current(window)
+    browser = Browser(demo_terminal.store, demo_terminal.scope())
+    issuer, count = browser.document_facets(("issuer",))["issuer"][1]
+    _tap(qtbot, screen.findChild(QPushButton, "choose-issuer"))
+    choice = [b for b in screen.findChildren(QPushButton) if b.objectName().startswith("choice-") and b.accessibleName() == f"{issuer}（{count}）"]
+    _tap(qtbot, choice[0])
+    model = screen.findChild(QListView, "touch-list").model()
+    assert model.total == count == browser.documents(DocumentFilter(issuer=issuer)).total
+    assert all(issuer in model.index(i, 0).data(Qt.ItemDataRole.UserRole).subtitle for i in range(model.rowCount()))
+    level = browser.document_facets(("level",))["level"][0][0]
+    _tap(qtbot, screen.findChild(QPushButton, "choose-level"))
+    choice = [b for b in screen.findChildren(QPushButton) if b.objectName().startswith("choice-") and b.accessibleName().startswith(f"{level}（")]
+    _tap(qtbot, choice[0])
+    assert model.total == browser.documents(DocumentFilter(issuer=issuer, level=level)).total
+    assert screen.findChild(QPushButton, "choose-level").text().startswith(f"文件层级：{level}")
+    assert screen.findChild(QLabel, "list-count").text() == f"共 {model.total} 条"
