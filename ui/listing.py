@@ -8,7 +8,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from ui import theme
-from ui.widgets import LazyListModel, Row, ScreenHeader, TouchList
+from ui.widgets import LazyListModel, Row, TouchList, screen_column
 
 Fetch = Callable[[int, int], tuple[list[Row], int]]
 
@@ -44,12 +44,7 @@ class ListScreen(QWidget):
         self.setObjectName(name)
         self.scale = scale
         self.lang = lang
-        self.layout_ = QVBoxLayout(self)
-        self.layout_.setContentsMargins(0, 0, 0, 0)
-        self.header = ScreenHeader(title, scale, lang)
-        self.header.back.connect(on_back)
-        self.header.home.connect(on_home)
-        self.layout_.addWidget(self.header)
+        self.layout_ = screen_column(self, title, scale, lang, on_back, on_home)
         if top is not None:
             self.layout_.addWidget(top)
         self.model = LazyListModel(fetch)

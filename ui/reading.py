@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui import theme
-from ui.widgets import PageBar, ScreenHeader, TouchScroll, big_button, clear_layout, style_button
+from ui.widgets import PageBar, TouchScroll, big_button, clear_layout, screen_column, style_button
 
 if TYPE_CHECKING:
     from ui.speech import Speaker
@@ -118,12 +118,7 @@ class ReadingScreen(QWidget):
         self.scale = scale
         self.lang = lang
         self.current = 0
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        header = ScreenHeader(title, scale, lang)
-        header.back.connect(on_back)
-        header.home.connect(on_home)
-        layout.addWidget(header)
+        layout = screen_column(self, title, scale, lang, on_back, on_home)
         if top is not None:
             layout.addWidget(top)
         self.tab_row = QWidget()

@@ -10,13 +10,13 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QFont, QFontMetrics, QResizeEvent
-from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QLabel, QWidget
 
 from kiosk.records.schema import KIND_LABELS_ZH
 from kiosk.search import SearchHit, SearchService
 from ui import theme
 from ui.keyboard import Keyboard, ime_for
-from ui.widgets import BUTTON_PADDING_PX, LazyListModel, Row, ScreenHeader, TouchList, big_button, clear_layout
+from ui.widgets import BUTTON_PADDING_PX, LazyListModel, Row, TouchList, big_button, clear_layout, screen_column
 
 KIND_ORDER = ("document", "subsidy_policy", "service_guide", "notice", "board", "catalogue_item", "catalogue_domain", "subsidy_payment")
 KIND_LABELS_EN = {"document": "Document", "subsidy_policy": "Subsidy", "service_guide": "Guide", "notice": "Notice", "board": "Village board",
@@ -56,12 +56,7 @@ class SearchScreen(QWidget):
         self.limit = limit
         self.hot = hot
         self.hits: list[SearchHit] = []
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        header = ScreenHeader("搜索" if lang != "en" else "Search", scale, lang)
-        header.back.connect(on_back)
-        header.home.connect(on_home)
-        layout.addWidget(header)
+        layout = screen_column(self, "搜索" if lang != "en" else "Search", scale, lang, on_back, on_home)
         self.query_label = QLabel()
         self.query_label.setObjectName("search-query")
         self.query_label.setWordWrap(True)

@@ -14,7 +14,7 @@ from ui import theme
 from ui.chooser import Chooser
 from ui.keyboard import KeyboardPanel
 from ui.listing import filter_rows
-from ui.widgets import LazyListModel, Row, ScreenHeader, TouchList, big_button, chip_group
+from ui.widgets import LazyListModel, Row, TouchList, big_button, chip_group, screen_column
 
 
 def policy_row(policy: dict[str, Any]) -> Row:
@@ -44,12 +44,7 @@ class SubsidyScreen(QWidget):
         self.villages = villages
         self.village = home_village if home_village in villages else (villages[0] if villages else home_village)
         self.filters = PaymentFilter()
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        header = ScreenHeader("惠民补贴" if lang != "en" else "Subsidies", scale, lang)
-        header.back.connect(on_back)
-        header.home.connect(on_home)
-        layout.addWidget(header)
+        layout = screen_column(self, "惠民补贴" if lang != "en" else "Subsidies", scale, lang, on_back, on_home)
         modes = QHBoxLayout()
         modes.setContentsMargins(scale.spacing_px, scale.spacing_px // 2, scale.spacing_px, scale.spacing_px // 2)
         group = QButtonGroup(self)

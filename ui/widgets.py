@@ -146,6 +146,18 @@ class ScreenHeader(QWidget):
         layout.addWidget(home)
 
 
+def screen_column(owner: QWidget, title: str, scale: theme.Scale, lang: str,
+                  on_back: Callable[[], None], on_home: Callable[[], None]) -> QVBoxLayout:
+    """The layout every screen below home starts with: edge to edge, the header with 返回/首页 on top."""
+    layout = QVBoxLayout(owner)
+    layout.setContentsMargins(0, 0, 0, 0)
+    header = ScreenHeader(title, scale, lang)
+    header.back.connect(on_back)
+    header.home.connect(on_home)
+    layout.addWidget(header)
+    return layout
+
+
 @dataclass(frozen=True)
 class Row:
     """One list row: a bold first line, a quieter second line, an optional badge (已废止), a right-aligned value (an amount)."""
