@@ -157,6 +157,11 @@ class Browser:
                               "GROUP BY region ORDER BY region", [kind, *scope_params])
         return [(str(region), int(count)) for region, count in rows]
 
+    def starting_village(self, kind: str, home: str) -> tuple[list[str], str]:
+        """Villages with this kind of record, and the one to show first: the terminal's own if it has any."""
+        villages = [code for code, _count in self.villages_with(kind)]
+        return villages, home if home in villages or not villages else villages[0]
+
     def payment_policies(self, village: str) -> list[tuple[str, str, int]]:
         """(policy id, policy name, payment count) of the policies paid in a village, most payments first."""
         rows = self.store.sql(

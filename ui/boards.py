@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QPushButton
 from kiosk.browse import Browser, ledger_summary
 from ui import theme
 from ui.chart import LedgerChart, chart_area
-from ui.chooser import Chooser
+from ui.chooser import Chooser, choose_village
 from ui.listing import filter_rows
 from ui.pages import BOARD_TYPES, board_meta, board_parts, ledger_html, ledger_speech, sections_html, sections_speech
 from ui.reading import Part, ReadingScreen, esc
@@ -50,9 +50,7 @@ class BoardScreen(ReadingScreen):
     def __init__(self, browser: Browser, village_names: dict[str, str], home_village: str, scale: theme.Scale, lang: str, *,
                  on_back: Callable[[], None], on_home: Callable[[], None], speaker: Speaker | None = None) -> None:
         self.browser = browser
-        villages = [code for code, _count in browser.villages_with("board")]
-        self.villages = villages
-        self.village = home_village if home_village in villages else (villages[0] if villages else home_village)
+        self.villages, self.village = browser.starting_village("board", home_village)
         self.village_names = village_names
         self.board_type = "finance"
         self.period = ""
@@ -126,8 +124,7 @@ class BoardScreen(ReadingScreen):
         self.board = board
 
     def _choose_village(self) -> None:
-        options = [(self.village_names.get(code, code), code) for code in self.villages]
-        Chooser(self, "选择村（社区）" if self.lang != "en" else "Choose a village", options, self._set_village, self.scale, self.lang, columns=3)
+        choose_village(self, self.villages, self.village_names, self._set_village, self.scale, self.lang)
 
     def _set_village(self, village: str) -> None:
         self.village = village

@@ -97,3 +97,10 @@ class Chooser(Overlay):
     def choose(self, value: Any) -> None:
         self.close_overlay()
         self._on_choose(value)
+
+
+def choose_village(parent: QWidget, villages: list[str], names: dict[str, str], on_choose: Callable[[str], None],
+                   scale: theme.Scale, lang: str) -> Chooser:
+    """The village chooser a county-hall terminal shows on village-level screens (payments, boards)."""
+    options = [(names.get(code, code), code) for code in villages]
+    return Chooser(parent, "选择村（社区）" if lang != "en" else "Choose a village", options, on_choose, scale, lang, columns=3)

@@ -15,8 +15,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "language": ("English", "中文"),
     "urgent": ("紧急通知", "Urgent"),
     "notices_none": ("暂无通知公告", "No current notices"),
-    "coming": ("该栏目正在建设中", "This section is coming soon"),
-    "back_home": ("返回首页", "Home"),
 }
 
 

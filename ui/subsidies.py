@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QStackedWidget,
 from kiosk.browse import Browser, PaymentFilter
 from kiosk.money import format_fen
 from ui import theme
-from ui.chooser import Chooser
+from ui.chooser import Chooser, choose_village
 from ui.keyboard import KeyboardPanel
 from ui.listing import filter_rows
 from ui.widgets import LazyListModel, Row, TouchList, big_button, chip_group, screen_column
@@ -40,9 +40,7 @@ class SubsidyScreen(QWidget):
         self.scale = scale
         self.lang = lang
         self.village_names = village_names
-        villages = [code for code, _count in browser.villages_with("subsidy_payment")]
-        self.villages = villages
-        self.village = home_village if home_village in villages else (villages[0] if villages else home_village)
+        self.villages, self.village = browser.starting_village("subsidy_payment", home_village)
         self.filters = PaymentFilter()
         layout = screen_column(self, "惠民补贴" if lang != "en" else "Subsidies", scale, lang, on_back, on_home)
         modes = QHBoxLayout()
@@ -152,8 +150,7 @@ class SubsidyScreen(QWidget):
         Chooser(self, "选择补贴项目" if self.lang != "en" else "Choose a subsidy", options, lambda v: self._set(policy_id=v), self.scale, self.lang)
 
     def _choose_village(self) -> None:
-        options = [(self.village_names.get(code, code), code) for code in self.villages]
-        Chooser(self, "选择村（社区）" if self.lang != "en" else "Choose a village", options, self._set_village, self.scale, self.lang, columns=3)
+        choose_village(self, self.villages, self.village_names, self._set_village, self.scale, self.lang)
 
     def _set_village(self, village: str) -> None:
         self.village = village

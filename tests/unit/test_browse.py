@@ -67,3 +67,12 @@ def test_catalogue_domains_with_item_counts(demo_terminal: Terminal) -> None:
     items = [item for each, _count in domains for item in browser.catalogue_items(each["id"], limit=500).rows]
     linked = [item for item in items if item.get("document_ids")]
     assert linked and browser.linked_documents(linked[0])
+
+
+def test_village_screens_start_on_the_terminals_village_or_the_first_with_content(demo_terminal: Terminal) -> None:
+    county_hall = Browser(demo_terminal.store, [code for (code,) in demo_terminal.store.sql("SELECT DISTINCT region FROM record")])
+    villages, first = county_hall.starting_village("board", demo_terminal.region)
+    assert len(villages) == 5 and first == demo_terminal.region
+    villages, first = county_hall.starting_village("subsidy_payment", "990121000000")  # a county hall has no village of its own
+    assert first == villages[0] == sorted(villages)[0]
+    assert Browser(demo_terminal.store, demo_terminal.scope()).starting_village("board", "990121000000") == ([demo_terminal.region], demo_terminal.region)
