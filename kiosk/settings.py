@@ -56,6 +56,20 @@ def _url_or_empty(value: str) -> str | None:
     return None if value == "" or value.startswith(("https://", "http://")) else "an http(s) URL or empty"
 
 
+def _in(*options: int) -> Callable[[Any], str | None]:
+    return lambda value: None if value in options else "one of " + ", ".join(map(str, options))
+
+
+def _origins(value: str) -> str | None:
+    items = [item.strip() for item in value.split(",") if item.strip()]
+    bad = [item for item in items if not item.startswith(("https://", "http://")) or "/" in item.split("://", 1)[1].rstrip("/")]
+    return f"origins like https://zwgk.example.gov.cn (not {', '.join(bad)})" if bad else None
+
+
+def _font_path(value: str) -> str | None:
+    return None if value == "" or value.lower().endswith((".ttf", ".ttc")) else "a .ttf or .ttc file (CFF .otf fonts cannot be embedded)"
+
+
 SETTINGS: tuple[Setting, ...] = (
     Setting("terminal.id", str, "demo-terminal-01", "This terminal's id at the portal.", "staff"),
     Setting("terminal.name", str, "桃源村便民服务站自助终端", "Name shown on screen and printed on pages.", "staff"),
@@ -74,6 +88,27 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ui.attract_after_s", int, 600, "Seconds idle before the notice carousel shows.", "both", _range(60, 86400)),
     Setting("search.result_limit", int, 50, "Most search results shown for one query.", "both", _range(5, 200)),
     Setting("speech.voice", str, "cmn", "Read-aloud voice: cmn (普通话) or yue (粤语).", "both", _one_of("cmn", "yue")),
+    Setting("share.portal_url", str, "https://zwgk.xiyuan.example",
+            "Public web address of the county portal; QR codes and printed pages point to {portal_url}/r/{record id}. "
+            "Empty = no QR codes.", "both", _url_or_empty),
+    Setting("share.allowed_origins", str, "",
+            "Comma-separated origins (https://host) a QR code may point to; empty = the origin of share.portal_url only.",
+            "both", _origins),
+    Setting("printing.backend", str, "file",
+            "Where printing goes: cups (Linux printers), qt (Windows printers through Qt), file (save PDFs in "
+            "printing.output_dir) or none (printing off, buttons hidden).", "staff", _one_of("cups", "qt", "file", "none")),
+    Setting("printing.queue", str, "", "Printer for A4 pages: a CUPS queue name, or a Windows printer name for qt.", "staff"),
+    Setting("printing.receipt_queue", str, "",
+            "Printer for receipts (80 mm or 58 mm roll); empty = no receipt printer, receipts are not offered.", "staff"),
+    Setting("printing.receipt_width_mm", int, 80, "Width of the receipt roll: 80 or 58.", "staff", _in(80, 58)),
+    Setting("printing.output_dir", str, "", "Folder for the file backend; empty = 'printed' in the data folder.", "staff"),
+    Setting("printing.font_path", str, "",
+            "A TrueType Chinese font (.ttf/.ttc) to print with; empty = the first one found (WenQuanYi, Microsoft YaHei, SimSun).",
+            "staff", _font_path),
+    Setting("printing.max_pages_per_job", int, 30, "Most pages one print may have.", "both", _range(1, 500)),
+    Setting("printing.max_pages_per_session", int, 60, "Most pages one person may print before the screen resets.", "both", _range(1, 2000)),
+    Setting("printing.daily_page_budget", int, 500, "Most pages this terminal prints in one day (China time).", "both", _range(1, 100000)),
+    Setting("printing.job_timeout_s", int, 120, "Seconds to wait for the printer to take a job before giving up.", "both", _range(10, 900)),
     Setting("sync.portal_url", str, "", "Base URL of the county portal's feed; empty = no sync.", "staff", _url_or_empty),
     Setting("sync.interval_s", int, 900, "Seconds between sync attempts.", "both", _range(60, 86400)),
 )

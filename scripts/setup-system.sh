@@ -6,6 +6,12 @@ set -euo pipefail
 declare -A WHY=(
   [fonts-wqy-microhei]="TrueType CJK font: Chinese on screen and embedded in printed PDFs"
   [fonts-wqy-zenhei]="wider CJK font: fallback for rare characters in names (生僻字)"
+  [fonts-babelstone-han]="TrueType font with the rarest CJK characters: printed names never show an empty box"
+  [cups]="printing service (a terminal's printers are CUPS queues); the print tests start their own private cupsd"
+  [cups-client]="lp and lpstat: the kiosk submits and follows print jobs through them"
+  [printer-driver-cups-pdf]="a CUPS queue that prints to PDF files: the print tests check its pages"
+  [cups-ipp-utils]="ippeveprinter: the print tests simulate a printer that runs out of paper"
+  [poppler-utils]="pdftoppm and pdffonts: tests render printed pages and check every font is embedded"
   [espeak-ng]="offline speech engine for the read-aloud (朗读) button, Mandarin and Cantonese voices"
   [alsa-utils]="aplay: the speech engine (pyttsx3's espeak driver) plays 朗读 through it"
   [xvfb]="virtual display: 'make run' on a machine without a screen, and real-window tests"

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QPushButton
 
 from kiosk.browse import Browser, ledger_summary
+from kiosk.labels import period_label
 from ui import theme
 from ui.chart import LedgerChart, chart_area
 from ui.chooser import Chooser, choose_village
@@ -19,21 +20,6 @@ from ui.widgets import big_button, clear_layout
 
 if TYPE_CHECKING:
     from ui.speech import Speaker
-
-QUARTERS = {"Q1": "第一季度", "Q2": "第二季度", "Q3": "第三季度", "Q4": "第四季度"}
-
-
-def period_label(period: str) -> str:
-    """2025-Q4 → 2025年第四季度, 2026-03 → 2026年3月, 2026-H1 → 2026年上半年, 2026 → 2026年."""
-    year, _, rest = period.partition("-")
-    if not rest:
-        return f"{year}年"
-    if rest in QUARTERS:
-        return f"{year}年{QUARTERS[rest]}"
-    if rest in ("H1", "H2"):
-        return f"{year}年{'上' if rest == 'H1' else '下'}半年"
-    return f"{year}年{int(rest)}月"
-
 
 def finance_parts(board: dict[str, Any], scale: theme.Scale, lang: str) -> list[Part]:
     head = f"<h1>{esc(board['title'])}</h1><p class='meta'>{esc('　'.join(m for m in board_meta(board) if m))}</p>"

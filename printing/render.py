@@ -1,0 +1,124 @@
+"""From "print this" to a finished PDF: looks the record up, picks its layout, adds the footer.
+
+Used by the screens (through the print queue) and by ``kiosk print``; both get the same pages.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from kiosk.browse import Browser, PaymentFilter
+from kiosk.labels import period_label
+from kiosk.records.text import title_of
+from kiosk.share import record_url
+from kiosk.terminal import Terminal
+from printing import stories
+from printing.fonts import PrintFonts, load_fonts
+from printing.layout import A4_SIZES, Styles
+from printing.pdf import Footer, RenderedPdf, a4_pdf
+from printing.receipts import QuerySlip, SlipHeader, query_slip
+
+PRINTABLE_KINDS = ("document", "board", "subsidy_policy", "service_guide", "notice", "catalogue_item")
+SECTION_OF_KIND = {"document": "政策文件", "board": "三务公开", "subsidy_policy": "惠民补贴", "service_guide": "办事指南",
+                   "notice": "通知公告", "catalogue_item": "政务公开目录"}
+MAX_LIST_ROWS = 20_000
+
+
+class NothingToPrint(Exception):
+    """The record does not exist, is deleted, or is of a kind that has no printed form."""
+
+
+@dataclass(frozen=True)
+class PrintContext:
+    terminal: Terminal
+    fonts: PrintFonts
+    now: dt.datetime  # in the terminal's time zone
+
+    @classmethod
+    def of(cls, terminal: Terminal, now: dt.datetime | None = None) -> PrintContext:
+        zone = ZoneInfo(terminal.settings["terminal.timezone"])
+        moment = (now or dt.datetime.now(dt.UTC)).astimezone(zone)
+        return cls(terminal, load_fonts(terminal.settings["printing.font_path"]), moment)
+
+    def footer(self) -> Footer:
+        updated = self.terminal.store.meta("data_changed_at")[:10] or "—"
+        return Footer(self.terminal.settings["terminal.name"], f"打印于 {self.now:%Y-%m-%d %H:%M} · 数据更新于 {updated}")
+
+    def slip_header(self) -> SlipHeader:
+        return SlipHeader(self.terminal.settings["terminal.name"], f"{self.now:%Y-%m-%d %H:%M}")
+
+    def url(self, record_id: str) -> str | None:
+        return record_url(record_id, self.terminal.settings)
+
+
+def _record(context: PrintContext, record_id: str) -> dict[str, Any]:
+    record = context.terminal.store.get(record_id)
+    if record is None or record.get("deleted"):
+        raise NothingToPrint(f"no record {record_id!r} on this terminal")
+    if record["kind"] not in PRINTABLE_KINDS:
+        raise NothingToPrint(f"record {record_id!r} is a {record['kind']}, which has no printed form (printable: {', '.join(PRINTABLE_KINDS)})")
+    if record["region"] not in context.terminal.scope():
+        raise NothingToPrint(f"record {record_id!r} belongs to region {record['region']}, which this terminal does not show")
+    return record
+
+
+def render_record(context: PrintContext, record_id: str, *, with_interpretation: bool = False) -> RenderedPdf:
+    """The A4 printout of one record."""
+    record = _record(context, record_id)
+    styles = Styles(context.fonts, A4_SIZES)
+    url = context.url(record_id)
+    kind = record["kind"]
+    if kind == "document":
+        story = stories.document_story(styles, record, url, with_interpretation=with_interpretation)
+    elif kind == "board":
+        story = stories.board_story(styles, record, context.terminal.region_name(record["region"]), url)
+    elif kind == "subsidy_policy":
+        story = stories.policy_story(styles, record, url)
+    elif kind == "service_guide":
+        story = stories.guide_story(styles, record, url)
+    elif kind == "notice":
+        story = stories.notice_story(styles, record, url)
+    else:
+        domain = context.terminal.store.get(record["domain_id"]) or {}
+        story = stories.catalogue_story(styles, record, domain.get("name", ""), url)
+    return a4_pdf(context.fonts, story.flowables, title=story.title, footer=context.footer(), wide=story.wide)
+
+
+def render_payments(context: PrintContext, village: str, filters: PaymentFilter | None = None) -> RenderedPdf:
+    """A village's payment list as the screen shows it (same filters), masked names, with the total."""
+    filters = filters or PaymentFilter()
+    browser = Browser(context.terminal.store, context.terminal.scope())
+    page = browser.payments(village, filters, limit=MAX_LIST_ROWS)
+    policy_name = next((name for pid, name, _count in browser.payment_policies(village) if pid == filters.policy_id), "惠民补贴")
+    year = f"{filters.year}年" if filters.year else ""
+    title = f"{context.terminal.region_name(village)}{year}{policy_name}发放名单"
+    if filters.name:
+        title += f"（姓名含“{filters.name}”）"
+    styles = Styles(context.fonts, A4_SIZES)
+    story = stories.payments_story(styles, title, page.rows, page.total, page.extra["total_fen"], None)
+    return a4_pdf(context.fonts, story.flowables, title=title, footer=context.footer(), wide=True)
+
+
+def where_to_find(record: dict[str, Any]) -> str:
+    section = SECTION_OF_KIND.get(record["kind"], "")
+    if record["kind"] == "board":
+        return f"本机“{section}” → {period_label(record['period'])}"
+    return f"本机“{section}”，或在“搜索”中输入标题首字母"
+
+
+def render_query_slip(context: PrintContext, record_id: str, width_mm: int) -> RenderedPdf:
+    """The receipt-roll slip of a record: title, where to find it again, QR code."""
+    record = _record(context, record_id)
+    details: list[str] = []
+    if record["kind"] == "document":
+        details = [piece for piece in (record.get("doc_number", ""), f"{record['issuer']} {record['published_date']}",
+                                       "有效性：" + record["validity"]) if piece]
+    elif record["kind"] == "service_guide":
+        details = [f"办理地点：{record['place']}", f"咨询电话：{record['phone']}"]
+    elif record["kind"] == "subsidy_policy":
+        details = [f"主管部门：{record['department']}", f"咨询电话：{record['phone']}"]
+    slip = QuerySlip(title_of(record), where_to_find(record), tuple(details), context.url(record_id))
+    return query_slip(context.fonts, context.slip_header(), slip, width_mm)
