@@ -100,6 +100,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("printing.queue", str, "", "Printer for A4 pages: a CUPS queue name, or a Windows printer name for qt.", "staff"),
     Setting("printing.receipt_queue", str, "",
             "Printer for receipts (80 mm or 58 mm roll); empty = no receipt printer, receipts are not offered.", "staff"),
+    Setting("printing.cups_server", str, "", "CUPS server as host:port; empty = the local one.", "staff"),
     Setting("printing.receipt_width_mm", int, 80, "Width of the receipt roll: 80 or 58.", "staff", _in(80, 58)),
     Setting("printing.output_dir", str, "", "Folder for the file backend; empty = 'printed' in the data folder.", "staff"),
     Setting("printing.font_path", str, "",

@@ -122,3 +122,37 @@ def render_query_slip(context: PrintContext, record_id: str, width_mm: int) -> R
         details = [f"主管部门：{record['department']}", f"咨询电话：{record['phone']}"]
     slip = QuerySlip(title_of(record), where_to_find(record), tuple(details), context.url(record_id))
     return query_slip(context.fonts, context.slip_header(), slip, width_mm)
+
+
+@dataclass(frozen=True)
+class PrintSubject:
+    """What a screen offers to print: one record, or a village's payment list under the screen's filters."""
+
+    record_id: str = ""
+    village: str = ""
+    filters: PaymentFilter | None = None
+
+    @property
+    def is_list(self) -> bool:
+        return not self.record_id
+
+    @property
+    def log_id(self) -> str:
+        return self.record_id or f"payments:{self.village}"
+
+    def has_interpretation(self, context: PrintContext) -> bool:
+        record = context.terminal.store.get(self.record_id) if self.record_id else None
+        return bool(record and record.get("interpretation"))
+
+    def render(self, context: PrintContext, *, with_interpretation: bool = False) -> RenderedPdf:
+        if self.is_list:
+            return render_payments(context, self.village, self.filters)
+        return render_record(context, self.record_id, with_interpretation=with_interpretation)
+
+    def slip(self, context: PrintContext, width_mm: int) -> RenderedPdf:
+        if self.is_list:
+            raise NothingToPrint("a payment list has no receipt slip; print it on A4")
+        return render_query_slip(context, self.record_id, width_mm)
+
+    def qr_url(self, context: PrintContext) -> str | None:
+        return None if self.is_list else context.url(self.record_id)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QPushButton
 
 from kiosk.browse import Browser, ledger_summary
@@ -32,6 +33,8 @@ def finance_parts(board: dict[str, Any], scale: theme.Scale, lang: str) -> list[
 
 class BoardScreen(ReadingScreen):
     """The newest finance board first; type buttons and period buttons above the page."""
+
+    board_shown = Signal()  # a new board (or none) is on screen: the print buttons follow it
 
     def __init__(self, browser: Browser, village_names: dict[str, str], home_village: str, scale: theme.Scale, lang: str, *,
                  on_back: Callable[[], None], on_home: Callable[[], None], speaker: Speaker | None = None) -> None:
@@ -108,6 +111,7 @@ class BoardScreen(ReadingScreen):
         else:
             self.set_parts(board_parts(board, self.lang))
         self.board = board
+        self.board_shown.emit()
 
     def _choose_village(self) -> None:
         choose_village(self, self.villages, self.village_names, self._set_village, self.scale, self.lang)

@@ -37,6 +37,23 @@ class Overlay(QWidget):
             self.setGeometry(self.parentWidget().rect())
         return False
 
+    def add_panel(self, scale: theme.Scale, *, margin: int, centred: bool = False) -> QVBoxLayout:
+        """A rounded paper panel on the dimmed cover; returns the panel's layout to fill."""
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(margin, margin, margin, margin)
+        if centred:
+            outer.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        panel = QWidget()
+        name = f"{self.objectName()}-panel"
+        panel.setObjectName(name)
+        panel.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        panel.setStyleSheet(f"QWidget#{name} {{ background: {theme.PAPER}; border-radius: 12px; }}")
+        outer.addWidget(panel)
+        inner = QVBoxLayout(panel)
+        inner.setContentsMargins(scale.spacing_px, scale.spacing_px, scale.spacing_px, scale.spacing_px)
+        inner.setSpacing(scale.spacing_px // 2)
+        return inner
+
     def close_overlay(self) -> None:
         self.parentWidget().removeEventFilter(self)
         self.hide()

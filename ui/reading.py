@@ -16,6 +16,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFont, QHideEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractScrollArea,
+    QBoxLayout,
     QButtonGroup,
     QHBoxLayout,
     QPushButton,
@@ -135,16 +136,20 @@ class ReadingScreen(QWidget):
         body.setContentsMargins(scale.spacing_px, scale.spacing_px // 2, scale.spacing_px, 0)
         body.addWidget(self.stack, 1)
         layout.addLayout(body, 1)
-        bar = QHBoxLayout()
-        bar.setContentsMargins(scale.spacing_px, scale.spacing_px // 2, scale.spacing_px, scale.spacing_px // 2)
+        # 打印 / 扫码带走 (self.actions) sit left of the page bar, or above it on a portrait screen where one row is too narrow
+        self._bar = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self._bar.setContentsMargins(scale.spacing_px, scale.spacing_px // 2, scale.spacing_px, scale.spacing_px // 2)
+        self.actions = QHBoxLayout()
+        self._bar.addLayout(self.actions)
+        navigation = QHBoxLayout()
         self.pages = PageBar(scale, lang, "page-position")
         self.pages.turned.connect(self.turn)
         self.up, self.down, self.position = self.pages.up, self.pages.down, self.pages.status
-        bar.addWidget(self.pages, 1)
+        navigation.addWidget(self.pages, 1)
         self.read_aloud = ReadAloudButton(speaker, scale, lang, lambda: self.parts[self.current].speech if self.parts else "")
-        bar.addWidget(self.read_aloud)
-        self.actions = bar  # the printing issue adds 打印 / 扫码带走 here
-        layout.addLayout(bar)
+        navigation.addWidget(self.read_aloud)
+        self._bar.addLayout(navigation, 1)
+        layout.addLayout(self._bar)
         self.text.verticalScrollBar().valueChanged.connect(self._update_position)
         self.text.verticalScrollBar().rangeChanged.connect(self._update_position)
         self.set_parts(parts)
@@ -222,6 +227,10 @@ class ReadingScreen(QWidget):
         """The scroll bar of whatever part is on show: the text, or a scrolling widget part."""
         current = self.stack.currentWidget()
         return current.verticalScrollBar() if isinstance(current, QAbstractScrollArea) else self.text.verticalScrollBar()
+
+    def put_actions_above(self, above: bool) -> None:
+        """On a portrait screen the actions get their own row above the page bar, so nothing is pushed off screen."""
+        self._bar.setDirection(QBoxLayout.Direction.TopToBottom if above else QBoxLayout.Direction.LeftToRight)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)

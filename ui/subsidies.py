@@ -31,6 +31,7 @@ class SubsidyScreen(QWidget):
     """Two views behind two big buttons: 补贴政策 and 本村发放名单 (filter by policy, year, name)."""
 
     opened = Signal(object)  # a policy id
+    filters_changed = Signal()
 
     def __init__(self, browser: Browser, village_names: dict[str, str], home_village: str, scale: theme.Scale, lang: str, *,
                  on_back: Callable[[], None], on_home: Callable[[], None]) -> None:
@@ -105,7 +106,10 @@ class SubsidyScreen(QWidget):
         self.totals.setObjectName("payment-totals")
         self.totals.setStyleSheet(f"color: {theme.INK}; font-size: {self.scale.title_px}px; font-weight: bold; padding: 4px {self.scale.spacing_px}px;")
         self.totals.setWordWrap(True)
-        layout.addWidget(self.totals)
+        self.actions = QHBoxLayout()  # the window adds 打印 here: the list prints as filtered
+        self.actions.setContentsMargins(0, 0, self.scale.spacing_px, 0)
+        self.actions.addWidget(self.totals, 1)
+        layout.addLayout(self.actions)
         self.payment_model = LazyListModel(self._fetch_payments)
         self.payment_list = TouchList(self.payment_model, self.scale, self.lang)
         body = QVBoxLayout()
@@ -126,6 +130,7 @@ class SubsidyScreen(QWidget):
         self.policy_button.setText(self._policy_label())
         self.name_button.setText(f"姓名：{self.filters.name}" if self.filters.name else ("按姓名查找" if self.lang != "en" else "Find a name"))
         self._update_totals()
+        self.filters_changed.emit()
 
     def _update_totals(self) -> None:
         place = self.village_names.get(self.village, self.village)

@@ -18,6 +18,7 @@ HEADER = "#8E1B1B"  # 政务红, white text on it is 8.6:1
 URGENT = "#B00020"
 OK_GREEN = "#1B5E20"
 STALE_AMBER = "#7A4F00"
+PREVIEW_DESK = "#C9CED4"  # behind preview pages, so the white paper edges show
 
 TILE_COLOURS: dict[str, str] = {
     "catalogue": "#0D47A1",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QEvent, QObject, Qt
@@ -18,8 +19,9 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget, QWidget
 
 from kiosk.browse import Browser
 from kiosk.home import home_summary
-from kiosk.records.text import ALIAS_SEPARATOR
+from kiosk.records.text import ALIAS_SEPARATOR, title_of
 from kiosk.terminal import Terminal
+from printing.render import PrintSubject
 from ui import theme
 from ui.attachments import AttachmentView
 from ui.boards import BoardScreen
@@ -30,6 +32,7 @@ from ui.home import HomeScreen
 from ui.idle import AttractScreen, IdleWarning, IdleWatcher
 from ui.keyboard import ime_for
 from ui.pages import document_parts, guide_parts, notice_parts, policy_parts
+from ui.printing import PrintButtons, PrintDesk, PrintStatus
 from ui.reading import Part, ReadingScreen
 from ui.search import SearchScreen
 from ui.speech import Speaker
@@ -90,6 +93,8 @@ class MainWindow(QMainWindow):
         self.idle.active.connect(self._close_idle_warning)
         self._idle_warning: IdleWarning | None = None
         self._attract: AttractScreen | None = None
+        self._desk: PrintDesk | None = None
+        self._print_status: PrintStatus | None = None
         self.refresh()
 
     @property
@@ -132,14 +137,15 @@ class MainWindow(QMainWindow):
         elif name == "catalogue":
             self._push_list(CatalogueScreen(self.browser, scale, lang, **nav))
         elif name in ("subsidies", "payments"):
-            screen = SubsidyScreen(self.browser, self.terminal.store.region_names(), self.terminal.region, scale, lang, **nav)
-            screen.opened.connect(self.open_record)
+            screen = self._subsidy_screen(self.terminal.region)
             if name == "payments":
                 screen.show_payments()
             self.push(screen)
         elif name == "boards":
-            self.push(BoardScreen(self.browser, self.terminal.store.region_names(), self.terminal.region, scale, lang,
-                                  speaker=self.speaker, **nav))
+            board_screen = BoardScreen(self.browser, self.terminal.store.region_names(), self.terminal.region, scale, lang,
+                                       speaker=self.speaker, **nav)
+            self._add_board_print_buttons(board_screen)
+            self.push(board_screen)
         elif name == "guides":
             self._push_list(GuideListScreen(self.browser, scale, lang, **nav))
         elif name == "notices":
@@ -183,31 +189,84 @@ class MainWindow(QMainWindow):
                 names = "、".join(a["name"] for a in record["attachments"])
                 label = f"附件（{len(record['attachments'])}）" if zh else f"Attachments ({len(record['attachments'])})"
                 parts.append(Part(label, f"本文件的附件有：{names}", widget=AttachmentView(record["attachments"], self.terminal.blobs, scale, lang)))
-            self.push(ReadingScreen("document", "政策文件" if zh else "Policy document", parts, scale, lang, **nav))
+            self._push_printable(ReadingScreen("document", "政策文件" if zh else "Policy document", parts, scale, lang, **nav), record)
         elif kind == "subsidy_policy":
-            self.push(ReadingScreen("subsidy-policy", "惠民补贴" if zh else "Subsidy", policy_parts(record, lang), scale, lang, **nav))
+            self._push_printable(ReadingScreen("subsidy-policy", "惠民补贴" if zh else "Subsidy", policy_parts(record, lang), scale, lang, **nav),
+                                 record)
         elif kind == "service_guide":
-            self.push(ReadingScreen("guide", "办事指南" if zh else "Service guide", guide_parts(record, lang), scale, lang, **nav))
+            self._push_printable(ReadingScreen("guide", "办事指南" if zh else "Service guide", guide_parts(record, lang), scale, lang, **nav),
+                                 record)
         elif kind == "notice":
             when = f"发布时间：{record['publish_at'][:16].replace('T', ' ')}"
-            self.push(ReadingScreen("notice", "通知公告" if zh else "Notice", notice_parts(record, lang, when), scale, lang, **nav))
+            self._push_printable(ReadingScreen("notice", "通知公告" if zh else "Notice", notice_parts(record, lang, when), scale, lang, **nav),
+                                 record)
         elif kind == "catalogue_domain":
             self._push_list(CatalogueItemsScreen(self.browser, record, scale, lang, on_back=self.back, on_home=self.go_home))
         elif kind == "catalogue_item":
             domain = self.terminal.store.get(record["domain_id"]) or {"name": ""}
-            self._push_list(CatalogueItemScreen(self.browser, record, domain["name"], scale, lang, **nav))
+            screen = CatalogueItemScreen(self.browser, record, domain["name"], scale, lang, **nav)
+            self._add_print_buttons(screen, lambda: PrintSubject(record_id=record["id"]), lambda: record["name"])
+            self._push_list(screen)
         elif kind == "board":
             screen = BoardScreen(self.browser, self.terminal.store.region_names(), record["region"], scale, lang, **nav)
+            self._add_board_print_buttons(screen)
             screen.board_type = record["board_type"]
             screen.show_period(record["period"])
             self.push(screen)
         elif kind == "subsidy_payment":
-            screen = SubsidyScreen(self.browser, self.terminal.store.region_names(), record["region"], scale, lang,
-                                   on_back=self.back, on_home=self.go_home)
-            screen.opened.connect(self.open_record)
+            screen = self._subsidy_screen(record["region"])
             screen.show_payments()
             screen.find_name(record["recipient"])
             self.push(screen)
+
+    def _subsidy_screen(self, village: str) -> SubsidyScreen:
+        screen = SubsidyScreen(self.browser, self.terminal.store.region_names(), village, self.scale, self.lang,
+                               on_back=self.back, on_home=self.go_home)
+        screen.opened.connect(self.open_record)
+        buttons = self._add_print_buttons(screen, lambda: PrintSubject(village=screen.village, filters=screen.filters), lambda: "")
+        if buttons is not None:
+            screen.filters_changed.connect(buttons.refresh)
+        return screen
+
+    # ------------------------------------------------------------------ printing
+    @property
+    def desk(self) -> PrintDesk:
+        """The terminal's printers and print queue, started on first use."""
+        if self._desk is None:
+            self._desk = PrintDesk(self.terminal, self)
+            self._desk.updated.connect(self._print_update)
+        return self._desk
+
+    def _push_printable(self, screen: ReadingScreen, record: dict) -> None:
+        self._add_print_buttons(screen, lambda: PrintSubject(record_id=record["id"]), lambda: title_of(record))
+        self.push(screen)
+
+    def _add_print_buttons(self, screen: QWidget, subject: Callable[[], PrintSubject], title: Callable[[], str]) -> PrintButtons | None:
+        """打印 / 打印凭条 / 扫码带走 in the screen's action row, when this terminal can do any of them."""
+        if self.terminal.settings["printing.backend"] == "none" and not self.terminal.settings["share.portal_url"]:
+            return None
+        buttons = PrintButtons(self.desk, subject, screen, self.scale, self.lang, title)
+        screen.actions.addWidget(buttons)  # type: ignore[attr-defined]
+        if isinstance(screen, ReadingScreen):
+            screen.put_actions_above(self.width() < self.height())
+        return buttons
+
+    def _add_board_print_buttons(self, screen: BoardScreen) -> None:
+        def subject() -> PrintSubject:
+            return PrintSubject(record_id=screen.board["id"]) if screen.board else PrintSubject()
+
+        buttons = self._add_print_buttons(screen, subject, lambda: screen.board["title"] if screen.board else "")
+        if buttons is not None:
+            screen.board_shown.connect(buttons.refresh)
+
+    def _print_update(self, update: object) -> None:
+        if self._print_status is None:
+            self._print_status = PrintStatus(self.centralWidget(), self.scale, self.lang)
+            self._print_status.destroyed.connect(self._print_status_closed)
+        self._print_status.show_update(update)  # type: ignore[arg-type]
+
+    def _print_status_closed(self) -> None:
+        self._print_status = None
 
     # ------------------------------------------------------------------ shared services
     def now(self) -> dt.datetime:
@@ -268,6 +327,11 @@ class MainWindow(QMainWindow):
         if self._speaker is not None:
             self._speaker.stop()
         self.go_home()  # screens (and the covers and keyboards on them) are destroyed with their typed text
+        if self._print_status is not None:
+            self._print_status.close_overlay()
+            self._print_status = None
+        if self._desk is not None:
+            self._desk.reset_session()
         self.lang, self.large = self.default_lang, self.default_large
         self.refresh()
 

@@ -17,7 +17,9 @@ from PySide6.QtGui import QColor, QFont, QImage
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QListView, QPushButton, QStyleOptionViewItem, QWidget
 
 from kiosk.terminal import Terminal
+from printing.service import PrintUpdate
 from ui.chooser import Overlay
+from ui.printing import PrintButtons, PrintPreview
 from ui.window import SCREENS, MainWindow
 
 MIN_TOUCH = {False: 44, True: 60}
@@ -25,7 +27,7 @@ MIN_TEXT_PX = 24  # 18 pt
 MIN_TITLE_PX_LARGE = 40  # 30 pt
 MIN_CONTRAST = 4.5
 SIZES = ((1920, 1080), (1080, 1920))
-COVERS = ("chooser", "keyboard", "idle-warning", "attract")
+COVERS = ("chooser", "keyboard", "idle-warning", "attract", "print-preview", "print-status", "qr-cover")
 
 
 def luminance(colour: QColor) -> float:
@@ -112,7 +114,7 @@ def audit(window: QWidget, large: bool, where: str) -> list[str]:
     return problems
 
 
-def _open_cover(window: MainWindow, cover: str) -> None:
+def _open_cover(qtbot, window: MainWindow, cover: str) -> None:
     if cover == "chooser":
         window.show_screen("payments")
         window.stack.currentWidget()._choose_policy()
@@ -124,6 +126,17 @@ def _open_cover(window: MainWindow, cover: str) -> None:
         window._warn_idle(25)
     elif cover == "attract":
         window._show_attract()
+    elif cover in ("print-preview", "print-status", "qr-cover"):
+        window.show_screen("document")
+        buttons = window.stack.currentWidget().findChild(PrintButtons, "print-buttons")
+        if cover == "qr-cover":
+            buttons._show_qr()
+        elif cover == "print-preview":
+            buttons._preview("a4")
+            preview = window.findChild(PrintPreview, "print-preview")
+            qtbot.waitUntil(lambda: preview.print_button.isEnabled(), timeout=15000)
+        else:
+            window._print_update(PrintUpdate(1, "failed", "打印机缺纸，请联系工作人员", "The printer is out of paper; please ask staff."))
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
@@ -141,14 +154,15 @@ def test_every_screen_passes_the_audit_and_is_captured(qtbot, demo_terminal: Ter
     for name in (*SCREENS, *COVERS):
         window.reset_session() if name == "home" else window.go_home()
         if name in COVERS:
-            _open_cover(window, name)
+            _open_cover(qtbot, window, name)
         else:
             window.show_screen(name)
         QApplication.processEvents()
         current = window.stack.currentWidget()
         expected = "home" if name in ("home", "attract") else {"payments": "subsidies", "policy": "subsidy-policy",
                                                                "chooser": "subsidies", "keyboard": "subsidies", "idle-warning": "documents",
-                                                               "attachments": "document"}.get(name, name)
+                                                               "attachments": "document", "print-preview": "document",
+                                                               "print-status": "document", "qr-cover": "document"}.get(name, name)
         assert current.objectName() == expected, (name, current.objectName())
         if (window.width(), window.height()) != size:  # the content's minimum size pushed the window past the screen
             problems.append(f"{name} {size[0]}x{size[1]} {mode}: needs {window.width()}x{window.height()}, does not fit the screen")
