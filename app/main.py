@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from app import print_command
 from kiosk.money import format_fen
 from kiosk.records.schema import KIND_LABELS_ZH
 from kiosk.records.validate import BatchRejected
@@ -192,6 +193,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--large", action="store_true", help="大字模式 (elder mode)")
     p.add_argument("--lang", choices=["zh_CN", "en"], help="screen language (default: the ui.language setting)")
     p.set_defaults(handler=cmd_run)
+
+    print_command.add_parser(sub, common)
 
     p = sub.add_parser("docs", parents=[common], help="regenerate docs/SETTINGS.md and the records part of docs/PROTOCOL.md")
     p.add_argument("--root", default=str(Path(__file__).resolve().parent.parent))

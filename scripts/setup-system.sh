@@ -11,6 +11,7 @@ declare -A WHY=(
   [cups-client]="lp and lpstat: the kiosk submits and follows print jobs through them"
   [printer-driver-cups-pdf]="a CUPS queue that prints to PDF files: the print tests check its pages"
   [cups-ipp-utils]="ippeveprinter: the print tests simulate a printer that runs out of paper"
+  [dbus-daemon]="a private message bus the simulated printer (ippeveprinter) needs in the print tests"
   [poppler-utils]="pdftoppm and pdffonts: tests render printed pages and check every font is embedded"
   [espeak-ng]="offline speech engine for the read-aloud (朗读) button, Mandarin and Cantonese voices"
   [alsa-utils]="aplay: the speech engine (pyttsx3's espeak driver) plays 朗读 through it"
