@@ -21,7 +21,7 @@ from printing.pdf import content_width
 
 Record = dict[str, Any]
 QR_SIZE = 32 * mm
-QR_CAPTION = "手机扫码查看网上原文"
+QR_CAPTION = "扫码看网上原文"
 REPEALED = ("已废止", "已失效")
 BOARD_NAMES = {"finance": "财务公开", "village": "村务公开", "party": "党务公开"}
 
