@@ -29,6 +29,7 @@ lint: setup
 bench: setup
 	@$(PY) bench/bench_store.py --scale province --write-doc
 	@$(PY) bench/bench_ui.py --write-doc
+	@$(PY) bench/bench_print.py --write-doc
 
 docs: setup
 	@$(VENV)/bin/kiosk docs

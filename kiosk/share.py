@@ -8,6 +8,7 @@ scanner reads the same way.
 
 from __future__ import annotations
 
+import functools
 from urllib.parse import quote, urlsplit
 
 import qrcode
@@ -39,11 +40,16 @@ def record_url(record_id: str, settings: Settings) -> str | None:
     return url if is_allowed(url, settings) else None
 
 
+@functools.lru_cache(maxsize=64)
+def _qr_rows(url: str) -> tuple[tuple[bool, ...], ...]:
+    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=0)
+    code.add_data(url)
+    code.make(fit=True)  # ~6 ms: qrcode tries all eight masks, so a URL is encoded once per process
+    return tuple(tuple(row) for row in code.get_matrix())
+
+
 def qr_matrix(url: str) -> list[list[bool]]:
     """The QR modules of ``url`` at level M, without the quiet zone (callers draw their own margin)."""
     if not url.isascii():
         raise ValueError(f"QR payload must be ASCII (percent-encode it): {url!r}")
-    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=0)
-    code.add_data(url)
-    code.make(fit=True)
-    return [list(row) for row in code.get_matrix()]
+    return [list(row) for row in _qr_rows(url)]

@@ -253,6 +253,7 @@ class CupsBackend:
         """Poll the job and the printer until the job ends; bounded by ``deadline``."""
         status = PrinterStatus(ready=True)
         detail = ""
+        pause = min(0.05, self.poll_s)  # a receipt is done in ~0.3 s: look soon, then back off to poll_s
         while True:
             try:
                 job, printer = _ipptool(self.printer_uri, _JOB_TEST + _PRINTER_TEST, self._remaining(deadline), {"job_id": job_id})
@@ -278,7 +279,8 @@ class CupsBackend:
                 if status.ready:
                     status = unavailable(self.queue, f"job {job_id} did not finish in time")
                 return JobResult(done=False, job_id=job_id, state="timeout", status=status, detail=f"{detail}; cancelled after timeout")
-            time.sleep(min(self.poll_s, max(0.0, deadline - time.monotonic())))
+            time.sleep(min(pause, max(0.0, deadline - time.monotonic())))
+            pause = min(pause * 2, self.poll_s)
 
     def _cancel(self, job_id: str) -> None:
         """Best effort: a job we gave up on must not print later for somebody else to pick up."""

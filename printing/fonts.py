@@ -10,6 +10,7 @@ first fallback font that can.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -17,7 +18,9 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFError, TTFont
+from reportlab.pdfbase.ttfonts import TTFont
+
+log = logging.getLogger(__name__)
 
 # (path, subfont index) in order of preference. Debian/Ubuntu first, then Windows.
 MAIN_CANDIDATES: tuple[tuple[str, int], ...] = (
@@ -89,7 +92,8 @@ class PrintFonts:
                 path, subfont = self._fallback_paths.pop(0)
                 try:
                     face = _register(f"KioskRare-{Path(path).stem}-{subfont}", path, subfont)
-                except (TTFError, OSError):
+                except Exception as exc:  # a truncated or damaged file raises struct.error, KeyError …: skip it
+                    log.warning("fallback font %s unusable: %s", path, exc)
                     continue
                 self._fallbacks.append(face)
             yield face
@@ -145,8 +149,8 @@ def load_fonts(configured_path: str = "", fallback_path: str = "") -> PrintFonts
                 continue
             try:
                 face = _register(f"KioskSans-{Path(path).stem}-{subfont}", path, subfont)
-            except (TTFError, OSError) as exc:
-                tried.append(f"{path}: {exc}")
+            except Exception as exc:  # TTFError, OSError, and struct.error/KeyError from a half-copied file
+                tried.append(f"{path}: {type(exc).__name__}: {exc}")
                 continue
             if _is_cjk_font(face):
                 main = face

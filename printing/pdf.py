@@ -16,6 +16,7 @@ from typing import Any
 from reportlab.lib.pagesizes import A4 as A4_POINTS
 from reportlab.lib.pagesizes import landscape
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Frame, PageTemplate
 from reportlab.platypus.doctemplate import BaseDocTemplate
@@ -46,6 +47,15 @@ class Footer:
     right: str  # 打印于 … · 数据更新于 …
 
 
+def _fit(text: str, font: str, size: float, room: float) -> str:
+    """``text`` shortened with an ellipsis so it fits ``room`` points (a long terminal name in the footer)."""
+    if stringWidth(text, font, size) <= room:
+        return text
+    while text and stringWidth(text + "…", font, size) > room:
+        text = text[:-1]
+    return text + "…"
+
+
 def _numbering_canvas(fonts: PrintFonts, footer: Footer, page_size: tuple[float, float], pages_out: list[int]) -> type[Canvas]:
     def draw_footer(canvas: Canvas, number: int, total: int) -> None:
         width, _height = page_size
@@ -56,8 +66,10 @@ def _numbering_canvas(fonts: PrintFonts, footer: Footer, page_size: tuple[float,
         canvas.line(A4_MARGIN, y + 5 * mm, width - A4_MARGIN, y + 5 * mm)
         canvas.setFillColor(MUTED)
         canvas.setFont(fonts.name, 9)
-        canvas.drawString(A4_MARGIN, y, footer.left)
-        canvas.drawCentredString(width / 2, y, f"第 {number} / {total} 页")
+        centre = f"第 {number} / {total} 页"
+        room = width / 2 - stringWidth(centre, fonts.name, 9) / 2 - A4_MARGIN - 4 * mm
+        canvas.drawString(A4_MARGIN, y, _fit(footer.left, fonts.name, 9, room))
+        canvas.drawCentredString(width / 2, y, centre)
         canvas.drawRightString(width - A4_MARGIN, y, footer.right)
         canvas.restoreState()
 

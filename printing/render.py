@@ -43,8 +43,19 @@ class PrintContext:
         moment = (now or dt.datetime.now(dt.UTC)).astimezone(zone)
         return cls(terminal, load_fonts(terminal.settings["printing.font_path"]), moment)
 
+    def data_date(self) -> str:
+        """The day the content last changed, on the terminal's calendar (the stamp may carry another offset)."""
+        stamp = self.terminal.store.meta("data_changed_at")
+        try:
+            moment = dt.datetime.fromisoformat(stamp)
+        except ValueError:
+            return stamp[:10] or "—"
+        if moment.tzinfo is None:
+            return moment.date().isoformat()
+        return moment.astimezone(self.now.tzinfo).date().isoformat()
+
     def footer(self) -> Footer:
-        updated = self.terminal.store.meta("data_changed_at")[:10] or "—"
+        updated = self.data_date()
         return Footer(self.terminal.settings["terminal.name"], f"打印于 {self.now:%Y-%m-%d %H:%M} · 数据更新于 {updated}")
 
     def slip_header(self) -> SlipHeader:

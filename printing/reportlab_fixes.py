@@ -23,7 +23,8 @@ from reportlab.rl_config import _FUZZ
 CANNOT_START = frozenset("，。、；：？！）》」』】〕〉”’…—·％‰℃,.;:?!)]}%" + paragraph.ALL_CANNOT_START)
 # A line never ends with these (opening marks and prefixes).
 CANNOT_END = frozenset("（《「『【〔〈“‘([{<￥$#")
-MAX_PUSH_BACK = 4  # characters a break may move back for punctuation before a mark hangs instead
+MAX_PUSH_BACK = 4  # characters a break may move back (before the word it falls in) before marks hang instead
+MAX_HANG = 2  # closing marks that may hang in the right margin (。” or ）。)
 
 
 def _latin(char: str) -> bool:
@@ -38,15 +39,27 @@ def _break_allowed(units: list[Any] | list[str], at: int) -> bool:
 
 
 def _next_line_start(units: list[Any] | list[str], start: int, overflow: int) -> int:
-    """Where the next line starts, given that ``units[overflow]`` does not fit on this one."""
-    latin_run = _latin(units[overflow])
-    limit = max(start + 1, overflow - ((overflow - start) // 2 if latin_run else MAX_PUSH_BACK))
-    for at in range(overflow, limit - 1, -1):
-        if at > start and _break_allowed(units, at):
+    """Where the next line starts, given that ``units[overflow]`` does not fit on this one.
+
+    The break moves back at most MAX_PUSH_BACK characters before the word the overflow belongs
+    to: closing marks go with the character they follow, and a Latin word or number (0739-5225267,
+    17:30）。) moves whole. If no allowed break is in reach, up to MAX_HANG closing marks hang in the
+    margin, so 。” or ）。 never start a line.
+    """
+    anchor = overflow
+    while anchor > start and units[anchor] in CANNOT_START:
+        anchor -= 1
+    word_start = anchor
+    while word_start > start and _latin(units[word_start - 1]) and _latin(units[word_start]):
+        word_start -= 1
+    lowest = max(start + 1, min(overflow, word_start) - MAX_PUSH_BACK)
+    for at in range(overflow, lowest - 1, -1):
+        if _break_allowed(units, at):
             return at
-    if units[overflow] in CANNOT_START:
-        return overflow + 1  # hang the mark in the margin rather than start a line with it
-    return max(overflow, start + 1)
+    end = overflow
+    while end < len(units) and units[end] in CANNOT_START and end - overflow < MAX_HANG:
+        end += 1
+    return end if end > overflow else max(overflow, start + 1)
 
 
 def _width(unit: Any, max_width: float) -> float:

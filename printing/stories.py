@@ -132,7 +132,7 @@ def payments_story(styles: Styles, title: str, rows: list[Record], total: int, t
     story.flowables += _head(styles, title, [f"共 {total} 笔　合计 {format_fen(total_fen, symbol=False)}", "姓名已按规定隐去部分字"],
                              qr_url, wide=True)
     width = content_width(wide=True)
-    shares = [0.06, 0.1, 0.22, 0.1, 0.1, 0.1, 0.11, 0.08, 0.13]
+    shares = [0.06, 0.1, 0.2, 0.1, 0.1, 0.12, 0.11, 0.08, 0.13]
     table_rows = [[str(number), row["recipient"], row["policy_name"], row.get("quantity", ""), yuan(row["amount_fen"]),
                    period_label(row["period"]), row.get("paid_date", ""), row["status"], row.get("note", "")]
                   for number, row in enumerate(rows, 1)]

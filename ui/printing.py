@@ -218,6 +218,11 @@ class PrintPreview(Overlay):
             self.pages_layout.addWidget(page, 0, Qt.AlignmentFlag.AlignHCenter)
         self.print_button.setText(f"打印 {pages} 页" if zh else f"Print {pages} page(s)")
         self.print_button.setAccessibleName(self.print_button.text())
+        per_job = self.desk.terminal.settings["printing.max_pages_per_job"]
+        if pages > per_job:  # say it now rather than after the tap
+            self.info.setText(f"这份材料共 {pages} 页，超过每次最多打印 {per_job} 页的限制。请联系工作人员打印，或扫码在手机上查看。" if zh
+                              else f"{pages} pages; at most {per_job} can be printed at once. Please ask staff, or scan the QR code.")
+            return
         self.print_button.setEnabled(True)
 
     def _print(self) -> None:

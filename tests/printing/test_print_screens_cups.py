@@ -51,7 +51,8 @@ def _tap(qtbot, window: MainWindow, name: str) -> None:
 
 def _print_from_screen(qtbot, window: MainWindow, button: str, expect: str) -> str:
     _tap(qtbot, window, button)
-    preview = window.findChild(PrintPreview, "print-preview")
+    QApplication.processEvents()
+    preview = next(p for p in window.findChildren(PrintPreview, "print-preview") if p.isVisible())
     qtbot.waitUntil(lambda: preview.print_button.isEnabled(), timeout=15000)
     _tap(qtbot, window, "print-confirm")
 

@@ -68,8 +68,10 @@ def _printed(terminal: Terminal, layout: str) -> list[Path]:
 
 
 def _preview(qtbot, window: MainWindow) -> PrintPreview:
-    preview = window.findChild(PrintPreview, "print-preview")
-    assert preview is not None
+    QApplication.processEvents()
+    previews = [p for p in window.findChildren(PrintPreview, "print-preview") if p.isVisible()]
+    assert previews
+    preview = previews[-1]
     qtbot.waitUntil(lambda: preview.print_button.isEnabled(), timeout=15000)
     return preview
 
@@ -173,14 +175,23 @@ def test_the_payment_list_prints_as_filtered(qtbot, window: MainWindow, print_te
 
 
 def test_limits_refuse_with_a_reason(qtbot, window: MainWindow, print_terminal: Terminal, shots: Path) -> None:
+    record_id = _first(print_terminal, "kind = 'document' AND length(json_extract(data, '$.body')) > 3000")
     print_terminal.settings.set_local("printing.max_pages_per_job", 1)
     print_terminal.reload_settings()
-    record_id = _first(print_terminal, "kind = 'document' AND length(json_extract(data, '$.body')) > 3000")
     window.open_record(record_id)
+    _tap(qtbot, window, "print")
+    preview = next(p for p in window.findChildren(PrintPreview, "print-preview") if p.isVisible())
+    qtbot.waitUntil(lambda: "超过每次最多打印 1 页" in preview.info.text(), timeout=15000)
+    assert not preview.print_button.isEnabled()  # said before the tap, not after
+    window.grab().save(str(shots / "print-refused-preview.png"))
+    _tap(qtbot, window, "print-cancel")
+    print_terminal.settings.set_local("printing.max_pages_per_job", 30)
+    print_terminal.settings.set_local("printing.max_pages_per_session", 1)
+    print_terminal.reload_settings()
     _tap(qtbot, window, "print")
     _preview(qtbot, window)
     _tap(qtbot, window, "print-confirm")
-    message = _status(qtbot, window, "超过每次最多打印 1 页")
+    message = _status(qtbot, window, "每人每次最多打印 1 页")
     window.grab().save(str(shots / "print-refused.png"))
     assert "请联系工作人员" in message
 
