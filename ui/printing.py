@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QScrollArea, QVB
 from kiosk.share import qr_matrix
 from kiosk.terminal import Terminal
 from kiosk.usage import UsageLog
+from printing.backend import PrinterStatus
 from printing.backends import printer_for
 from printing.fonts import NoPrintFont
 from printing.pdf import RenderedPdf
@@ -45,6 +46,7 @@ class Prepared:
     images: list[QImage]
     error_zh: str = ""
     error_en: str = ""
+    printer: PrinterStatus | None = None  # the printer's state while the preview was made
 
 
 class PrintDesk(QObject):
@@ -82,7 +84,11 @@ class PrintDesk(QObject):
                 pdf = subject.slip(context, self.receipt_width_mm) if layout == "receipt" else subject.render(
                     context, with_interpretation=with_interpretation)
                 images = page_images(pdf, image_width_px)
-                result = Prepared(token, pdf, images)
+                printer = self.printers.get(layout)
+                status = printer.status() if printer is not None else None
+                if status is not None and not status.ready:
+                    log.warning("printer not ready: %s", status.staff_alert)
+                result = Prepared(token, pdf, images, printer=status)
             except NoPrintFont as error:
                 log.error("printing unavailable: %s", error)
                 result = Prepared(token, None, [], "本机暂时无法打印（缺少中文字体），请联系工作人员",
@@ -218,6 +224,9 @@ class PrintPreview(Overlay):
             self.pages_layout.addWidget(page, 0, Qt.AlignmentFlag.AlignHCenter)
         self.print_button.setText(f"打印 {pages} 页" if zh else f"Print {pages} page(s)")
         self.print_button.setAccessibleName(self.print_button.text())
+        if result.printer is not None and not result.printer.ready:  # out of paper now: say so before the tap
+            self.info.setText(result.printer.message_zh if zh else result.printer.message_en)
+            return
         per_job = self.desk.terminal.settings["printing.max_pages_per_job"]
         if pages > per_job:  # say it now rather than after the tap
             self.info.setText(f"这份材料共 {pages} 页，超过每次最多打印 {per_job} 页的限制。请联系工作人员打印，或扫码在手机上查看。" if zh

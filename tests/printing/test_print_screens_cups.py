@@ -134,8 +134,15 @@ def test_document_board_and_receipt_print_through_cups(qtbot, cups_terminal: Ter
 
 def test_an_empty_paper_tray_is_said_in_words(qtbot, cups_terminal: Terminal, cups_server: CupsServer, sim_printer: SimPrinter,
                                                ipp_queue: str) -> None:
-    sim_printer.set_media_empty()
     window = _window(qtbot, cups_terminal, cups_server, ipp_queue)
     window.open_record(_first(cups_terminal, "kind = 'notice'"))
-    _print_from_screen(qtbot, window, "print", "打印机缺纸，请联系工作人员")
-    assert window.desk.queue.session_pages == 0
+    sim_printer.set_media_empty()
+    _tap(qtbot, window, "print")
+    QApplication.processEvents()
+    preview = next(p for p in window.findChildren(PrintPreview, "print-preview") if p.isVisible())
+    qtbot.waitUntil(lambda: "打印机缺纸，请联系工作人员" in preview.info.text(), timeout=20000)  # said before the tap
+    assert not preview.print_button.isEnabled()
+    _tap(qtbot, window, "print-cancel")
+    sim_printer.set_media_ready()
+    sim_printer.wait_idle()
+    _print_from_screen(qtbot, window, "print", "打印完成")

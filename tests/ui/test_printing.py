@@ -6,6 +6,7 @@ on disk that the test opens; the CUPS path is covered by tests/printing.
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pypdfium2
@@ -196,10 +197,9 @@ def test_limits_refuse_with_a_reason(qtbot, window: MainWindow, print_terminal: 
     assert "请联系工作人员" in message
 
 
-def test_a_broken_printer_says_so_and_nothing_hangs(qtbot, window: MainWindow, print_terminal: Terminal, tmp_path: Path) -> None:
-    blocker = tmp_path / "not-a-folder"
-    blocker.write_text("a file where the output folder should be")
-    print_terminal.settings.set_local("printing.output_dir", str(blocker))
+def test_a_broken_printer_says_so_and_nothing_hangs(qtbot, print_terminal: Terminal, tmp_path: Path) -> None:
+    output = tmp_path / "printer"
+    print_terminal.settings.set_local("printing.output_dir", str(output))
     try:
         print_terminal.reload_settings()
         broken = MainWindow(print_terminal)
@@ -208,11 +208,19 @@ def test_a_broken_printer_says_so_and_nothing_hangs(qtbot, window: MainWindow, p
         broken.show()
         broken.open_record(_first(print_terminal, "kind = 'notice'"))
         _tap(qtbot, broken, "print")
-        _preview(qtbot, broken)
+        _preview(qtbot, broken)  # the printer is fine while the person looks at the preview …
+        shutil.rmtree(output)
+        output.write_text("a file where the output folder should be")  # … and breaks before the tap
         _tap(qtbot, broken, "print-confirm")
         message = _status(qtbot, broken, "请联系工作人员")
         assert "打印服务暂时无法使用" in message
         assert broken.desk.queue.session_pages == 0  # a failed print gives the pages back
+        broken.reset_session()
+        broken.open_record(_first(print_terminal, "kind = 'notice'"))
+        _tap(qtbot, broken, "print")
+        preview = next(p for p in broken.findChildren(PrintPreview, "print-preview") if p.isVisible())
+        qtbot.waitUntil(lambda: "打印服务暂时无法使用" in preview.info.text(), timeout=15000)  # now said in the preview, before any tap
+        assert not preview.print_button.isEnabled()
     finally:
         print_terminal.settings.local.pop("printing.output_dir", None)
         print_terminal.settings.set_local("printing.max_pages_per_job", 30)
