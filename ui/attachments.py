@@ -23,11 +23,11 @@ MAX_PAGES = 30  # longer files are summarised: a kiosk, not an archive
 MAX_PAGE_WIDTH_PX = 1200  # wider than this, an A4 page shows only a few lines per screen
 
 
-def render_pdf(path: str, width_px: int, max_pages: int = MAX_PAGES) -> tuple[list[QImage], int]:
-    """Pages of a PDF as images ``width_px`` wide, and how many pages the file has."""
+def render_pdf(source: str | bytes, width_px: int, max_pages: int = MAX_PAGES) -> tuple[list[QImage], int]:
+    """Pages of a PDF (a path, or the bytes of one) as images ``width_px`` wide on white, and how many pages it has."""
     import pypdfium2 as pdfium
 
-    pdf = pdfium.PdfDocument(path)
+    pdf = pdfium.PdfDocument(source)
     try:
         images = []
         for index in range(min(len(pdf), max_pages)):

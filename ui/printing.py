@@ -14,7 +14,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import count
 
-import pypdfium2
 from PySide6.QtCore import QObject, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent, QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
@@ -29,6 +28,7 @@ from printing.pdf import RenderedPdf
 from printing.render import NothingToPrint, PrintContext, PrintSubject
 from printing.service import DONE, PrintOrder, PrintQueue, PrintUpdate
 from ui import theme
+from ui.attachments import render_pdf
 from ui.chooser import Overlay
 from ui.widgets import TouchScroll, big_button
 
@@ -118,18 +118,7 @@ class PrintDesk(QObject):
 
 def page_images(pdf: RenderedPdf, width_px: int) -> list[QImage]:
     """The pages as images ``width_px`` wide on white (the first PREVIEW_PAGE_LIMIT of them)."""
-    document = pypdfium2.PdfDocument(pdf.data)
-    try:
-        images = []
-        for index in range(min(len(document), PREVIEW_PAGE_LIMIT)):
-            page = document[index]
-            scale = width_px / page.get_size()[0]
-            bitmap = page.render(scale=scale, fill_color=(255, 255, 255, 255)).to_pil().convert("RGB")
-            images.append(QImage(bitmap.tobytes("raw", "RGB"), bitmap.width, bitmap.height, 3 * bitmap.width,
-                                 QImage.Format.Format_RGB888).copy())
-        return images
-    finally:
-        document.close()
+    return render_pdf(pdf.data, width_px, PREVIEW_PAGE_LIMIT)[0]
 
 
 def _label(text: str, px: int, *, bold: bool = False, name: str = "") -> QLabel:
@@ -222,6 +211,7 @@ class PrintPreview(Overlay):
             page.setFixedSize(image.size())  # a page is never squeezed or cropped by the layout
             page.setAccessibleName(f"第 {number} 页" if zh else f"Page {number}")
             self.pages_layout.addWidget(page, 0, Qt.AlignmentFlag.AlignHCenter)
+        self.pages_layout.activate()  # place the pages now, not on the next turn of the event loop
         self.print_button.setText(f"打印 {pages} 页" if zh else f"Print {pages} page(s)")
         self.print_button.setAccessibleName(self.print_button.text())
         if result.printer is not None and not result.printer.ready:  # out of paper now: say so before the tap
