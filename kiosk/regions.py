@@ -81,3 +81,23 @@ def parent_of(code: str) -> str | None:
 def is_within(code: str, ancestor: str) -> bool:
     """True when ``code`` is ``ancestor`` or lies below it."""
     return ancestor in chain(code)
+
+
+CHANNEL_LEVELS: tuple[str, ...] = ("national", "province", "city", "county")
+
+
+def channel_of(code: str) -> str:
+    """The feed channel a region's records travel in: the region itself down to county level,
+    its county below that (villages and townships live in their county's channel)."""
+    if level_of(code) in CHANNEL_LEVELS:
+        return code
+    return truncate(code, "county")
+
+
+def channels_for(code: str) -> list[str]:
+    """The channels a terminal in ``code`` follows, nearest first (county, city, province, national)."""
+    return [link for link in chain(code) if level_of(link) in CHANNEL_LEVELS]
+
+
+# The SQL twin of channel_of for a ``region`` column, so a snapshot can find its channel's rows.
+CHANNEL_SQL = "(CASE WHEN substr(region, 7, 6) != '000000' THEN substr(region, 1, 6) || '000000' ELSE region END)"

@@ -22,6 +22,7 @@ from peewee import SqliteDatabase
 from kiosk.privacy import mask_payment
 from kiosk.records.text import derive, letters_of_stored, utc_text
 from kiosk.records.validate import check_batch
+from kiosk.regions import CHANNEL_SQL
 from kiosk.store.migrate import current_version, migrate
 
 Record = dict[str, Any]
@@ -44,6 +45,21 @@ class _Known:
     pk: int
     version: int
     letters: dict[str, str]
+
+
+@dataclass(frozen=True)
+class ChannelCommit:
+    """A feed generation applied together with its records (see docs/PROTOCOL.md, "The feed").
+
+    ``snapshot`` bundles carry the whole channel: local records of the channel they don't mention
+    are removed in the same transaction.
+    """
+
+    channel: str
+    generation: int
+    published_at: str
+    snapshot: bool
+    at: str
 
 
 class StoreError(RuntimeError):
@@ -103,11 +119,19 @@ class ContentStore:
         return list(self.db.execute_sql(query, tuple(params)).fetchall())
 
     # ----------------------------------------------------------------------------- writing
-    def apply(self, records: Iterable[Record] | Iterable[tuple[Record, str]], *, source: str = "") -> ApplyResult:
+    def apply(
+        self,
+        records: Iterable[Record] | Iterable[tuple[Record, str]],
+        *,
+        source: str = "",
+        commit: ChannelCommit | None = None,
+    ) -> ApplyResult:
         """Validate then apply a batch in one transaction, records and search index together.
 
         Accepts bare records or (record, source) pairs. A bad record raises
-        :class:`~kiosk.records.validate.BatchRejected` before anything is written.
+        :class:`~kiosk.records.validate.BatchRejected` before anything is written. With ``commit``
+        the channel's generation moves in the same transaction, so a crash leaves either the old
+        generation with the old records or the new with the new.
         """
         pairs = [item if isinstance(item, tuple) else (item, source) for item in records]
         batch = check_batch(pairs)
@@ -118,6 +142,8 @@ class ContentStore:
                     known = self._known_versions([record["id"] for record in batch])
                     for record in batch:
                         self._apply_one(record, known.get(record["id"]), result)
+                    if commit is not None:
+                        self._commit_channel(commit, {record["id"] for record in batch}, result)
                     if result.changed:
                         newest = max((r["updated_at"] for r in batch), default="")
                         self._set_meta_many({"data_changed_at": _now_iso()})
@@ -215,6 +241,49 @@ class ContentStore:
                 "INSERT INTO search_fts (rowid, title, aliases, body) VALUES (?, ?, ?, ?)",
                 (pk, columns["title"], columns["aliases"], body),
             )
+
+    def _commit_channel(self, commit: ChannelCommit, ids: set[str], result: ApplyResult) -> None:
+        if commit.snapshot:
+            rows = self.db.execute_sql(
+                f"SELECT pk, record_id, deleted FROM record WHERE {CHANNEL_SQL} = ?", (commit.channel,)
+            ).fetchall()
+            for pk, record_id, deleted in rows:
+                if record_id in ids:
+                    continue
+                self.db.execute_sql("DELETE FROM search_fts WHERE rowid = ?", (pk,))
+                self.db.execute_sql("DELETE FROM record_data WHERE pk = ?", (pk,))
+                self.db.execute_sql("DELETE FROM record WHERE pk = ?", (pk,))
+                result.deleted += 0 if deleted else 1
+        self.db.execute_sql(
+            "INSERT INTO sync_channel (channel, generation, published_at, last_success, last_attempt, last_error, error_kind) "
+            "VALUES (?, ?, ?, ?, ?, '', '') ON CONFLICT (channel) DO UPDATE SET generation = excluded.generation, "
+            "published_at = excluded.published_at, last_success = excluded.last_success, last_attempt = excluded.last_attempt, "
+            "last_error = '', error_kind = ''",
+            (commit.channel, commit.generation, commit.published_at, commit.at, commit.at),
+        )
+
+    # ----------------------------------------------------------------------------- sync state
+    def channel_states(self) -> dict[str, dict[str, Any]]:
+        """Per channel: generation, published_at, last_success, last_attempt, last_error, error_kind."""
+        rows = self.sql("SELECT channel, generation, published_at, last_success, last_attempt, last_error, error_kind FROM sync_channel")
+        names = ("generation", "published_at", "last_success", "last_attempt", "last_error", "error_kind")
+        return {row[0]: dict(zip(names, row[1:], strict=True)) for row in rows}
+
+    def note_sync(self, channel: str, *, at: str, error: str = "", error_kind: str = "") -> None:
+        """Record an attempt on ``channel``: a success (no error) or why it failed. Content is untouched."""
+        success = "" if error else at
+        with self._write_lock:
+            try:
+                with self._transaction():
+                    self.db.execute_sql(
+                        "INSERT INTO sync_channel (channel, last_attempt, last_success, last_error, error_kind) VALUES (?, ?, ?, ?, ?) "
+                        "ON CONFLICT (channel) DO UPDATE SET last_attempt = excluded.last_attempt, last_error = excluded.last_error, "
+                        "error_kind = excluded.error_kind, "
+                        "last_success = CASE WHEN excluded.last_success != '' THEN excluded.last_success ELSE sync_channel.last_success END",
+                        (channel, at, success, error, error_kind),
+                    )
+            except (sqlite3.Error, peewee.DatabaseError) as exc:
+                raise StoreError(_explain_sqlite_error(exc)) from exc
 
     # ----------------------------------------------------------------------------- meta
     def meta(self, key: str, default: str = "") -> str:

@@ -98,17 +98,17 @@ def test_migration_backs_up_existing_data_first(tmp_path: Path, monkeypatch: pyt
     path = tmp_path / "c.sqlite"
     with ContentStore(path) as store:
         store.apply([make("document", "doc-1")])
-    extra = types.SimpleNamespace(VERSION=2, up=lambda db: db.execute_sql("CREATE TABLE usage_count (day TEXT)"))
     real = migrate_module.available_migrations()
+    extra = types.SimpleNamespace(VERSION=len(real) + 1, up=lambda db: db.execute_sql("CREATE TABLE usage_count (day TEXT)"))
     monkeypatch.setattr(migrate_module, "available_migrations", lambda: [*real, extra])
     with ContentStore(path) as store:
-        assert store.schema_version == 2
+        assert store.schema_version == len(real) + 1
         assert "usage_count" in store.db.get_tables()
-    backups = list((tmp_path / "backups").glob("content-v1-*.sqlite"))
+    backups = list((tmp_path / "backups").glob(f"content-v{len(real)}-*.sqlite"))
     assert len(backups) == 1
     with sqlite3.connect(backups[0]) as copy:
         assert copy.execute("SELECT record_id FROM record").fetchall() == [("doc-1",)]
-        assert copy.execute("SELECT MAX(version) FROM schema_version").fetchone() == (1,)
+        assert copy.execute("SELECT MAX(version) FROM schema_version").fetchone() == (len(real),)
 
 
 def test_a_database_from_a_newer_app_is_refused(tmp_path: Path) -> None:

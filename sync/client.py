@@ -1,0 +1,369 @@
+"""The terminal's feed client: verify, download, apply — or keep what it has and say why.
+
+One run: TUF refresh (every metadata file verified against the trusted root, rollback and expiry
+checked), then per channel of the terminal's region chain the signed catalog, the delta from the
+terminal's generation (or the snapshot), the attachments those records need, and one transaction
+that applies the records together with the new generation. Anything that goes wrong leaves the
+last verified content on screen and a reason in ``sync_channel``; nothing unverified is applied.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import errno
+import fcntl
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import requests
+from tuf.api import exceptions as tuf_errors
+from tuf.ngclient import Updater, UpdaterConfig
+
+from kiosk import regions
+from kiosk.records.validate import BatchRejected
+from kiosk.store import ChannelCommit, StoreError
+from kiosk.terminal import Terminal
+from sync.blobfetch import BlobFetchError, BlobFetchStats, fetch_blob
+from sync.feed import Bundle, Catalog, FeedFormatError, catalog_target, read_bundle
+from sync.fetcher import RequestsFetcher, mount_get_retries
+from sync.transport import Deadline, make_session
+
+# Why a run failed, in words a member of staff (and the status line on screen) can act on.
+ERROR_TEXT_ZH = {
+    "network": "连不上县级门户，显示的是本机已有的内容",
+    "http": "县级门户暂时无法提供更新，显示的是本机已有的内容",
+    "expired": "更新数据的签名已过期（或本机时钟不准），显示的是本机已有的内容",
+    "tampered": "收到的更新数据未通过签名校验，已拒收，显示的是本机已有的内容",
+    "rollback": "收到的更新数据比本机的旧，已拒收",
+    "format": "收到的更新数据格式有误，已拒收",
+    "missing": "门户缺少部分附件，稍后再试",
+    "disk": "本机存储空间已满，无法更新",
+    "store": "本机数据库无法写入，显示的是本机已有的内容",
+    "untrusted": "本机尚未登记到县级门户（缺少信任根），无法更新",
+    "busy": "另一个更新正在进行",
+    "timeout": "更新超时，稍后再试",
+}
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What a progress display shows: stage (metadata, catalog, bundle, blobs, apply, done)."""
+
+    stage: str
+    channel: str = ""
+    done_bytes: int = 0
+    total_bytes: int = 0
+
+    @property
+    def percent(self) -> int:
+        return min(100, int(self.done_bytes * 100 / self.total_bytes)) if self.total_bytes else 0
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+@dataclass
+class ChannelOutcome:
+    channel: str
+    status: str  # updated | current | absent | failed
+    generation: int = 0
+    via: str = ""  # delta | snapshot
+    changes: dict[str, int] = field(default_factory=dict)
+    error: str = ""
+    error_kind: str = ""
+
+
+@dataclass
+class SyncReport:
+    status: str  # updated | current | failed | partial | busy | untrusted
+    started_at: str
+    finished_at: str = ""
+    channels: list[ChannelOutcome] = field(default_factory=list)
+    error: str = ""
+    error_kind: str = ""
+    bytes_downloaded: int = 0
+    blobs_fetched: int = 0
+    blobs_resumed: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ("updated", "current")
+
+    @property
+    def message_zh(self) -> str:
+        if self.ok:
+            return "已是最新" if self.status == "current" else "内容已更新"
+        return ERROR_TEXT_ZH.get(self.error_kind, "更新失败，显示的是本机已有的内容")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "ok": self.ok, "message_zh": self.message_zh}
+
+
+class SyncFailure(Exception):
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+def classify(exc: BaseException) -> SyncFailure:
+    """Map whatever broke to one of the error kinds above (the order matters: subclasses first)."""
+    if isinstance(exc, SyncFailure):
+        return exc
+    if isinstance(exc, tuf_errors.ExpiredMetadataError):
+        return SyncFailure("expired", f"signed metadata has expired (check the terminal's clock): {exc}")
+    if isinstance(exc, tuf_errors.BadVersionNumberError):
+        return SyncFailure("rollback", f"the portal offered older metadata than this terminal trusts: {exc}")
+    if isinstance(exc, tuf_errors.RepositoryError):
+        return SyncFailure("tampered", f"verification failed: {type(exc).__name__}: {exc}")
+    if isinstance(exc, tuf_errors.DownloadHTTPError):
+        return SyncFailure("http", str(exc))
+    if isinstance(exc, tuf_errors.DownloadLengthMismatchError):
+        return SyncFailure("tampered", f"a file is longer than its signed length: {exc}")
+    if isinstance(exc, tuf_errors.DownloadError):
+        cause = exc.__cause__ or exc
+        if isinstance(cause, OSError) and cause.errno == errno.ENOSPC:
+            return SyncFailure("disk", f"the disk is full: {cause}")
+        return SyncFailure("timeout" if "ran out of time" in str(exc) else "network", f"{exc}: {cause}")
+    if isinstance(exc, BlobFetchError):
+        return SyncFailure(exc.kind, str(exc))
+    if isinstance(exc, (FeedFormatError, BatchRejected)):
+        return SyncFailure("format", str(exc))
+    if isinstance(exc, StoreError):
+        return SyncFailure("disk" if "disk is full" in str(exc) else "store", str(exc))
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        return SyncFailure("disk", f"the disk is full: {exc}")
+    if isinstance(exc, (requests.RequestException, OSError)):
+        return SyncFailure("network", f"{type(exc).__name__}: {exc}")
+    return SyncFailure("format", f"{type(exc).__name__}: {exc}")
+
+
+@contextmanager
+def sync_lock(folder: Path) -> Iterator[bool]:
+    """One sync per data folder at a time (python-tuf allows one process per metadata cache)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / "sync.lock").open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _now() -> str:
+    return dt.datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+def sync_dir(terminal: Terminal) -> Path:
+    return terminal.data_dir / "sync"
+
+
+def feed_url_of(terminal: Terminal) -> str:
+    """``sync.feed_url``, else ``{sync.portal_url}/feed/``; empty when the terminal has no portal."""
+    url = terminal.settings["sync.feed_url"] or (terminal.settings["sync.portal_url"].rstrip("/") + "/feed/" if terminal.settings["sync.portal_url"] else "")
+    return url if not url or url.endswith("/") else url + "/"
+
+
+class FeedSync:
+    """One sync run for one terminal against one feed (an URL, or a ``file:`` URL for a USB stick)."""
+
+    def __init__(
+        self,
+        terminal: Terminal,
+        feed_url: str,
+        *,
+        session: requests.Session | None = None,
+        progress: ProgressCallback | None = None,
+        anchor: bytes | None = None,
+        deadline_s: float = 900.0,
+    ) -> None:
+        self.terminal = terminal
+        self.feed_url = feed_url if feed_url.endswith("/") else feed_url + "/"
+        self.session = session or make_session(terminal.settings)
+        mount_get_retries(self.session)
+        self.progress = progress
+        self.anchor = anchor
+        self.deadline = Deadline(deadline_s)
+        self.folder = sync_dir(terminal)
+        self.blob_stats = BlobFetchStats()
+        self._current = Progress("metadata")
+        self.fetcher = RequestsFetcher(self.session, self.deadline, self._on_bytes)
+        self.max_bundle = int(terminal.settings["sync.max_bundle_mb"]) << 20
+
+    # ----------------------------------------------------------------------------- progress
+    def _report(self, progress: Progress) -> None:
+        self._current = progress
+        if self.progress is not None:
+            self.progress(progress)
+
+    def _on_bytes(self, amount: int) -> None:
+        current = self._current
+        self._report(Progress(current.stage, current.channel, current.done_bytes + amount, current.total_bytes))
+
+    # ----------------------------------------------------------------------------- the run
+    def run(self) -> SyncReport:
+        report = SyncReport(status="current", started_at=_now())
+        with sync_lock(self.folder) as locked:
+            if not locked:
+                report.status, report.error_kind, report.error = "busy", "busy", "another sync of this data folder is running"
+                report.finished_at = _now()
+                return report
+            self._run_locked(report)
+        report.bytes_downloaded = self.fetcher.bytes_read + self.blob_stats.bytes
+        report.blobs_fetched, report.blobs_resumed = self.blob_stats.fetched, self.blob_stats.resumed
+        report.finished_at = _now()
+        self._report(Progress("done"))
+        return report
+
+    def _channels(self) -> list[str]:
+        return list(reversed(regions.channels_for(self.terminal.region)))  # national first, the county last
+
+    def _run_locked(self, report: SyncReport) -> None:
+        channels = self._channels()
+        try:
+            updater = self._updater()
+            self._report(Progress("metadata"))
+            updater.refresh()
+        except Exception as exc:
+            failure = classify(exc)
+            report.status, report.error_kind, report.error = "untrusted" if failure.kind == "untrusted" else "failed", failure.kind, str(failure)
+            for channel in channels:
+                self._note(channel, failure)
+                report.channels.append(ChannelOutcome(channel, "failed", error=str(failure), error_kind=failure.kind))
+            return
+        for channel in channels:
+            try:
+                outcome = self._sync_channel(updater, channel)
+            except Exception as exc:
+                failure = classify(exc)
+                self._note(channel, failure)
+                outcome = ChannelOutcome(channel, "failed", error=str(failure), error_kind=failure.kind)
+            report.channels.append(outcome)
+        failed = [c for c in report.channels if c.status == "failed"]
+        if failed:
+            report.status = "failed" if len(failed) == len(report.channels) else "partial"
+            report.error_kind, report.error = failed[0].error_kind, failed[0].error
+        elif any(c.status == "updated" for c in report.channels):
+            report.status = "updated"
+        if any(c.status == "updated" and c.changes.get("changed") for c in report.channels):
+            self.terminal.reload_settings()  # terminal_profile records may have changed
+
+    def _note(self, channel: str, failure: SyncFailure) -> None:
+        with contextlib.suppress(StoreError):  # a full disk: the report still says why
+            self.terminal.store.note_sync(channel, at=_now(), error=str(failure)[:1000], error_kind=failure.kind)
+
+    def _updater(self) -> Updater:
+        metadata = self.folder / "metadata"
+        metadata.mkdir(parents=True, exist_ok=True)
+        (self.folder / "targets").mkdir(parents=True, exist_ok=True)
+        bootstrap: bytes | None = None
+        if not (metadata / "root.json").is_file():
+            bootstrap = self.anchor
+            if bootstrap is None and (self.folder / "root.json").is_file():
+                bootstrap = (self.folder / "root.json").read_bytes()
+            if bootstrap is None:
+                raise SyncFailure("untrusted", "no trusted root: enroll the terminal (kiosk enroll) or give --root root.json")
+        return Updater(
+            metadata_dir=str(metadata),
+            metadata_base_url=self.feed_url + "metadata/",
+            target_dir=str(self.folder / "targets"),
+            target_base_url=self.feed_url + "targets/",
+            fetcher=self.fetcher,
+            config=UpdaterConfig(app_user_agent="disclosure-kiosk"),
+            bootstrap=bootstrap,
+        )
+
+    def _download(self, updater: Updater, target: str, stage: str, channel: str) -> bytes:
+        info = updater.get_targetinfo(target)
+        if info is None:
+            raise SyncFailure("tampered", f"{target} is named by the catalog but not signed in the targets metadata")
+        self._report(Progress(stage, channel, 0, info.length))
+        path = updater.find_cached_target(info) or updater.download_target(info)
+        return Path(path).read_bytes()
+
+    def _sync_channel(self, updater: Updater, channel: str) -> ChannelOutcome:
+        known = self.terminal.store.channel_states().get(channel, {})
+        have = int(known.get("generation") or 0)
+        if updater.get_targetinfo(catalog_target(channel)) is None:
+            self.terminal.store.note_sync(channel, at=_now())
+            return ChannelOutcome(channel, "absent", have)
+        catalog = Catalog.from_json(self._download(updater, catalog_target(channel), "catalog", channel), channel)
+        if catalog.generation < have:
+            raise SyncFailure("rollback", f"channel {channel}: the feed is at generation {catalog.generation}, this terminal at {have}")
+        if catalog.generation == have:
+            self.terminal.store.note_sync(channel, at=_now())
+            return ChannelOutcome(channel, "current", have)
+        ref = catalog.delta_from(have) if have else None
+        ref = ref or catalog.snapshot
+        raw = self._download(updater, ref.target, "bundle", channel)
+        bundle = read_bundle(raw, max_bytes=min(ref.uncompressed, self.max_bundle), channel=channel,
+                             generation=catalog.generation, base=ref.base)
+        self._fetch_blobs(bundle, channel)
+        self._report(Progress("apply", channel))
+        commit = ChannelCommit(channel, catalog.generation, catalog.published_at, bundle.is_snapshot, _now())
+        result = self.terminal.store.apply(bundle.records, source=f"feed {channel} generation {catalog.generation}", commit=commit)
+        self._drop_cached(ref.target)
+        return ChannelOutcome(channel, "updated", catalog.generation, "snapshot" if bundle.is_snapshot else "delta", result.as_dict())
+
+    def _drop_cached(self, target: str) -> None:
+        """Applied bundles are not kept: the store holds the records, the generation says where we are."""
+        for path in (self.folder / "targets").glob("*"):
+            if path.name.endswith(target.rsplit("/", 1)[-1]) and path.is_file():
+                path.unlink(missing_ok=True)
+
+    def _fetch_blobs(self, bundle: Bundle, channel: str) -> None:
+        """Every attachment a live record needs, verified, before the records are applied."""
+        wanted: dict[str, int] = {}
+        for record in bundle.records:
+            if record.get("deleted"):
+                continue
+            for attachment in _attachments(record):
+                sha, size = attachment.get("sha256"), attachment.get("size")
+                if isinstance(sha, str) and isinstance(size, int):
+                    wanted[sha] = size
+        blobs = self.terminal.blobs
+        missing = {sha: size for sha, size in wanted.items() if not blobs.verify(sha, size)}
+        total = sum(missing.values())
+        self._report(Progress("blobs", channel, 0, total))
+        for sha, size in sorted(missing.items()):
+            fetch_blob(self.session, self.feed_url, blobs, sha, size, deadline=self.deadline, stats=self.blob_stats,
+                       on_bytes=self._on_bytes)
+
+    def repair_blobs(self) -> int:
+        """Check every attachment the store refers to; fetch again the ones missing or damaged."""
+        repaired = 0
+        for sha, size in referenced_blobs(self.terminal):
+            if not self.terminal.blobs.verify(sha, size):
+                fetch_blob(self.session, self.feed_url, self.terminal.blobs, sha, size, deadline=self.deadline, stats=self.blob_stats)
+                repaired += 1
+        return repaired
+
+
+def _attachments(record: dict[str, Any]) -> list[dict[str, Any]]:
+    found = [a for a in record.get("attachments") or [] if isinstance(a, dict)]
+    interpretation = record.get("interpretation")
+    if isinstance(interpretation, dict):
+        found += [a for a in interpretation.get("images") or [] if isinstance(a, dict)]
+    return found
+
+
+def referenced_blobs(terminal: Terminal) -> list[tuple[str, int]]:
+    rows = terminal.store.sql(
+        "SELECT DISTINCT json_extract(a.value, '$.sha256'), json_extract(a.value, '$.size') FROM record_full, "
+        "json_each(record_full.data, '$.attachments') AS a WHERE deleted = 0 "
+        "UNION SELECT DISTINCT json_extract(i.value, '$.sha256'), json_extract(i.value, '$.size') FROM record_full, "
+        "json_each(record_full.data, '$.interpretation.images') AS i WHERE deleted = 0"
+    )
+    return [(sha, int(size)) for sha, size in rows if isinstance(sha, str) and size is not None]
+
+
+def file_url(path: Path) -> str:
+    return Path(os.path.abspath(path)).as_uri() + "/"

@@ -1,0 +1,1 @@
+"""The publisher: turns a content source folder into a signed, static feed (`kiosk-publish`)."""
