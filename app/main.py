@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from app import print_command
+from app import print_command, sync_command
 from kiosk.money import format_fen
 from kiosk.records.schema import KIND_LABELS_ZH
 from kiosk.records.validate import BatchRejected
@@ -123,7 +123,12 @@ def cmd_run(args: argparse.Namespace, terminal: Terminal) -> int:
             sys.stderr.write(f"first run: loaded the demo county ({report.result.added} records)\n")
     from ui.app import run_kiosk  # Qt is imported only here
 
-    return run_kiosk(terminal, args)
+    background = None
+    if args.screenshot is None and not args.no_sync and (terminal.settings["sync.portal_url"] or terminal.settings["sync.feed_url"]):
+        from app.background import make_scheduler
+
+        background = make_scheduler(terminal.data_dir)
+    return run_kiosk(terminal, args, background=background)
 
 
 def cmd_docs(args: argparse.Namespace, _terminal: Terminal | None) -> int:
@@ -192,9 +197,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--size", default="1920x1080", help="window size WxH")
     p.add_argument("--large", action="store_true", help="大字模式 (elder mode)")
     p.add_argument("--lang", choices=["zh_CN", "en"], help="screen language (default: the ui.language setting)")
+    p.add_argument("--no-sync", action="store_true", help="don't sync in the background even when a portal is configured")
     p.set_defaults(handler=cmd_run)
 
     print_command.add_parser(sub, common)
+    sync_command.add_parsers(sub, common)
 
     p = sub.add_parser("docs", parents=[common], help="regenerate docs/SETTINGS.md and the records part of docs/PROTOCOL.md")
     p.add_argument("--root", default=str(Path(__file__).resolve().parent.parent))

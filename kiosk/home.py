@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from kiosk.records.text import utc_text
+from kiosk.syncstatus import DataStatus, data_status
 from kiosk.terminal import Terminal
 
 
@@ -33,6 +34,7 @@ class HomeSummary:
     data_changed_at: str
     tiles: list[Tile]
     notices: list[NoticeLine] = field(default_factory=list)
+    data_status: DataStatus = field(default_factory=lambda: DataStatus("local", ""))
 
 
 TILES: tuple[tuple[str, str, str], ...] = (
@@ -85,4 +87,5 @@ def home_summary(terminal: Terminal, now: dt.datetime | None = None) -> HomeSumm
         data_changed_at=terminal.store.meta("data_changed_at"),
         tiles=[Tile(key, zh, en, by_tile[key]) for key, zh, en in TILES],
         notices=notices,
+        data_status=data_status(terminal, now),
     )

@@ -75,7 +75,10 @@ def fetch_blob(
     url = feed_url.rstrip("/") + "/" + blob_url_path(sha256)
     if url.startswith("file:"):
         try:
-            return store.add_file(file_path(url), sha256, size)
+            path = store.add_file(file_path(url), sha256, size)
+            stats.fetched += 1
+            stats.bytes += size
+            return path
         except FileNotFoundError as exc:
             raise BlobFetchError(f"attachment {sha256} is missing from the medium", "missing") from exc
         except BlobError as exc:

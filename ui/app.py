@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from kiosk.terminal import Terminal
 
@@ -32,7 +33,9 @@ def parse_size(text: str) -> tuple[int, int]:
     return width, height
 
 
-def run_kiosk(terminal: Terminal, args: argparse.Namespace) -> int:
+def run_kiosk(terminal: Terminal, args: argparse.Namespace, background: Any = None) -> int:
+    """Show the kiosk. ``background`` is the sync scheduler from the composition root (or None):
+    anything with ``on_finished``/``on_progress`` attributes, ``start()`` and ``stop()``."""
     _ensure_platform(args)
     from PySide6.QtWidgets import QApplication
 
@@ -63,6 +66,9 @@ def run_kiosk(terminal: Terminal, args: argparse.Namespace) -> int:
         return 0
     window.idle.start()
     window.warm_up()
+    if background is not None:
+        window.attach_sync(background)
+        app.aboutToQuit.connect(background.stop)
     if args.kiosk_mode:
         window.enter_kiosk_mode()
     else:

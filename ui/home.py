@@ -36,6 +36,16 @@ def format_data_time(iso: str, zone: ZoneInfo) -> str:
         return iso
 
 
+def format_short_time(iso: str, zone: ZoneInfo, now: dt.datetime | None = None) -> str:
+    """15:56 for today, 11-20 15:56 otherwise: the status line must fit on one line."""
+    try:
+        moment = dt.datetime.fromisoformat(iso).astimezone(zone)
+    except ValueError:
+        return iso
+    today = (now or dt.datetime.now(dt.UTC)).astimezone(zone).date()
+    return moment.strftime("%H:%M" if moment.date() == today else "%m-%d %H:%M")
+
+
 class TileButton(QPushButton):
     """A big tap target: the section name, and how many items it holds underneath."""
 
@@ -150,15 +160,28 @@ class HomeScreen(QWidget):
         self._clock_label.setStyleSheet(f"font-size: {scale.title_px}px; font-weight: bold;")
         when = self._summary.data_changed_at
         status_text = tr("data_changed", self._lang, when=format_data_time(when, self._zone)) if when else tr("data_never", self._lang)
-        status = QLabel(f"{status_text}  ·  {tr('offline', self._lang)}")
+        status = QLabel(f"{status_text}  ·  {self._sync_text()}")
         status.setObjectName("data-status")
+        status.setProperty("sync_kind", self._summary.data_status.kind)
         status.setAlignment(Qt.AlignmentFlag.AlignRight)
-        status.setStyleSheet(f"font-size: {scale.small_px}px;")
+        stale = self._summary.data_status.stale
+        status.setStyleSheet(f"font-size: {scale.small_px}px;" + (f" background: {theme.STALE}; color: {theme.INK}; padding: 4px 8px;" if stale else ""))
         status.setWordWrap(True)
         right.addWidget(self._clock_label)
         right.addWidget(status)
         layout.addLayout(right)
         return bar
+
+    def _sync_text(self) -> str:
+        status = self._summary.data_status
+        when = format_short_time(status.last_success, self._zone) if status.last_success else ""
+        if status.kind == "fresh":
+            return tr("synced", self._lang, when=when)
+        if status.kind == "offline":
+            return tr("offline_since", self._lang, when=when)
+        if status.kind == "stale":
+            return tr("stale", self._lang)
+        return tr("offline", self._lang)
 
     def _urgent_banner(self, title: str, scale: theme.Scale) -> QWidget:
         banner = QLabel(f"{tr('urgent', self._lang)}：{title}")

@@ -16,6 +16,7 @@ BACKDROP = "#F2F4F7"
 MUTED = "#4A4F57"
 HEADER = "#8E1B1B"  # 政务红, white text on it is 8.6:1
 URGENT = "#B00020"
+STALE = "#FFD54F"  # amber behind the stale-data line; ink on it is 12:1
 OK_GREEN = "#1B5E20"
 STALE_AMBER = "#7A4F00"
 PREVIEW_DESK = "#C9CED4"  # behind preview pages, so the white paper edges show

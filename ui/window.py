@@ -11,9 +11,10 @@ import datetime as dt
 import logging
 import threading
 from collections.abc import Callable
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget, QWidget
 
@@ -58,6 +59,12 @@ class NoContextMenus(QObject):
         return event.type() == QEvent.Type.ContextMenu
 
 
+class SyncBridge(QObject):
+    """Carries sync results from the sync thread to the window (a queued signal)."""
+
+    finished = Signal(bool)
+
+
 class MainWindow(QMainWindow):
     def __init__(self, terminal: Terminal, *, lang: str = "zh_CN", large: bool = False, lockdown: bool = False,
                  speaker: Speaker | None = None) -> None:
@@ -100,6 +107,22 @@ class MainWindow(QMainWindow):
     @property
     def scale(self) -> theme.Scale:
         return theme.scale_for(self.large)
+
+    def attach_sync(self, background: Any) -> None:
+        """Hear from the background sync: its callbacks run on the sync thread, so they only emit
+        signals; the window re-reads the store on its own thread."""
+        self._sync_bridge = SyncBridge(self)
+        self._sync_bridge.finished.connect(self.content_synced)
+        background.on_finished = lambda report: self._sync_bridge.finished.emit(
+            bool(report.feed and any(c.status == "updated" for c in report.feed.channels)))
+        background.start()
+
+    def content_synced(self, changed: bool) -> None:
+        """New content (or a new status) from the portal: home shows it; an open page stays as it is."""
+        if changed:
+            self.terminal.reload_settings()
+            self.browser = Browser(self.terminal.store, self.terminal.scope())
+        self.refresh()
 
     def refresh(self) -> None:
         zone = ZoneInfo(self.terminal.settings["terminal.timezone"])

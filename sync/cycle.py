@@ -1,0 +1,71 @@
+"""One sync cycle, as the background scheduler and `kiosk sync --once` both run it.
+
+Feed first (what people see), then the terminal's own news: a heartbeat, the print counters of
+days that are over, and everything waiting in the outbox. Each part fails on its own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from kiosk import __version__
+from kiosk.credentials import load_credentials
+from kiosk.heartbeat import heartbeat_payload, usage_key, usage_payload
+from kiosk.outbox import Outbox
+from kiosk.terminal import Terminal
+from sync.client import FeedSync, ProgressCallback, SyncReport, feed_url_of
+from sync.sender import DeliveryReport, deliver
+from sync.transport import make_session
+
+USAGE_DAYS_BACK = 7  # days of print counters re-offered (idempotent keys) after a long outage
+
+
+@dataclass
+class CycleReport:
+    feed: SyncReport | None
+    delivery: DeliveryReport | None
+    note: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return (self.feed is None or self.feed.ok) and (self.delivery is None or not (self.delivery.auth_failed or self.delivery.retrying))
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "feed": self.feed.as_dict() if self.feed else None,
+            "delivery": {**asdict(self.delivery), "delivered": self.delivery.delivered} if self.delivery else None,
+            "note": self.note,
+        }
+
+
+def run_cycle(terminal: Terminal, *, started_at: dt.datetime, printer_state: dict[str, Any] | None = None,
+              progress: ProgressCallback | None = None, now: dt.datetime | None = None) -> CycleReport:
+    session = make_session(terminal.settings)
+    feed_url = feed_url_of(terminal)
+    feed = FeedSync(terminal, feed_url, session=session, progress=progress).run() if feed_url else None
+    creds = load_credentials(terminal.data_dir)
+    if creds is None:
+        note = "" if feed_url else "sync.portal_url is empty and the terminal is not enrolled: nothing to do (kiosk enroll --portal URL --code CODE)"
+        return CycleReport(feed, None, note)
+    with Outbox(terminal.data_dir / "outbox.sqlite", portal_public_key=creds.portal_public_key) as outbox:
+        _queue_usage(terminal, outbox, now)
+        backlog = outbox.backlog()["pending"]
+        outbox.queue_heartbeat(heartbeat_payload(terminal, app_version=__version__, started_at=started_at,
+                                                 printer_state=printer_state, outbox_backlog=backlog))
+        delivery = deliver(outbox, session, creds, limit=200)
+    return CycleReport(feed, delivery)
+
+
+def _queue_usage(terminal: Terminal, outbox: Outbox, now: dt.datetime | None) -> None:
+    """Counters of finished local days; a day already queued is not queued again (its key exists)."""
+    zone = zoneinfo.ZoneInfo(terminal.settings["terminal.timezone"])
+    today = (now or dt.datetime.now(dt.UTC)).astimezone(zone).date()
+    for back in range(1, USAGE_DAYS_BACK + 1):
+        day = today - dt.timedelta(days=back)
+        payload = usage_payload(terminal, day)
+        if payload["prints"]:
+            outbox.add("usage", payload, key=usage_key(terminal.settings["terminal.id"], day))
