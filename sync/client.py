@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
+import urllib3
 from tuf.api import exceptions as tuf_errors
 from tuf.ngclient import Updater, UpdaterConfig
 
@@ -137,7 +138,7 @@ def classify(exc: BaseException) -> SyncFailure:
         return SyncFailure("disk" if "disk is full" in str(exc) else "store", str(exc))
     if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
         return SyncFailure("disk", f"the disk is full: {exc}")
-    if isinstance(exc, (requests.RequestException, OSError)):
+    if isinstance(exc, (requests.RequestException, urllib3.exceptions.HTTPError, OSError)):
         return SyncFailure("network", f"{type(exc).__name__}: {exc}")
     return SyncFailure("format", f"{type(exc).__name__}: {exc}")
 

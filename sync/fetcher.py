@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import requests
+import urllib3
 from requests.adapters import HTTPAdapter
 from tuf.api.exceptions import DownloadError, DownloadHTTPError
 from tuf.ngclient import FetcherInterface
@@ -72,6 +73,8 @@ class RequestsFetcher(FetcherInterface):
                     raise DownloadError("the sync ran out of time")
                 self._count(len(chunk))
                 yield chunk
+        except (urllib3.exceptions.HTTPError, requests.RequestException, OSError) as exc:
+            raise DownloadError(f"the connection broke during {response.url}: {exc}") from exc
         finally:
             response.close()
 
