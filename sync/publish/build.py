@@ -74,10 +74,16 @@ def read_source(source: Path, published_at: str) -> list[Record]:
         pairs += list(read_records(source))
     workbooks = sorted(p for p in source.rglob("*.xlsx") if p.is_file() and not p.name.startswith(("~$", ".")))
     if workbooks:
-        from sync.publish.xlsx import read_workbook  # openpyxl loads only when there are workbooks
+        from sync.publish.xlsx import WorkbookRejected, read_workbook  # openpyxl loads only when there are workbooks
 
+        rejected: list[WorkbookRejected] = []
         for workbook in workbooks:
-            pairs += read_workbook(workbook, published_at=published_at)
+            try:
+                pairs += read_workbook(workbook, published_at=published_at)
+            except WorkbookRejected as exc:
+                rejected.append(exc)  # go on: staff see every workbook's problems in one go
+        if rejected:
+            raise WorkbookRejected([p for exc in rejected for p in exc.problems], sum(exc.total for exc in rejected))
     if not pairs:
         raise BatchRejected([RecordProblem("?", "(folder)", "record files (.jsonl/.json) or .xlsx workbooks", str(source))])
     records = check_batch(pairs)

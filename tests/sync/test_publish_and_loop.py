@@ -139,3 +139,55 @@ def test_the_whole_loop_through_the_reference_portal(portal_server: PortalServer
     assert mine["generations"]["990121000000"] == 2
     page = portal_server.cli("inbox", "--kind", "heartbeat", "--json").stdout
     assert "990121000000" in page
+
+
+def fill_templates(folder: Path, *, bad_amount: bool = False) -> None:
+    import datetime as dt
+
+    import openpyxl
+
+    assert run(PUBLISH, "templates", str(folder)).returncode == 0
+    payments = openpyxl.load_workbook(folder / "补贴发放名单模板.xlsx")
+    sheet = payments["发放名单"]
+    sheet.delete_rows(2)
+    sheet.append(["990121101201", "policy-990121-2026-farmland", "耕地地力保护补贴", "王𬌗明", 3, "6.5亩",
+                  "12.345" if bad_amount else 780.5, "2026", dt.datetime(2026, 6, 20), "已发放", ""])
+    payments.save(folder / "补贴发放名单模板.xlsx")
+    ledger = openpyxl.load_workbook(folder / "财务公开台账模板.xlsx")
+    ledger["期初余额"].delete_rows(2)
+    ledger["期初余额"].append(["990121101201", "2026-Q3", "桃源村2026年第三季度财务公开（收支明细）", dt.datetime(2026, 10, 8), "每季度",
+                              1000.00, "魏满仓", "0739-5213029", "经村务监督委员会审核。"])
+    lines = ledger["收支明细"]
+    lines.delete_rows(2)
+    lines.append(["990121101201", "2026-Q3", dt.datetime(2026, 7, 5), "上级转移支付收入", "收村级组织运转经费", 500, None, "记-2026-001"])
+    lines.append(["990121101201", "2026-Q3", dt.datetime(2026, 8, 1), "办公费", "购买办公用品", None, 120.25, "记-2026-002"])
+    ledger.save(folder / "财务公开台账模板.xlsx")
+
+
+def test_staff_spreadsheets_are_published_and_reach_the_terminal(published: tuple[Path, Path], tmp_path: Path) -> None:
+    source, feed = published
+    fill_templates(source / "excel")
+    built = run(PUBLISH, "build", str(source), str(feed), "--json")
+    assert built.returncode == 0, built.stderr
+    data = tmp_path / "terminal"
+    imported = run(KIOSK, "import-feed", str(feed), "--root", str(feed / "metadata" / "1.root.json"), "--data-dir", str(data), "--json")
+    assert imported.returncode == 0, imported.stdout
+    with Terminal(data) as terminal:
+        board = terminal.store.get("board-finance-990121101201-2026-Q3")
+        assert board is not None and board["closing_balance_fen"] == 100000 + 50000 - 12025
+        payments = terminal.store.sql("SELECT json_extract(data, '$.recipient'), json_extract(data, '$.amount_fen') FROM record_full "
+                                      "WHERE kind = 'subsidy_payment' AND json_extract(data, '$.quantity') = '6.5亩'")
+        assert payments == [("王*明", 78050)]
+    # the feed itself never carried the full name
+    assert not any("王𬌗明".encode() in gzip.decompress(p.read_bytes()) for p in feed.rglob("*.jsonl.gz"))
+
+
+def test_a_bad_cell_is_named_and_nothing_is_published(published: tuple[Path, Path]) -> None:
+    source, feed = published
+    fill_templates(source / "excel", bad_amount=True)
+    before = tree(feed)
+    result = run(PUBLISH, "build", str(source), str(feed))
+    assert result.returncode == 2
+    assert "补贴发放名单模板.xlsx" in result.stderr and "发放名单" in result.stderr and "第2行" in result.stderr
+    assert "G列" in result.stderr and "12.345" in result.stderr
+    assert tree(feed) == before
