@@ -144,7 +144,15 @@ class Terminal:
             "data_changed_at": self.store.meta("data_changed_at"),
             "content_updated_at": self.store.meta("content_updated_at"),
             "settings_problems": [str(problem) for problem in self.settings.problems],
+            "sync": self._sync_info(),
         }
+
+    def _sync_info(self) -> dict[str, Any]:
+        from kiosk.syncstatus import data_status
+
+        status = data_status(self)
+        return {"status": status.kind, "last_success": status.last_success, "error_kind": status.error_kind,
+                "channels": self.store.channel_states(), "portal_url": self.settings["sync.portal_url"]}
 
 
 def _attachments(record: dict[str, Any]) -> list[dict[str, Any]]:

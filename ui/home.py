@@ -180,7 +180,7 @@ class HomeScreen(QWidget):
         if status.kind == "offline":
             return tr("offline_since", self._lang, when=when)
         if status.kind == "stale":
-            return tr("stale", self._lang)
+            return tr("stale_since", self._lang, when=when) if when else tr("stale", self._lang)
         return tr("offline", self._lang)
 
     def _urgent_banner(self, title: str, scale: theme.Scale) -> QWidget:

@@ -121,3 +121,62 @@ def test_kiosk_run_screenshot_renders_home_offscreen(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     image = QImage(str(target))
     assert (image.width(), image.height()) == (1080, 1920)
+
+
+def _status(window: MainWindow) -> QLabel:
+    return next(label for label in _visible_labels(window) if label.objectName() == "data-status")
+
+
+def test_the_status_line_says_how_current_the_content_is(qtbot, tmp_path: Path, shots: Path) -> None:
+    import datetime as dt
+
+    from kiosk.store import ChannelCommit
+
+    with Terminal(tmp_path / "t") as terminal:
+        terminal.ensure_demo_content()
+        window = _window(qtbot, terminal, (1080, 1920))
+        status = _status(window)
+        assert status.text().endswith("离线")  # never synced: a local terminal
+
+        from zoneinfo import ZoneInfo
+
+        now = dt.datetime.now(ZoneInfo(terminal.settings["terminal.timezone"])).replace(microsecond=0)
+        terminal.store.apply([], commit=ChannelCommit("990121000000", 3, now.isoformat(), False, now.isoformat(timespec="seconds")))
+        window.content_synced(False)
+        qtbot.wait(50)
+        status = _status(window)
+        assert f"已与县级门户同步 {now:%H:%M}" in status.text()
+
+        terminal.store.note_sync("990121000000", at=now.isoformat(), error="the portal is down", error_kind="network")
+        window.content_synced(False)
+        qtbot.wait(50)
+        assert "离线，上次同步" in _status(window).text()
+
+        week_ago = (now - dt.timedelta(days=7)).isoformat(timespec="seconds")
+        terminal.store.db.execute_sql("UPDATE sync_channel SET last_success = ?, error_kind = 'expired'", (week_ago,))
+        window.content_synced(False)
+        qtbot.wait(50)
+        status = _status(window)
+        assert "数据可能不是最新（上次同步" in status.text()
+        image = window.grab().toImage()
+        image.save(str(shots / "home-stale-1080x1920.png"))
+        centre = status.mapTo(window, status.rect().center())
+        assert image.pixelColor(status.mapTo(window, status.rect().topLeft()).x() + 2, centre.y()).name() == theme.STALE.lower()
+        assert contrast(theme.INK, theme.STALE) >= 4.5
+
+
+def test_new_content_from_a_sync_reaches_the_home_tiles(qtbot, tmp_path: Path) -> None:
+    import datetime as dt
+
+    with Terminal(tmp_path / "t") as terminal:
+        terminal.ensure_demo_content()
+        window = _window(qtbot, terminal, (1920, 1080))
+        before = terminal.store.counts_by_kind(terminal.scope())["notice"]
+        notice = terminal.store.list_records("notice", terminal.scope(), limit=1)[0]
+        fresh = {**notice, "id": "notice-from-sync", "title": "同步到达的新通知", "version": 1,
+                 "updated_at": dt.datetime.now().astimezone().isoformat(timespec="seconds")}
+        terminal.store.apply([fresh])
+        window.content_synced(True)
+        qtbot.wait(50)
+        tile = next(b for b in window.findChildren(QPushButton, "tile-notices") if b.isVisible())
+        assert tile.findChild(QLabel, "tile-count").text() == f"{before + 1} 项"
