@@ -10,6 +10,7 @@ import hashlib
 import os
 import shutil
 from pathlib import Path
+from typing import Any
 
 _CHUNK = 1 << 20
 
@@ -70,3 +71,12 @@ class BlobStore:
             raise BlobError(f"{source}: expected sha256 {sha256} and {size} bytes, found {found[0]} and {found[1]} bytes")
         os.replace(partial, target)
         return target
+
+
+def attachment_refs(record: dict[str, Any]) -> list[dict[str, Any]]:
+    """The attachment references of a record: a document's attachments and an interpretation's images."""
+    found = [a for a in record.get("attachments") or [] if isinstance(a, dict)] if isinstance(record.get("attachments"), list) else []
+    interpretation = record.get("interpretation")
+    if isinstance(interpretation, dict) and isinstance(interpretation.get("images"), list):
+        found += [a for a in interpretation["images"] if isinstance(a, dict)]
+    return found

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk import regions
-from kiosk.blobs import BlobError, BlobStore, blob_path
+from kiosk.blobs import BlobError, BlobStore, attachment_refs, blob_path
 from kiosk.records.files import read_records
 from kiosk.records.validate import BatchRejected, RecordProblem
 from kiosk.search import SearchService
@@ -107,7 +107,7 @@ class Terminal:
         for record in records:
             if not isinstance(record, dict):
                 continue
-            for attachment in _attachments(record):
+            for attachment in attachment_refs(record):
                 sha, size = attachment.get("sha256"), attachment.get("size")
                 if not isinstance(sha, str) or not isinstance(size, int) or len(sha) != 64:
                     continue  # the batch check will name this record and field
@@ -153,11 +153,3 @@ class Terminal:
         status = data_status(self)
         return {"status": status.kind, "last_success": status.last_success, "error_kind": status.error_kind,
                 "channels": self.store.channel_states(), "portal_url": self.settings["sync.portal_url"]}
-
-
-def _attachments(record: dict[str, Any]) -> list[dict[str, Any]]:
-    found = [a for a in record.get("attachments", []) if isinstance(a, dict)] if isinstance(record.get("attachments"), list) else []
-    interpretation = record.get("interpretation")
-    if isinstance(interpretation, dict) and isinstance(interpretation.get("images"), list):
-        found += [a for a in interpretation["images"] if isinstance(a, dict)]
-    return found

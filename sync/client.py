@@ -26,6 +26,7 @@ from tuf.api import exceptions as tuf_errors
 from tuf.ngclient import Updater, UpdaterConfig
 
 from kiosk import regions
+from kiosk.blobs import attachment_refs
 from kiosk.records.validate import BatchRejected
 from kiosk.store import ChannelCommit, StoreError
 from kiosk.terminal import Terminal
@@ -326,7 +327,7 @@ class FeedSync:
         for record in bundle.records:
             if record.get("deleted"):
                 continue
-            for attachment in _attachments(record):
+            for attachment in attachment_refs(record):
                 sha, size = attachment.get("sha256"), attachment.get("size")
                 if isinstance(sha, str) and isinstance(size, int):
                     wanted[sha] = size
@@ -346,14 +347,6 @@ class FeedSync:
                 fetch_blob(self.session, self.feed_url, self.terminal.blobs, sha, size, deadline=self.deadline, stats=self.blob_stats)
                 repaired += 1
         return repaired
-
-
-def _attachments(record: dict[str, Any]) -> list[dict[str, Any]]:
-    found = [a for a in record.get("attachments") or [] if isinstance(a, dict)]
-    interpretation = record.get("interpretation")
-    if isinstance(interpretation, dict):
-        found += [a for a in interpretation.get("images") or [] if isinstance(a, dict)]
-    return found
 
 
 def referenced_blobs(terminal: Terminal) -> list[tuple[str, int]]:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk import regions
-from kiosk.blobs import BlobError, BlobStore, blob_path
+from kiosk.blobs import BlobError, BlobStore, attachment_refs, blob_path
 from kiosk.privacy import mask_payment
 from kiosk.records.files import read_records
 from kiosk.records.validate import BatchRejected, RecordProblem, check_batch
@@ -90,19 +90,11 @@ def read_source(source: Path, published_at: str) -> list[Record]:
     return [mask_payment(record) if record["kind"] == "subsidy_payment" and not record.get("deleted") else record for record in records]
 
 
-def _attachments(record: Record) -> list[dict[str, Any]]:
-    found = [a for a in record.get("attachments") or [] if isinstance(a, dict)]
-    interpretation = record.get("interpretation")
-    if isinstance(interpretation, dict):
-        found += [a for a in interpretation.get("images") or [] if isinstance(a, dict)]
-    return found
-
-
 def _copy_blobs(source: Path, feed: Path, records: list[Record]) -> tuple[int, dict[str, tuple[int, int]]]:
     """Put every attachment into the feed's blob folder, verified. Returns (added, per-channel count/bytes)."""
     store = BlobStore(feed / "blobs")
     problems: list[RecordProblem] = []
-    wanted: list[tuple[Record, dict[str, Any]]] = [(r, a) for r in records if not r.get("deleted") for a in _attachments(r)]
+    wanted: list[tuple[Record, dict[str, Any]]] = [(r, a) for r in records if not r.get("deleted") for a in attachment_refs(r)]
     added = 0
     per_channel: dict[str, tuple[int, int]] = defaultdict(lambda: (0, 0))
     seen: set[tuple[str, str]] = set()
