@@ -91,6 +91,7 @@ class SyncReport:
     bytes_downloaded: int = 0
     blobs_fetched: int = 0
     blobs_resumed: int = 0
+    blobs_repaired: int = 0
 
     @property
     def ok(self) -> bool:

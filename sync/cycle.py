@@ -46,7 +46,11 @@ def run_cycle(terminal: Terminal, *, started_at: dt.datetime, printer_state: dic
               progress: ProgressCallback | None = None, now: dt.datetime | None = None) -> CycleReport:
     session = make_session(terminal.settings)
     feed_url = feed_url_of(terminal)
-    feed = FeedSync(terminal, feed_url, session=session, progress=progress).run() if feed_url else None
+    feed = None
+    if feed_url:
+        client = FeedSync(terminal, feed_url, session=session, progress=progress)
+        feed = client.run()
+        _check_blobs_daily(client, feed, now)
     creds = load_credentials(terminal.data_dir)
     if creds is None:
         note = "" if feed_url else "sync.portal_url is empty and the terminal is not enrolled: nothing to do (kiosk enroll --portal URL --code CODE)"
@@ -58,6 +62,28 @@ def run_cycle(terminal: Terminal, *, started_at: dt.datetime, printer_state: dic
                                                  printer_state=printer_state, outbox_backlog=backlog))
         delivery = deliver(outbox, session, creds, limit=200)
     return CycleReport(feed, delivery)
+
+
+BLOB_CHECK_EVERY = dt.timedelta(hours=24)
+
+
+def _check_blobs_daily(client: FeedSync, feed: SyncReport, now: dt.datetime | None) -> None:
+    """Once a day, hash every attachment the store refers to and fetch damaged ones again
+    (a failing SD card shows up here before a person opens a broken PDF)."""
+    marker = client.folder / "blobs-checked"
+    now = now or dt.datetime.now(dt.UTC)
+    try:
+        last = dt.datetime.fromisoformat(marker.read_text(encoding="utf-8").strip())
+    except (OSError, ValueError):
+        last = None
+    if not feed.ok or (last is not None and now - last < BLOB_CHECK_EVERY):
+        return
+    try:
+        feed.blobs_repaired = client.repair_blobs()
+    except Exception as exc:  # a repair that fails now is tried again tomorrow; content stays as it is
+        feed.error = f"attachment check: {exc}"
+        return
+    marker.write_text(now.isoformat(), encoding="utf-8")
 
 
 def _queue_usage(terminal: Terminal, outbox: Outbox, now: dt.datetime | None) -> None:
