@@ -14,6 +14,7 @@ declare -A WHY=(
   [dbus-daemon]="a private message bus the simulated printer (ippeveprinter) needs in the print tests"
   [nginx-light]="static web server: the sync tests serve a signed feed with Range requests, as a county CDN would"
   [curl]="the sync benchmark compares our download of the feed with curl fetching the same files"
+  [postgresql]="database server: the portal tests run the reference portal on a private PostgreSQL as well as SQLite"
   [poppler-utils]="pdftoppm and pdffonts: tests render printed pages and check every font is embedded"
   [espeak-ng]="offline speech engine for the read-aloud (朗读) button, Mandarin and Cantonese voices"
   [alsa-utils]="aplay: the speech engine (pyttsx3's espeak driver) plays 朗读 through it"
