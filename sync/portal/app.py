@@ -1,0 +1,355 @@
+"""The portal's WSGI app: enrolment, the idempotent upload inbox, the static feed and item pages.
+
+Contract: docs/PROTOCOL.md, "Terminal ↔ portal API". Every error a terminal sees is JSON
+`{"error", "error_zh"}`, so the kiosk can log the English and show staff the Chinese.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import logging
+import re
+import secrets
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, NoReturn
+
+import flask
+import peewee
+import waitress
+from nacl.public import PrivateKey
+from waitress import wasyncore
+from werkzeug.exceptions import HTTPException
+
+from sync.portal.models import PortalDB, load_box_key, normalize_code, open_db, public_key_b64, sha256_hex, utcnow
+from sync.portal.pages import FeedIndex, item_response, latest_root
+
+log = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 256 * 1024
+KINDS = ("rating", "usage", "heartbeat", "request", "alert")
+BODY_FIELDS = ("kind", "created_at", "payload", "sealed")
+KEY_RE = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+SEALED_OVERHEAD = 48  # X25519 ephemeral public key (32) + Poly1305 tag (16)
+RETRY_AFTER_S = 5
+HTTP_ERRORS = {  # werkzeug's own errors, worded for a terminal log and a staff screen
+    400: ("bad request", "请求格式错误"),
+    404: ("no such endpoint", "没有这个接口"),
+    405: ("method not allowed", "不支持该请求方法"),
+    413: (f"the body is over {MAX_BODY_BYTES // 1024} KiB", f"请求内容超过 {MAX_BODY_BYTES // 1024} KiB"),
+}
+
+
+class ApiError(Exception):
+    """An answer to a terminal that is not a success; `error` is English, `error_zh` Chinese."""
+
+    def __init__(self, status: int, error: str, error_zh: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(error)
+        self.status, self.error, self.error_zh, self.headers = status, error, error_zh, headers or {}
+
+
+def bad_request(error: str, error_zh: str) -> NoReturn:
+    raise ApiError(400, error, error_zh)
+
+
+@dataclass
+class Portal:
+    """What the request handlers share: the database, the feed and the sealed-box key."""
+
+    db: PortalDB
+    feed_dir: Path
+    feed_index: FeedIndex
+    box_key: PrivateKey
+
+
+def portal() -> Portal:
+    return flask.current_app.extensions["kiosk_portal"]
+
+
+def create_app(feed_dir: Path, db_url: str, keys_dir: Path) -> flask.Flask:
+    """The portal as a Flask app (serve it with waitress); tables and the key pair are made if missing."""
+    feed_dir = Path(feed_dir).resolve()
+    app = flask.Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    state = Portal(db=open_db(db_url), feed_dir=feed_dir, feed_index=FeedIndex(feed_dir), box_key=load_box_key(Path(keys_dir)))
+    app.extensions["kiosk_portal"] = state
+
+    @app.before_request
+    def _connect() -> None:
+        if flask.request.path.startswith(("/api/", "/healthz")):
+            state.db.db.connect(reuse_if_open=True)
+
+    @app.teardown_request
+    def _close(_exc: BaseException | None) -> None:
+        # SQLite connections stay open for the life of each waitress thread: closing the last one
+        # checkpoints the WAL, which cost more than the request itself. Server databases close
+        # per request (or pool, with a postgresql+pool:// URL).
+        if not state.db.is_sqlite():
+            state.db.close()
+
+    @app.errorhandler(ApiError)
+    def _api_error(exc: ApiError) -> flask.Response:
+        response = flask.jsonify(error=exc.error, error_zh=exc.error_zh)
+        response.status_code = exc.status
+        response.headers.update(exc.headers)
+        return response
+
+    @app.errorhandler(peewee.OperationalError)
+    @app.errorhandler(peewee.InterfaceError)
+    def _busy(exc: Exception) -> flask.Response:
+        # SQLite past busy_timeout ("database is locked"), PostgreSQL down or timing out: try later.
+        log.warning("database busy or unavailable: %s", exc)
+        return _api_error(ApiError(503, "the portal is busy, try again later", "门户繁忙，请稍后重试", {"Retry-After": str(RETRY_AFTER_S)}))
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException) -> Any:
+        if not flask.request.path.startswith("/api/"):
+            return exc
+        error, error_zh = HTTP_ERRORS.get(exc.code or 500, (exc.name, exc.name))
+        return _api_error(ApiError(exc.code or 500, error, error_zh))
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception) -> flask.Response:
+        log.exception("unexpected error on %s %s", flask.request.method, flask.request.path)
+        return _api_error(ApiError(500, "internal error", "门户内部错误"))
+
+    app.add_url_rule("/api/v1/enroll", view_func=enroll, methods=["POST"])
+    app.add_url_rule("/api/v1/inbox", view_func=inbox, methods=["POST"])
+    app.add_url_rule("/api/v1/whoami", view_func=whoami, methods=["GET"])
+    app.add_url_rule("/healthz", view_func=healthz, methods=["GET"])
+    app.add_url_rule("/feed/<path:filename>", view_func=feed_file, methods=["GET"])
+    app.add_url_rule("/r/<record_id>", view_func=item_page, methods=["GET"])
+    return app
+
+
+# ---------------------------------------------------------------- request helpers
+
+
+def json_body() -> Any:
+    """The body as JSON; 413 is raised by Flask before we read past MAX_CONTENT_LENGTH."""
+    data = flask.request.get_data(cache=False)
+    try:
+        return json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        bad_request("the body is not UTF-8", "请求内容不是 UTF-8 编码")
+    except ValueError as exc:
+        bad_request(f"the body is not valid JSON ({exc})", "请求内容不是有效的 JSON")
+
+
+def authenticated_terminal() -> Any:
+    """The terminal the bearer token belongs to; the only source of a caller's identity."""
+    header = flask.request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise ApiError(401, "missing bearer token", "缺少终端凭据", {"WWW-Authenticate": "Bearer"})
+    db = portal().db
+    terminal = db.Terminal.get_or_none(db.Terminal.token_sha256 == sha256_hex(token.strip()))
+    if terminal is None:
+        raise ApiError(401, "unknown token", "终端凭据无效", {"WWW-Authenticate": "Bearer"})
+    if terminal.revoked_at is not None:
+        raise ApiError(403, "this terminal has been revoked", "该终端已被停用")
+    return terminal
+
+
+def parse_iso_time(value: Any) -> datetime | None:
+    if not isinstance(value, str) or len(value) > 64:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else None
+
+
+def validate_inbox_body(body: Any, terminal_id: str) -> dict[str, Any]:
+    """The body with every field present (payload/sealed default to null); 400 names the bad field."""
+    if not isinstance(body, dict):
+        bad_request("the body must be a JSON object", "请求内容必须是 JSON 对象")
+    for name in body:
+        if name not in BODY_FIELDS:
+            bad_request(f"unknown field '{name}' (expected {', '.join(BODY_FIELDS)})", f"未知字段 '{name}'")
+    kind = body.get("kind")
+    if kind not in KINDS:
+        bad_request(f"field 'kind' must be one of {', '.join(KINDS)}, got {kind!r}", f"字段 'kind' 必须是 {'、'.join(KINDS)} 之一")
+    if parse_iso_time(body.get("created_at")) is None:
+        bad_request("field 'created_at' must be an ISO 8601 time with a UTC offset, e.g. 2026-11-21T09:00:00+08:00",
+                    "字段 'created_at' 必须是带时区的 ISO 8601 时间")
+    payload, sealed = body.get("payload"), body.get("sealed")
+    if payload is not None and not isinstance(payload, dict):
+        bad_request("field 'payload' must be an object or null", "字段 'payload' 必须是对象或 null")
+    if sealed is not None:
+        try:
+            opened = base64.b64decode(sealed, validate=True) if isinstance(sealed, str) else None
+        except (binascii.Error, ValueError):
+            opened = None
+        if opened is None:
+            bad_request("field 'sealed' must be base64 text or null", "字段 'sealed' 必须是 base64 文本或 null")
+        if len(opened) <= SEALED_OVERHEAD:
+            bad_request("field 'sealed' is too short to be a sealed box", "字段 'sealed' 太短，不是有效的密封数据")
+    if payload is None and sealed is None:
+        bad_request("field 'payload' or 'sealed' must be given", "字段 'payload' 和 'sealed' 不能都为空")
+    if kind == "request" and sealed is None:
+        bad_request("field 'sealed' is required for a request: personal data travels only sealed", "依申请公开必须以 'sealed' 密封提交")
+    if kind == "heartbeat":
+        if payload is None:
+            bad_request("field 'payload' must be an object for a heartbeat", "心跳的字段 'payload' 必须是对象")
+        if payload.get("terminal_id", terminal_id) != terminal_id:
+            bad_request("field 'payload.terminal_id' does not match the terminal of the token", "字段 'payload.terminal_id' 与终端凭据不符")
+        generations = payload.get("generations", {})
+        if not isinstance(generations, dict) or not all(isinstance(v, int) and not isinstance(v, bool) for v in generations.values()):
+            bad_request("field 'payload.generations' must map channel codes to integers", "字段 'payload.generations' 必须是频道到整数的映射")
+    return {"kind": kind, "created_at": body["created_at"], "payload": payload, "sealed": sealed}
+
+
+def canonical_sha256(body: dict[str, Any]) -> str:
+    """Same body, same hash: key order and whitespace don't make a retry look like a new item."""
+    return sha256_hex(json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False))
+
+
+# ---------------------------------------------------------------- endpoints
+
+
+def enroll() -> tuple[flask.Response, int]:
+    state = portal()
+    db = state.db
+    body = json_body()
+    if not isinstance(body, dict):
+        bad_request("the body must be a JSON object", "请求内容必须是 JSON 对象")
+    code, name = body.get("code"), body.get("name")
+    if not isinstance(code, str) or not code.strip():
+        bad_request("field 'code' must be the enrolment code", "字段 'code' 必须是注册码")
+    if name is not None and (not isinstance(name, str) or len(name) > 200 or any(ord(ch) < 32 for ch in name)):
+        bad_request("field 'name' must be text of at most 200 characters without control characters",
+                    "字段 'name' 必须是不超过 200 字、不含控制字符的文本")
+    refused = ApiError(403, "unknown, used or expired enrolment code", "注册码无效、已使用或已过期")
+    now = utcnow()
+    found = db.EnrolmentCode.get_or_none(db.EnrolmentCode.code_sha256 == sha256_hex(normalize_code(code)))
+    if found is None or found.used_by is not None or found.expires_at <= now:
+        raise refused
+    terminal_id = "t-" + secrets.token_hex(5)
+    token = secrets.token_urlsafe(32)
+    # The staff's name for the place wins; a terminal's own name is used when staff gave none.
+    terminal_name = found.name or (name or "").strip()
+    with db.db.atomic():
+        claimed = (db.EnrolmentCode.update(used_by=terminal_id)
+                   .where((db.EnrolmentCode.id == found.id) & db.EnrolmentCode.used_by.is_null() & (db.EnrolmentCode.expires_at > now))
+                   .execute())
+        if claimed != 1:  # another enrolment took the code between our read and this write
+            raise refused
+        db.Terminal.create(terminal_id=terminal_id, name=terminal_name, region=found.region, token_sha256=sha256_hex(token),
+                           enrolled_at=now, last_ip=flask.request.remote_addr)
+    log.info("enrolled %s (%s, %s)", terminal_id, found.region, terminal_name)
+    return flask.jsonify(
+        terminal_id=terminal_id, token=token, region=found.region, name=terminal_name, portal_public_key=public_key_b64(state.box_key),
+        feed_url=flask.request.host_url + "feed/", root=latest_root(state.feed_dir),
+    ), 201
+
+
+def inbox() -> tuple[flask.Response, int]:
+    db = portal().db
+    terminal = authenticated_terminal()
+    key = flask.request.headers.get("Idempotency-Key")
+    if key is None or not KEY_RE.match(key):
+        bad_request("header 'Idempotency-Key' must be 1–128 characters of A–Z a–z 0–9 . _ : -", "请求头 'Idempotency-Key' 缺失或格式错误")
+    body = validate_inbox_body(json_body(), terminal.terminal_id)
+    digest = canonical_sha256(body)
+    Item = db.InboxItem
+
+    def known() -> tuple[flask.Response, int] | None:
+        existing = Item.get_or_none((Item.terminal == terminal.terminal_id) & (Item.key == key))
+        if existing is None:
+            return None
+        if existing.body_sha256 == digest:
+            return flask.jsonify(status="duplicate"), 200
+        raise ApiError(409, f"Idempotency-Key '{key}' was already used with a different body", "该 Idempotency-Key 已用于不同的内容")
+
+    now = utcnow()
+    payload_json = json.dumps(body["payload"], ensure_ascii=False) if body["payload"] is not None else None
+    insert = Item.insert(terminal=terminal.terminal_id, key=key, kind=body["kind"], body_sha256=digest, payload=payload_json,
+                         sealed=body["sealed"], created_at=body["created_at"], received_at=now)
+    try:
+        if body["kind"] != "heartbeat":
+            insert.execute()  # one autocommit statement: SQLite's write lock is held for the INSERT alone
+        else:
+            with db.db.atomic():
+                insert.execute()
+                (db.Terminal.update(last_heartbeat_at=now, heartbeat=payload_json, last_ip=flask.request.remote_addr)
+                 .where(db.Terminal.terminal_id == terminal.terminal_id).execute())
+    except peewee.IntegrityError:
+        # Insert first, look second: new items are the common case, and the unique index decides
+        # races between two connections posting the same key.
+        answer = known()
+        if answer is None:
+            raise
+        return answer
+    return flask.jsonify(status="stored"), 201
+
+
+def whoami() -> flask.Response:
+    terminal = authenticated_terminal()
+    return flask.jsonify(terminal_id=terminal.terminal_id, region=terminal.region, name=terminal.name)
+
+
+def healthz() -> tuple[flask.Response, int]:
+    state = portal()
+    state.db.db.execute_sql("SELECT 1")
+    return flask.jsonify(status="ok", feed_targets_version=state.feed_index.version), 200
+
+
+def feed_file(filename: str) -> flask.Response:
+    """Static feed files with Range/conditional requests; safe_join inside refuses `..` escapes."""
+    fresh = 0 if filename.startswith("metadata/") or filename == "publisher.json" else 3600
+    return flask.send_from_directory(portal().feed_dir, filename, conditional=True, max_age=fresh)
+
+
+def item_page(record_id: str) -> flask.Response:
+    html, status = item_response(portal().feed_index, record_id)
+    response = flask.Response(html, status=status, mimetype="text/html")
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+# ---------------------------------------------------------------- running it
+
+
+class ThreadedServer:
+    """A waitress server on a background thread that stops cleanly (tests and benches).
+
+    The asyncore loop runs in short slices so `stop()` takes effect within ~50 ms, and everything
+    is closed on the loop's own thread, never under a running select().
+    """
+
+    def __init__(self, app: flask.Flask, host: str = "127.0.0.1", port: int = 0, threads: int = 8, **adjustments: Any) -> None:
+        self._map: dict[int, Any] = {}
+        self.server: Any = waitress.create_server(app, map=self._map, host=host, port=port, threads=threads, **adjustments)
+        self.port: int = self.server.effective_port
+        self.url = f"http://{host}:{self.port}"
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"portal-{self.port}", daemon=True)
+
+    def start(self) -> ThreadedServer:
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        try:
+            while not self._stopping.is_set():
+                wasyncore.loop(timeout=0.05, map=self._map, use_poll=True, count=1)
+        finally:
+            self.server.task_dispatcher.shutdown(timeout=5)
+            wasyncore.close_all(self._map)
+
+    def stop(self, timeout: float = 10) -> None:
+        self._stopping.set()
+        self._thread.join(timeout)
+
+    def __enter__(self) -> ThreadedServer:
+        return self.start()
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stop()

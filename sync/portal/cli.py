@@ -1,0 +1,272 @@
+"""`kiosk-portal`: run the reference portal and do the staff chores (codes, terminals, the inbox).
+
+Exit codes: 0 ok, 1 not found (or an item that could not be opened), 2 bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import signal
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+import nacl.exceptions
+from nacl.public import SealedBox
+
+from sync.portal.models import REGION_RE, PortalDB, issue_enrolment_code, load_box_key, open_db, public_key_b64, utcnow
+
+KINDS = ("rating", "usage", "heartbeat", "request", "alert")
+
+
+class Failure(Exception):
+    """A message for stderr and an exit code."""
+
+    def __init__(self, message: str, code: int) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def default_db_url(state_dir: Path) -> str:
+    return f"sqlite:///{(state_dir / 'portal.sqlite').resolve()}"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kiosk-portal", description="Reference portal for disclosure kiosks (参考门户服务).")
+    parser.add_argument("--state-dir", type=Path, default=Path("portal-state"), help="where the key pair (and the default database) live")
+    parser.add_argument("--db", help="database URL, e.g. sqlite:///portal.sqlite or postgresql://user@host/db (default: STATE_DIR/portal.sqlite)")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="run the portal with waitress")
+    serve.add_argument("--feed", type=Path, required=True, help="the feed directory kiosk-publish writes")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8765, help="0 picks a free port (printed)")
+    serve.add_argument("--threads", type=int, default=8)
+    serve.add_argument("--connection-limit", type=int, default=1000, help="open connections before waitress stops accepting")
+
+    code = commands.add_parser("enroll-code", help="issue a one-time enrolment code for a new terminal")
+    code.add_argument("--region", required=True, help="12-digit region code of the terminal's place")
+    code.add_argument("--name", required=True, help="the terminal's name, e.g. 青山村村委会大厅")
+    code.add_argument("--hours", type=float, default=72, help="how long the code stays valid")
+
+    terminals = commands.add_parser("terminals", help="list terminals and how recently they were heard from")
+    terminals.add_argument("--json", action="store_true")
+
+    revoke = commands.add_parser("revoke", help="revoke a terminal's token")
+    revoke.add_argument("terminal_id")
+
+    inbox = commands.add_parser("inbox", help="list what terminals uploaded")
+    inbox.add_argument("--kind", help=f"one of {', '.join(KINDS)}")
+    inbox.add_argument("--terminal", help="only this terminal_id")
+    inbox.add_argument("--limit", type=int, default=0, help="only the newest N items (0 = all)")
+    inbox.add_argument("--decrypt", action="store_true", help="open sealed items with the portal's private key")
+    inbox.add_argument("--json", action="store_true")
+
+    commands.add_parser("keygen", help="create the sealed-box key pair if missing and print the public key")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "keygen":
+            print(public_key_b64(load_box_key(args.state_dir)))
+            return 0
+        db_url = args.db or default_db_url(args.state_dir)
+        if args.command == "serve":
+            return serve(args, db_url)
+        db = open_db(db_url)
+        try:
+            with db.db.connection_context():
+                return COMMANDS[args.command](args, db)
+        finally:
+            db.close()
+    except Failure as exc:
+        print(f"kiosk-portal: {exc}", file=sys.stderr)
+        return exc.code
+    except FileNotFoundError as exc:
+        print(f"kiosk-portal: {exc}", file=sys.stderr)
+        return 1
+    except ValueError as exc:
+        print(f"kiosk-portal: {exc}", file=sys.stderr)
+        return 2
+
+
+def serve(args: argparse.Namespace, db_url: str) -> int:
+    import waitress
+
+    from sync.portal.app import create_app
+
+    if not args.feed.is_dir():
+        raise Failure(f"feed directory {args.feed} does not exist (run kiosk-publish init, or mkdir it)", 2)
+    app = create_app(args.feed, db_url, args.state_dir)
+    server: Any = waitress.create_server(app, host=args.host, port=args.port, threads=args.threads, connection_limit=args.connection_limit)
+    print(f"kiosk-portal: serving http://{args.host}:{server.effective_port}/ (feed {args.feed.resolve()}, database {db_url})", flush=True)
+
+    def stop(_signum: int, _frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    server.run()  # returns after SIGINT/SIGTERM, once waitress has stopped its threads
+    return 0
+
+
+def cmd_enroll_code(args: argparse.Namespace, db: PortalDB) -> int:
+    if not REGION_RE.match(args.region):
+        raise Failure(f"--region must be a 12-digit region code, got {args.region!r}", 2)
+    if not args.name.strip():
+        raise Failure("--name must not be empty", 2)
+    try:
+        code = issue_enrolment_code(db, args.region, args.name, valid_hours=args.hours)
+    except ValueError as exc:
+        raise Failure(f"{exc}", 2) from exc
+    print(code)
+    return 0
+
+
+def staleness(then: datetime | None, now: datetime) -> tuple[str, str]:
+    """How long ago, in Chinese and English: 从未/never, 刚刚/just now, 5 分钟前/5 min ago…"""
+    if then is None:
+        return "从未", "never"
+    seconds = max(0, int((now - then).total_seconds()))
+    if seconds < 60:
+        return "刚刚", "just now"
+    for unit, zh, en in ((86400, "天", "d"), (3600, "小时", "h"), (60, "分钟", "min")):
+        if seconds >= unit * (2 if unit == 86400 else 1):
+            return f"{seconds // unit} {zh}前", f"{seconds // unit} {en} ago"
+    return "刚刚", "just now"  # pragma: no cover - the loop always answers for seconds >= 60
+
+
+def terminal_rows(db: PortalDB) -> list[dict[str, Any]]:
+    now = utcnow()
+    rows = []
+    for terminal in db.Terminal.select().order_by(db.Terminal.region, db.Terminal.terminal_id):
+        heartbeat = json.loads(terminal.heartbeat) if terminal.heartbeat else None
+        zh, en = staleness(terminal.last_heartbeat_at, now)
+        rows.append({
+            "terminal_id": terminal.terminal_id, "name": terminal.name, "region": terminal.region,
+            "enrolled_at": terminal.enrolled_at.isoformat() + "Z",
+            "last_heartbeat_at": terminal.last_heartbeat_at.isoformat() + "Z" if terminal.last_heartbeat_at else None,
+            "stale_zh": zh, "stale_en": en,
+            "generations": (heartbeat or {}).get("generations") or {},
+            "app_version": (heartbeat or {}).get("app_version"),
+            "outbox_backlog": (heartbeat or {}).get("outbox_backlog"),
+            "revoked": terminal.revoked_at is not None, "last_ip": terminal.last_ip,
+        })
+    return rows
+
+
+def cmd_terminals(args: argparse.Namespace, db: PortalDB) -> int:
+    rows = terminal_rows(db)
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    if not rows:
+        print("没有终端 (no terminals)")
+        return 0
+    table = [["终端 terminal", "名称 name", "区划 region", "最后心跳 last heartbeat", "多久前", "ago", "数据代 generations", "状态 state"]]
+    for row in rows:
+        generations = " ".join(f"{channel}:{gen}" for channel, gen in sorted(row["generations"].items())) or "-"
+        heard = local_time(row["last_heartbeat_at"])
+        table.append([row["terminal_id"], row["name"], row["region"], heard, row["stale_zh"], row["stale_en"], generations,
+                      "已停用 revoked" if row["revoked"] else "正常 active"])
+    print_table(table)
+    return 0
+
+
+def local_time(utc_iso: str | None) -> str:
+    """Staff read times in the server's own time zone (UTC+8 in China); JSON output stays in UTC."""
+    if utc_iso is None:
+        return "-"
+    return datetime.fromisoformat(utc_iso.replace("Z", "+00:00")).astimezone().strftime("%Y-%m-%d %H:%M:%S %z")
+
+
+def print_table(rows: list[list[str]]) -> None:
+    """Columns padded by display width, so Chinese (two cells a character) lines up in a terminal."""
+    import unicodedata
+
+    def width(text: str) -> int:
+        return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+    widths = [max(width(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        print("  ".join(cell + " " * (widths[i] - width(cell)) for i, cell in enumerate(row)).rstrip())
+
+
+def cmd_revoke(args: argparse.Namespace, db: PortalDB) -> int:
+    terminal = db.Terminal.get_or_none(db.Terminal.terminal_id == args.terminal_id)
+    if terminal is None:
+        raise Failure(f"no terminal {args.terminal_id!r} (没有这个终端)", 1)
+    if terminal.revoked_at is None:
+        db.Terminal.update(revoked_at=utcnow()).where(db.Terminal.terminal_id == args.terminal_id).execute()
+        print(f"{args.terminal_id} 已停用 (revoked)")
+    else:
+        print(f"{args.terminal_id} 早已停用 (already revoked {terminal.revoked_at.isoformat()}Z)")
+    return 0
+
+
+def cmd_inbox(args: argparse.Namespace, db: PortalDB) -> int:
+    if args.kind is not None and args.kind not in KINDS:
+        raise Failure(f"--kind must be one of {', '.join(KINDS)}, got {args.kind!r}", 2)
+    if args.limit < 0:
+        raise Failure("--limit must not be negative", 2)
+    box = SealedBox(load_box_key(args.state_dir, create=False)) if args.decrypt else None
+    Item = db.InboxItem
+    query = Item.select().order_by(Item.id.desc() if args.limit else Item.id)
+    if args.kind:
+        query = query.where(Item.kind == args.kind)
+    if args.terminal:
+        query = query.where(Item.terminal == args.terminal)
+    if args.limit:
+        query = query.limit(args.limit)
+    items = sorted(query, key=lambda item: item.id)
+    failures = 0
+    out = []
+    for item in items:
+        row: dict[str, Any] = {
+            "id": item.id, "terminal_id": item.terminal_id, "key": item.key, "kind": item.kind, "created_at": item.created_at,
+            "received_at": item.received_at.isoformat() + "Z", "payload": json.loads(item.payload) if item.payload else None,
+            "sealed": item.sealed,
+        }
+        if box is not None and item.sealed:
+            try:
+                plain = box.decrypt(base64.b64decode(item.sealed)).decode("utf-8")
+            except (nacl.exceptions.CryptoError, ValueError) as exc:
+                row["opened_error"] = f"cannot open: {exc}"
+                failures += 1
+            else:
+                try:
+                    row["opened"] = json.loads(plain)
+                except ValueError:
+                    row["opened"] = plain
+        out.append(row)
+    if args.json:
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+    elif not out:
+        print("收件箱为空 (inbox empty)")
+    for row in [] if args.json else out:
+        print(f"#{row['id']}  {row['kind']}  {row['terminal_id']}  key={row['key']}  created {row['created_at']}  "
+              f"received {local_time(row['received_at'])}")
+        if row["payload"] is not None:
+            print("  payload: " + json.dumps(row["payload"], ensure_ascii=False))
+        if "opened" in row:
+            print("  sealed (opened): " + json.dumps(row["opened"], ensure_ascii=False, indent=2).replace("\n", "\n  "))
+        elif "opened_error" in row:
+            print(f"  sealed: 无法解密 ({row['opened_error']})")
+        elif row["sealed"]:
+            print(f"  sealed: {len(row['sealed'])} chars (use --decrypt)")
+    if failures:
+        print(f"kiosk-portal: {failures} sealed item(s) could not be opened with this portal's key", file=sys.stderr)
+        return 1
+    return 0
+
+
+COMMANDS = {"enroll-code": cmd_enroll_code, "terminals": cmd_terminals, "revoke": cmd_revoke, "inbox": cmd_inbox}
+
+if __name__ == "__main__":
+    sys.exit(main())
