@@ -13,6 +13,7 @@ declare -A WHY=(
   [cups-ipp-utils]="ippeveprinter: the print tests simulate a printer that runs out of paper"
   [dbus-daemon]="a private message bus the simulated printer (ippeveprinter) needs in the print tests"
   [nginx-light]="static web server: the sync tests serve a signed feed with Range requests, as a county CDN would"
+  [chromium]="headless browser: the portal tests open the item page a kiosk QR code points to, at phone width"
   [curl]="the sync benchmark compares our download of the feed with curl fetching the same files"
   [postgresql]="database server: the portal tests run the reference portal on a private PostgreSQL as well as SQLite"
   [poppler-utils]="pdftoppm and pdffonts: tests render printed pages and check every font is embedded"
