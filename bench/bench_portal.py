@@ -36,7 +36,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.bench_store import machine  # noqa: E402
+from bench.bench_store import machine, write_section  # noqa: E402
 from sync.portal.models import issue_enrolment_code, open_db  # noqa: E402
 
 REGION = "990121101201"
@@ -231,18 +231,6 @@ def markdown(result: dict[str, Any]) -> str:
         f"- Enrolling {result['terminals']} terminals one after another: {result['enrol_seconds']} s.",
     ]
     return "\n".join(lines)
-
-
-def write_section(doc: Path, name: str, text: str) -> None:
-    begin, end = f"<!-- BEGIN {name} -->", f"<!-- END {name} -->"
-    current = doc.read_text(encoding="utf-8") if doc.exists() else "# Benchmarks\n"
-    block = f"{begin}\n{text}\n{end}"
-    if begin in current:
-        head, rest = current.split(begin, 1)
-        current = head + block + rest.split(end, 1)[1]
-    else:
-        current = current.rstrip("\n") + "\n\n" + block + "\n"
-    doc.write_text(current, encoding="utf-8")
 
 
 def main() -> None:
