@@ -30,6 +30,8 @@ bench: setup
 	@$(PY) bench/bench_store.py --scale province --write-doc
 	@$(PY) bench/bench_ui.py --write-doc
 	@$(PY) bench/bench_print.py --write-doc
+	@$(PY) bench/bench_sync.py --write-doc
+	@$(PY) bench/bench_portal.py --write-doc
 
 docs: setup
 	@$(VENV)/bin/kiosk docs
