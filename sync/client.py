@@ -14,6 +14,7 @@ import datetime as dt
 import errno
 import fcntl
 import os
+import urllib.parse
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -318,9 +319,7 @@ class FeedSync:
 
     def _drop_cached(self, target: str) -> None:
         """Applied bundles are not kept: the store holds the records, the generation says where we are."""
-        for path in (self.folder / "targets").glob("*"):
-            if path.name.endswith(target.rsplit("/", 1)[-1]) and path.is_file():
-                path.unlink(missing_ok=True)
+        (self.folder / "targets" / urllib.parse.quote(target, "")).unlink(missing_ok=True)  # python-tuf's cache name
 
     def _fetch_blobs(self, bundle: Bundle, channel: str) -> None:
         """Every attachment a live record needs, verified, before the records are applied."""
