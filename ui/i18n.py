@@ -11,7 +11,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "stale_since": ("数据可能不是最新（上次同步 {when}）", "Data may be out of date (last synced {when})"),
     "synced": ("已与县级门户同步 {when}", "Synced with the county portal {when}"),
     "offline_since": ("离线，上次同步 {when}", "Offline, last synced {when}"),
-    "syncing": ("正在更新 {percent}%", "Updating {percent}%"),
     "items": ("{count} 项", "{count} items"),
     "search_hint": ("点此搜索：政策、补贴、办事指南…", "Tap to search policies, subsidies, guides…"),
     "large_on": ("大字模式", "Large text"),
