@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from kiosk.terminal import Terminal
 
 # Failures that mean "the portal's data could not be trusted", not just "no network".
-DISTRUST = ("expired", "tampered", "rollback", "format")
+DISTRUST = ("expired", "clock", "tampered", "rollback", "format")
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,7 @@ ERROR_TEXT_ZH = {
     "network": "连不上县级门户，显示的是本机已有的内容",
     "http": "县级门户暂时无法提供更新，显示的是本机已有的内容",
     "expired": "更新数据的签名已过期（或本机时钟不准），显示的是本机已有的内容",
+    "clock": "本机时钟与县级门户相差较大，请工作人员校准时间；显示的是本机已有的内容",
     "tampered": "收到的更新数据未通过签名校验，已拒收，显示的是本机已有的内容",
     "rollback": "收到的更新数据比本机的旧，已拒收",
     "format": "收到的更新数据格式有误，已拒收",
@@ -51,6 +52,9 @@ ERROR_TEXT_ZH = {
     "busy": "另一个更新正在进行",
     "timeout": "更新超时，稍后再试",
 }
+
+
+CLOCK_TOLERANCE_S = 3600
 
 
 @dataclass(frozen=True)
@@ -237,7 +241,7 @@ class FeedSync:
             self._report(Progress("metadata"))
             updater.refresh()
         except Exception as exc:
-            failure = classify(exc)
+            failure = self._explain_clock(classify(exc))
             report.status, report.error_kind, report.error = "untrusted" if failure.kind == "untrusted" else "failed", failure.kind, str(failure)
             for channel in channels:
                 self._note(channel, failure)
@@ -259,6 +263,14 @@ class FeedSync:
             report.status = "updated"
         if any(c.status == "updated" and c.changes.get("changed") for c in report.channels):
             self.terminal.reload_settings()  # terminal_profile records may have changed
+
+    def _explain_clock(self, failure: SyncFailure) -> SyncFailure:
+        """Expired metadata while our clock is far from the portal's: say it is the clock."""
+        skew = self.fetcher.clock_skew_s
+        if failure.kind == "expired" and skew is not None and abs(skew) > CLOCK_TOLERANCE_S:
+            ahead = "ahead of" if skew < 0 else "behind"
+            return SyncFailure("clock", f"this terminal's clock is {abs(skew) / 3600:.1f} h {ahead} the portal's; {failure}")
+        return failure
 
     def _note(self, channel: str, failure: SyncFailure) -> None:
         with contextlib.suppress(StoreError):  # a full disk: the report still says why

@@ -7,6 +7,8 @@ asking for ``identity``: a server that gzips anyway produces a hash mismatch, ne
 
 from __future__ import annotations
 
+import datetime as dt
+import email.utils
 import urllib.parse
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -47,6 +49,7 @@ class RequestsFetcher(FetcherInterface):
         self.deadline = deadline
         self.on_bytes = on_bytes
         self.bytes_read = 0
+        self.clock_skew_s: float | None = None  # portal's Date header minus our clock, from the last answer
 
     def _count(self, amount: int) -> None:
         self.bytes_read += amount
@@ -61,10 +64,22 @@ class RequestsFetcher(FetcherInterface):
         timeouts = session_timeouts(self.session)
         response = self.session.get(url, stream=True, timeout=timeouts.pair(self.deadline.remaining()),
                                     headers={"Accept-Encoding": "identity"})
+        self._note_date(response.headers.get("Date"))
         if response.status_code >= 400:
             response.close()
             raise DownloadHTTPError(f"{url} answered HTTP {response.status_code}", response.status_code)
         return self._chunks(response)
+
+    def _note_date(self, header: str | None) -> None:
+        """Remember how far our clock is from the portal's: expired metadata may be a wrong clock."""
+        if not header:
+            return
+        try:
+            server = email.utils.parsedate_to_datetime(header)
+        except (TypeError, ValueError):
+            return
+        if server.tzinfo is not None:
+            self.clock_skew_s = (server - dt.datetime.now(dt.UTC)).total_seconds()
 
     def _chunks(self, response: requests.Response) -> Iterator[bytes]:
         try:

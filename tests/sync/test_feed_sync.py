@@ -18,7 +18,7 @@ import pytest
 
 from kiosk.syncstatus import data_status
 from kiosk.terminal import Terminal
-from sync.client import FeedSync, feed_url_of, referenced_blobs
+from sync.client import ERROR_TEXT_ZH, FeedSync, SyncFailure, feed_url_of, referenced_blobs
 from tests.sync.faultproxy import Corrupt, Drop, FaultProxy, GzipBomb, Hang, Replace, Status, Trickle
 from tests.sync.feed_support import FeedFixture, drop_record, edit_record, first_id, make_source, store_dump, sync
 from tests.sync.nginx import NginxServer
@@ -323,3 +323,21 @@ def test_feed_url_follows_the_settings(terminal: Terminal) -> None:
     terminal.settings.set_local("sync.feed_url", "https://cdn.example.cn/xiyuan")
     terminal.reload_settings()
     assert feed_url_of(terminal) == "https://cdn.example.cn/xiyuan/"
+
+
+def test_expired_metadata_with_a_clock_far_from_the_portals_blames_the_clock(terminal: Terminal, feed: FeedFixture, nginx: NginxServer) -> None:
+    synced_once(terminal, feed, direct(nginx))
+    before = store_dump(terminal)
+    edit_record(feed.source, "notice.jsonl", first_id(feed.source, "notice.jsonl"), title="时钟不准时收到的通知")
+    feed.build(now=dt.datetime.now(dt.UTC) - dt.timedelta(days=10))
+    client = FeedSync(terminal, direct(nginx))
+    report = client.run()
+    # nginx's Date header agrees with our clock, so this is a stale feed, not a wrong clock
+    assert client.fetcher.clock_skew_s is not None and abs(client.fetcher.clock_skew_s) < 60
+    assert report.error_kind == "expired"
+    # the same expiry seen by a terminal whose clock runs 30 days ahead of the portal
+    client.fetcher.clock_skew_s = -30 * 86400
+    explained = client._explain_clock(SyncFailure("expired", "signed metadata has expired"))
+    assert explained.kind == "clock" and "720.0 h ahead of the portal's" in str(explained)
+    assert "校准时间" in ERROR_TEXT_ZH["clock"]
+    assert store_dump(terminal) == before
