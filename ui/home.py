@@ -43,7 +43,7 @@ def format_short_time(iso: str, zone: ZoneInfo, now: dt.datetime | None = None) 
     except ValueError:
         return iso
     today = (now or dt.datetime.now(dt.UTC)).astimezone(zone).date()
-    return moment.strftime("%H:%M" if moment.date() == today else "%m-%d %H:%M")
+    return moment.strftime("%H:%M" if moment.date() == today else "%m-%d\u00a0%H:%M")  # never split over two lines
 
 
 class TileButton(QPushButton):
@@ -160,17 +160,24 @@ class HomeScreen(QWidget):
         self._clock_label.setStyleSheet(f"font-size: {scale.title_px}px; font-weight: bold;")
         when = self._summary.data_changed_at
         status_text = tr("data_changed", self._lang, when=format_data_time(when, self._zone)) if when else tr("data_never", self._lang)
-        status = QLabel(f"{status_text}  ·  {self._sync_text()}")
+        status = QLabel(f"{status_text}\n{self._sync_text()}")  # two whole lines: a date split mid-word is unreadable
+        self._status_label, self._status_prefix = status, status_text
         status.setObjectName("data-status")
         status.setProperty("sync_kind", self._summary.data_status.kind)
         status.setAlignment(Qt.AlignmentFlag.AlignRight)
         stale = self._summary.data_status.stale
         status.setStyleSheet(f"font-size: {scale.small_px}px;" + (f" background: {theme.STALE}; color: {theme.INK}; padding: 4px 8px;" if stale else ""))
-        status.setWordWrap(True)
+        status.setWordWrap(False)
         right.addWidget(self._clock_label)
         right.addWidget(status)
         layout.addLayout(right)
         return bar
+
+    def show_sync_progress(self, percent: int) -> None:
+        """正在更新 45% while a sync downloads; the next summary replaces it with the outcome."""
+        label = getattr(self, "_status_label", None)
+        if label is not None:
+            label.setText(f"{self._status_prefix}\n{tr('syncing', self._lang, percent=percent)}")
 
     def _sync_text(self) -> str:
         status = self._summary.data_status

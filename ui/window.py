@@ -63,6 +63,22 @@ class SyncBridge(QObject):
     """Carries sync results from the sync thread to the window (a queued signal)."""
 
     finished = Signal(bool)
+    progress = Signal(int)  # percent of the bytes being downloaded
+
+
+def _throttled_progress(bridge: SyncBridge) -> Callable[[Any], None]:
+    """Only downloads worth watching (over 256 kB), and only when the percent moves by 5."""
+    last = {"shown": -1}
+
+    def report(progress: Any) -> None:
+        if progress.stage not in ("bundle", "blobs") or progress.total_bytes < 256 * 1024:
+            return
+        step = progress.percent // 5 * 5
+        if step != last["shown"]:
+            last["shown"] = step
+            bridge.progress.emit(step)
+
+    return report
 
 
 class MainWindow(QMainWindow):
@@ -111,10 +127,12 @@ class MainWindow(QMainWindow):
     def attach_sync(self, background: Any) -> None:
         """Hear from the background sync: its callbacks run on the sync thread, so they only emit
         signals; the window re-reads the store on its own thread."""
-        self._sync_bridge = SyncBridge(self)
-        self._sync_bridge.finished.connect(self.content_synced)
-        background.on_finished = lambda report: self._sync_bridge.finished.emit(
+        bridge = self._sync_bridge = SyncBridge(self)
+        bridge.finished.connect(self.content_synced)
+        bridge.progress.connect(self.home.show_sync_progress)
+        background.on_finished = lambda report: bridge.finished.emit(
             bool(report.feed and any(c.status == "updated" for c in report.feed.channels)))
+        background.on_progress = _throttled_progress(bridge)
         background.start()
 
     def content_synced(self, changed: bool) -> None:

@@ -33,8 +33,13 @@ def test_the_window_shows_what_the_background_sync_brings(qtbot, nginx_root: Pat
         assert status_text(window).endswith("离线")
         scheduler = SyncScheduler(data_dir, first_delay_s=0.1)
         window.attach_sync(scheduler)
+        shown: list[str] = []
+        window._sync_bridge.progress.connect(lambda _percent: shown.append(status_text(window)))
         try:
             qtbot.waitUntil(lambda: "已与县级门户同步" in status_text(window), timeout=30_000)
+            # the half-megabyte attachment was worth a progress line on the way
+            assert shown and all("正在更新" in text for text in shown)
+            assert any(text.endswith("正在更新\u00a0100%") for text in shown)
             notice_id = first_id(feed.source, "notice.jsonl")
             assert terminal.store.get(notice_id) is not None
 

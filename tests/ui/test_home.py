@@ -145,7 +145,7 @@ def test_the_status_line_says_how_current_the_content_is(qtbot, tmp_path: Path, 
         window.content_synced(False)
         qtbot.wait(50)
         status = _status(window)
-        assert f"已与县级门户同步 {now:%H:%M}" in status.text()
+        assert f"已与县级门户同步\u00a0{now:%H:%M}" in status.text()
 
         terminal.store.note_sync("990121000000", at=now.isoformat(), error="the portal is down", error_kind="network")
         window.content_synced(False)
