@@ -50,10 +50,14 @@ def heartbeat_payload(terminal: Terminal, *, app_version: str, started_at: dt.da
     }
 
 
+def daily_key(prefix: str, terminal_id: str, day: dt.date) -> str:
+    """Deterministic idempotency key (≤ 128 characters): queuing the same day's item twice stores it once."""
+    safe = re.sub(r"[^A-Za-z0-9._:-]", "_", terminal_id)[:90]
+    return f"{prefix}-{safe}-{day.isoformat()}"
+
+
 def usage_key(terminal_id: str, day: dt.date) -> str:
-    """Deterministic idempotency key: queuing one day's counters twice stores them once."""
-    safe = re.sub(r"[^A-Za-z0-9._:-]", "_", terminal_id)[:100]
-    return f"usage-{safe}-{day.isoformat()}"
+    return daily_key("usage", terminal_id, day)
 
 
 def usage_payload(terminal: Terminal, day: dt.date) -> dict[str, Any]:

@@ -7,13 +7,14 @@ days that are over, and everything waiting in the outbox. Each part fails on its
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import zoneinfo
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from kiosk import __version__
 from kiosk.credentials import load_credentials
-from kiosk.heartbeat import heartbeat_payload, usage_key, usage_payload
+from kiosk.heartbeat import daily_key, heartbeat_payload, usage_key, usage_payload
 from kiosk.outbox import Outbox
 from kiosk.terminal import Terminal
 from sync.client import FeedSync, ProgressCallback, SyncReport, feed_url_of
@@ -57,6 +58,7 @@ def run_cycle(terminal: Terminal, *, started_at: dt.datetime, printer_state: dic
         return CycleReport(feed, None, note)
     with Outbox(terminal.data_dir / "outbox.sqlite", portal_public_key=creds.portal_public_key) as outbox:
         _queue_usage(terminal, outbox, now)
+        _queue_printer_alert(terminal, outbox, printer_state, now)
         backlog = outbox.backlog()["pending"]
         outbox.queue_heartbeat(heartbeat_payload(terminal, app_version=__version__, started_at=started_at,
                                                  printer_state=printer_state, outbox_backlog=backlog))
@@ -84,6 +86,21 @@ def _check_blobs_daily(client: FeedSync, feed: SyncReport, now: dt.datetime | No
         feed.error = f"attachment check: {exc}"
         return
     marker.write_text(now.isoformat(), encoding="utf-8")
+
+
+def _queue_printer_alert(terminal: Terminal, outbox: Outbox, printer_state: dict[str, Any] | None, now: dt.datetime | None) -> None:
+    """A printer that needs a person (paper, toner, jam) is reported to the county once per reason
+    and day, so staff hear of it without someone at the kiosk having to phone."""
+    if not printer_state or printer_state.get("state") == "ready":
+        return
+    reasons = sorted(str(reason) for reason in printer_state.get("reasons") or []) or ["unknown"]
+    zone = zoneinfo.ZoneInfo(terminal.settings["terminal.timezone"])
+    day = (now or dt.datetime.now(dt.UTC)).astimezone(zone).date()
+    terminal_id = terminal.settings["terminal.id"]
+    key = f"{daily_key('alert', terminal_id, day)}-{hashlib.sha256('|'.join(reasons).encode()).hexdigest()[:12]}"
+    payload = {"terminal_id": terminal_id, "what": "printer", "reasons": reasons, "message_zh": printer_state.get("message_zh", ""),
+               "day": day.isoformat()}
+    outbox.add("alert", payload, key=key)
 
 
 def _queue_usage(terminal: Terminal, outbox: Outbox, now: dt.datetime | None) -> None:

@@ -156,6 +156,8 @@ def terminal_rows(db: PortalDB) -> list[dict[str, Any]]:
             "generations": (heartbeat or {}).get("generations") or {},
             "app_version": (heartbeat or {}).get("app_version"),
             "outbox_backlog": (heartbeat or {}).get("outbox_backlog"),
+            "printer": (heartbeat or {}).get("printer"),
+            "last_sync_error": (heartbeat or {}).get("last_sync_error"),
             "revoked": terminal.revoked_at is not None, "last_ip": terminal.last_ip,
         })
     return rows
@@ -169,11 +171,14 @@ def cmd_terminals(args: argparse.Namespace, db: PortalDB) -> int:
     if not rows:
         print("没有终端 (no terminals)")
         return 0
-    table = [["终端 terminal", "名称 name", "区划 region", "最后心跳 last heartbeat", "多久前", "ago", "数据代 generations", "状态 state"]]
+    table = [["终端 terminal", "名称 name", "区划 region", "最后心跳 last heartbeat", "多久前", "ago", "数据代 generations", "打印机 printer",
+              "状态 state"]]
     for row in rows:
         generations = " ".join(f"{channel}:{gen}" for channel, gen in sorted(row["generations"].items())) or "-"
         heard = local_time(row["last_heartbeat_at"])
-        table.append([row["terminal_id"], row["name"], row["region"], heard, row["stale_zh"], row["stale_en"], generations,
+        printer = row["printer"] or {}
+        printer_text = "-" if not printer else ("正常 ready" if printer.get("state") == "ready" else ",".join(printer.get("reasons") or ["?"]))
+        table.append([row["terminal_id"], row["name"], row["region"], heard, row["stale_zh"], row["stale_en"], generations, printer_text,
                       "已停用 revoked" if row["revoked"] else "正常 active"])
     print_table(table)
     return 0

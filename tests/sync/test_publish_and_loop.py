@@ -191,3 +191,24 @@ def test_a_bad_cell_is_named_and_nothing_is_published(published: tuple[Path, Pat
     assert "补贴发放名单模板.xlsx" in result.stderr and "发放名单" in result.stderr and "第2行" in result.stderr
     assert "G列" in result.stderr and "12.345" in result.stderr
     assert tree(feed) == before
+
+
+def test_a_printer_needing_paper_reaches_the_portal_once_a_day(portal_server: PortalServer, tmp_path: Path) -> None:
+    import datetime as dt
+
+    from sync.cycle import run_cycle
+    from sync.enroll import enroll
+
+    data = tmp_path / "terminal"
+    enroll(data, portal_server.base_url, portal_server.issue_code(region="990121101201", name="桃源村便民服务站"))
+    empty = {"state": "error", "reasons": ["media-empty-error"], "message_zh": "打印机缺纸，请联系工作人员"}
+    with Terminal(data) as terminal:
+        for _ in range(2):
+            report = run_cycle(terminal, started_at=dt.datetime.now(dt.UTC), printer_state=empty)
+            assert report.delivery is not None and not report.delivery.auth_failed
+    alerts = json.loads(portal_server.cli("inbox", "--kind", "alert", "--json").stdout)
+    assert len(alerts) == 1
+    assert "media-empty-error" in json.dumps(alerts, ensure_ascii=False) and "缺纸" in json.dumps(alerts, ensure_ascii=False)
+    terminals = json.loads(portal_server.cli("terminals", "--json").stdout)
+    assert terminals[0]["printer"]["reasons"] == ["media-empty-error"]
+    assert "media-empty-error" in portal_server.cli("terminals").stdout
