@@ -21,6 +21,7 @@ if [ ! -f "$FEED/metadata/1.root.json" ]; then
   "$BIN/kiosk-publish" init "$FEED" --keys "$KEYS" >/dev/null
 fi
 "$BIN/kiosk-publish" build "$SOURCE" "$FEED" --keys "$KEYS" | sed 's/^/publish: /'
+"$BIN/kiosk-publish" resign-timestamp "$FEED" --keys "$KEYS" >/dev/null  # what the county's daily cron does
 
 mkdir -p "$STATE"
 "$BIN/kiosk-portal" --state-dir "$STATE" serve --feed "$FEED" --host 127.0.0.1 --port "$PORT" >"$STATE/serve.log" 2>&1 &
