@@ -7,10 +7,10 @@ PY="$1"; DATA="$2"
 KIOSK="$(dirname "$PY")/kiosk"
 PORTAL_PID=""
 "$KIOSK" info --data-dir "$DATA" >/dev/null  # creates the data folder (and its settings) first
+stop_portal() { [ -n "$PORTAL_PID" ] && kill "$PORTAL_PID" 2>/dev/null || true; }
+trap stop_portal EXIT  # set before the portal starts, so a failure half-way never leaves it running
 # shellcheck source=scripts/demo-portal.sh
 source scripts/demo-portal.sh
-stop_portal() { [ -n "$PORTAL_PID" ] && kill "$PORTAL_PID" 2>/dev/null || true; }
-trap stop_portal EXIT
 
 if [ -n "${DISPLAY:-}" ] || [ -n "${WAYLAND_DISPLAY:-}" ]; then
   echo "starting the kiosk; it syncs from the demo portal every ~30 s (close the window to stop both)"
