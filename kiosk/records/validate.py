@@ -8,7 +8,7 @@ checked here too, so that a batch is either entirely valid or not applied at all
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -46,14 +46,14 @@ class RecordProblem:
 class BatchRejected(Exception):
     """A batch had problems; nothing of it was applied."""
 
-    def __init__(self, problems: list[RecordProblem], total: int | None = None) -> None:
-        self.problems = problems
-        self.total = total if total is not None else len(problems)
-        lines = [str(p) for p in problems[:10]]
+    def __init__(self, problems: Sequence[object], total: int | None = None, *, outcome: str = "nothing was imported") -> None:
+        self.problems = list(problems)
+        self.total = total if total is not None else len(self.problems)
+        lines = [str(p) for p in self.problems[:10]]
         more = self.total - len(lines)
         if more > 0:
             lines.append(f"… and {more} more problem(s)")
-        super().__init__(f"{self.total} problem(s); nothing was imported:\n" + "\n".join(lines))
+        super().__init__(f"{self.total} problem(s); {outcome}:\n" + "\n".join(lines))
 
 
 def _is_strict_integer(_checker: object, instance: object) -> bool:

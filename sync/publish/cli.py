@@ -127,14 +127,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BatchRejected as exc:
         sys.stderr.write(f"nothing was published.\n{exc}\n")
         return EXIT_BAD_INPUT
-    except Exception as exc:
-        if type(exc).__name__ == "WorkbookRejected":
-            sys.stderr.write(f"nothing was published.\n{exc}\n")
-            return EXIT_BAD_INPUT
-        if isinstance(exc, (FileNotFoundError, RepoError, KeyFileError)):
-            sys.stderr.write(f"{exc}\n")
-            return EXIT_FAILED
-        raise
+    except (FileNotFoundError, RepoError, KeyFileError) as exc:
+        sys.stderr.write(f"{exc}\n")
+        return EXIT_FAILED
 
 
 if __name__ == "__main__":

@@ -171,17 +171,14 @@ class CellProblem:
         return " › ".join(parts) + f": expected {self.expected}, found {self.found}"
 
 
-class WorkbookRejected(Exception):
-    """A workbook had problems; none of its records were taken."""
+class WorkbookRejected(BatchRejected):
+    """A workbook had problems; none of its records were taken. A BatchRejected, so every caller
+    that refuses a bad batch refuses a bad workbook the same way."""
+
+    problems: list[CellProblem]
 
     def __init__(self, problems: list[CellProblem], total: int | None = None) -> None:
-        self.problems = problems
-        self.total = total if total is not None else len(problems)
-        lines = [str(problem) for problem in problems[:10]]
-        more = self.total - len(lines)
-        if more > 0:
-            lines.append(f"… and {more} more problem(s)")
-        super().__init__(f"{self.total} problem(s) in the workbook; nothing was read:\n" + "\n".join(lines))
+        super().__init__(problems, total, outcome="nothing was read from the workbook")
 
 
 class _CellError(Exception):
