@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import shlex
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -22,6 +24,16 @@ from kiosk.store.migrate import MigrationError
 from kiosk.terminal import Terminal, default_data_dir
 
 EXIT_OK, EXIT_NOT_FOUND, EXIT_BAD_INPUT, EXIT_STORE = 0, 1, 2, 3
+#: 4 is the printer (app/print_command.py), 5 a sync that could not update (app/sync_command.py).
+#: 6: the store holds no content at all, so an empty answer would be a wrong answer, not "no match".
+EXIT_EMPTY_STORE = 6
+#: 141 = 128 + SIGPIPE(13): what a shell reports for a program the closed pipe killed (``grep … | head``),
+#: so ``set -o pipefail`` scripts see the same status from ``kiosk … | head`` as from any other command.
+EXIT_BROKEN_PIPE = 141
+
+#: Commands that answer from the content (records) and have nothing true to say on an empty store.
+#: ``info`` is not here: it still reports, and says the store is empty (``cmd_info``).
+CONTENT_COMMANDS = frozenset({"search", "show", "print"})
 
 
 def _emit(data: Any, as_json: bool, human: Callable[[Any], str]) -> None:
@@ -30,6 +42,37 @@ def _emit(data: Any, as_json: bool, human: Callable[[Any], str]) -> None:
         sys.stdout.write("\n")
     else:
         sys.stdout.write(human(data) + "\n")
+
+
+def _store_is_empty(terminal: Terminal) -> bool:
+    """No live record at all: the same test ``kiosk run --demo`` uses to decide to load the demo county."""
+    return terminal.store.count() == 0
+
+
+def _empty_store_hint(terminal: Terminal) -> str:
+    """Staff at a terminal get the state, where, and the three ways to fill it: Chinese first, then English.
+
+    The commands carry ``--data-dir`` when the folder is not the default one, so they can be pasted as they are.
+    """
+    folder = str(terminal.data_dir)
+    try:
+        default = terminal.data_dir.resolve() == default_data_dir().resolve()
+    except OSError:
+        default = False
+    where = "" if default else f" --data-dir {shlex.quote(folder)}"
+    ways = [
+        ("1.", f"kiosk import PATH{where}", "导入记录文件或文件夹（如U盘） · record files or a folder, e.g. a USB stick"),
+        ("2.", f"kiosk run --demo{where}", "载入自带的演示县 · the bundled demo county"),
+        ("3.", f"kiosk enroll --portal URL --code CODE{where}", "在县级门户登记本终端，然后同步 · enrol at the county portal, then sync"),
+        ("", f"kiosk sync --once{where}", ""),
+    ]
+    width = max(len(command) for _, command, _ in ways)
+    return "\n".join([
+        f"内容库是空的：数据目录 {folder} 里还没有任何内容。",
+        f"The store is empty: the data folder {folder} holds no content yet.",
+        "载入内容的三种方式 · Three ways to load content:",
+        *(f"  {number:<2} {command:<{width}}  {meaning}".rstrip() for number, command, meaning in ways),
+    ]) + "\n"
 
 
 # --------------------------------------------------------------------------- commands
@@ -79,7 +122,9 @@ def cmd_show(args: argparse.Namespace, terminal: Terminal) -> int:
 
 
 def cmd_info(args: argparse.Namespace, terminal: Terminal) -> int:
+    """Report even on an empty store (the folder, region and sync state help to fill it), but say it is empty."""
     info = terminal.info()
+    info["empty"] = _store_is_empty(terminal)
 
     def human(d: dict[str, Any]) -> str:
         lines = [
@@ -87,7 +132,7 @@ def cmd_info(args: argparse.Namespace, terminal: Terminal) -> int:
             f"region        {d['region_name']} ({d['region']})",
             f"data folder   {d['data_dir']}",
             f"schema        version {d['schema_version']}",
-            f"records       {d['records']} in the store",
+            f"records       {d['records']} in the store" + (" (empty)" if d["empty"] else ""),
             f"data changed  {d['data_changed_at'] or 'never'}",
             f"content as of {d['content_updated_at'] or '-'}",
             "visible here:",
@@ -101,6 +146,10 @@ def cmd_info(args: argparse.Namespace, terminal: Terminal) -> int:
         return "\n".join(lines)
 
     _emit(info, args.json, human)
+    if info["empty"]:
+        sys.stdout.flush()  # the report first, then the hint, when both go to one terminal
+        sys.stderr.write(_empty_store_hint(terminal))
+        return EXIT_EMPTY_STORE
     return EXIT_OK
 
 
@@ -215,6 +264,26 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; a reader that stops early (``kiosk search … | head -1``) ends it quietly.
+
+    Python turns SIGPIPE into ``BrokenPipeError`` on the next write to stdout. As the Python docs advise
+    ("Note on SIGPIPE", library/signal.html), stdout is then pointed at devnull so the flush at exit
+    cannot raise again, and the command exits with ``EXIT_BROKEN_PIPE`` instead of a traceback. Every
+    command goes through here, so none needs its own handling. The commands write to no other pipe
+    (``lp`` gets a file, sync a socket whose errors it classifies), so the error is stdout's.
+    """
+    try:
+        try:
+            return _run(argv)
+        finally:  # also after argparse's SystemExit (--help): a short answer fails here, not at interpreter exit
+            sys.stdout.flush()
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
+
+
+def _run(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     args.json = getattr(args, "json", False)
     if args.command == "config" and args.action in ("get", "set") and not args.key:
@@ -227,6 +296,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.handler(args, None)
     try:
         with Terminal(getattr(args, "data_dir", None) or default_data_dir()) as terminal:
+            if args.command in CONTENT_COMMANDS and _store_is_empty(terminal):
+                sys.stderr.write(_empty_store_hint(terminal))
+                return EXIT_EMPTY_STORE
             return args.handler(args, terminal)
     except BatchRejected as exc:
         sys.stderr.write(f"import refused, the store is unchanged.\n{exc}\n")
