@@ -6,7 +6,7 @@ thousand characters (about 13% of records), payment lists as the bulk (about hal
 three-affairs boards with balanced ledgers, catalogues, guides, policies and notices spread over many
 counties, townships and villages with structurally valid 12-digit region codes.
 
-How: the text banks and record builders of ``tools/demo_content`` (shared with the demo script) are
+How: the text banks and record builders of ``kiosk/demo`` (shared with the demo county) are
 driven by ``random.Random(seed)``; records are streamed to one ``<kind>.jsonl`` per kind, so memory
 stays flat. ``--changes N`` additionally writes ``changes.jsonl``: N existing records with
 ``version + 1``, a later ``updated_at`` and modified text (plus ``--deletes M`` tombstones), for an
@@ -42,9 +42,9 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from kiosk.demo import builders as bd  # noqa: E402
+from kiosk.demo import textbank as tb  # noqa: E402
 from kiosk.records.schema import KINDS as SCHEMA_KINDS  # noqa: E402
-from tools.demo_content import builders as bd  # noqa: E402
-from tools.demo_content import textbank as tb  # noqa: E402
 
 Record = dict[str, Any]
 PROVINCE = "990000000000"

@@ -33,10 +33,10 @@ REPO = Path(__file__).resolve().parents[2]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
+from kiosk.demo import builders as bd  # noqa: E402
+from kiosk.demo import textbank as tb  # noqa: E402
 from kiosk.records.schema import KINDS  # noqa: E402
 from tools.demo_content import attachments  # noqa: E402
-from tools.demo_content import builders as bd  # noqa: E402
-from tools.demo_content import textbank as tb  # noqa: E402
 
 SEED = 20261121
 Record = dict[str, Any]

@@ -3,7 +3,7 @@
 Why: ``make_demo.py`` (hand-shaped demo county) and ``bench/synth.py`` (tens of thousands of records
 across a province) must emit records of the same shape — documents with interpretations, balanced
 finance boards, payments with exact fen amounts, catalogue items, guides, policies. The builders here
-take an explicit ``random.Random``, a :class:`~tools.demo_content.textbank.Place` and region codes,
+take an explicit ``random.Random``, a :class:`~kiosk.demo.textbank.Place` and region codes,
 and return plain dicts ready for ``json.dumps``; callers decide how many and where.
 
 How: every builder returns records that satisfy ``kiosk.records.schema.kind_schema`` (the demo
@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from tools.demo_content import textbank as tb
+from kiosk.demo import textbank as tb
 
 Record = dict[str, Any]
 
