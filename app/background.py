@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from kiosk.clock import Clock
 from kiosk.settings import Settings
 from sync.scheduler import SyncScheduler
 
@@ -26,5 +27,5 @@ def printer_state_reader(data_dir: Path) -> Any:
     return read
 
 
-def make_scheduler(data_dir: Path) -> SyncScheduler:
-    return SyncScheduler(data_dir, printer_state=printer_state_reader(data_dir))
+def make_scheduler(data_dir: Path, clock: Clock | None = None) -> SyncScheduler:
+    return SyncScheduler(data_dir, printer_state=printer_state_reader(data_dir), clock=clock)

@@ -180,7 +180,7 @@ def cmd_run(args: argparse.Namespace, terminal: Terminal) -> int:
     if args.screenshot is None and not args.no_sync and (terminal.settings["sync.portal_url"] or terminal.settings["sync.feed_url"]):
         from app.background import make_scheduler
 
-        background = make_scheduler(terminal.data_dir)
+        background = make_scheduler(terminal.data_dir, terminal.clock)
     return run_kiosk(terminal, args, background=background)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import random
 import sys
@@ -47,7 +46,7 @@ def _describe_feed(report: Any) -> list[str]:
 def cmd_sync(args: argparse.Namespace, terminal: Terminal) -> int:
     from sync.cycle import run_cycle
 
-    started = dt.datetime.now(dt.UTC)
+    started = terminal.clock()
     while True:
         report = run_cycle(terminal, started_at=started, progress=_progress_printer(not args.json))
         lines = _describe_feed(report.feed) if report.feed else []

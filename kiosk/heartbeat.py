@@ -33,7 +33,7 @@ def channel_states(terminal: Terminal) -> list[tuple[str, int, str | None, str |
 def heartbeat_payload(terminal: Terminal, *, app_version: str, started_at: dt.datetime, printer_state: dict[str, Any] | None,
                       outbox_backlog: int, now: dt.datetime | None = None) -> dict[str, Any]:
     """The heartbeat body's payload; ``started_at`` is when the app started (timezone-aware)."""
-    now = now or dt.datetime.now(dt.UTC)
+    now = now or terminal.clock()
     channels = channel_states(terminal)
     successes = [last_success for _, _, last_success, _ in channels if last_success]
     errors = [f"{channel}: {last_error}" for channel, _, _, last_error in channels if last_error]

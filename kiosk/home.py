@@ -50,7 +50,7 @@ TILES: tuple[tuple[str, str, str], ...] = (
 
 
 def home_summary(terminal: Terminal, now: dt.datetime | None = None) -> HomeSummary:
-    now = now or dt.datetime.now(dt.UTC)
+    now = now or terminal.clock()
     scope = terminal.scope()
     counts = terminal.store.counts_by_kind(scope, now=now)
     marks = ",".join("?" * len(scope))

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from kiosk.clock import Clock, system_clock
 from kiosk.sealing import SealingError, canonical_json, seal
 
 KINDS = ("rating", "usage", "heartbeat", "request", "alert")
@@ -105,8 +106,9 @@ def check_key(key: str) -> str:
 class Outbox:
     """The outbox database at ``path``. Safe to share between threads; other processes may open it too (WAL)."""
 
-    def __init__(self, path: Path, *, portal_public_key: str | None = None) -> None:
+    def __init__(self, path: Path, *, portal_public_key: str | None = None, clock: Clock = system_clock) -> None:
         self.path = Path(path)
+        self.clock = clock  # created_at and when an item is next due (the terminal's clock, kiosk/clock.py)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.portal_public_key = portal_public_key
         self._lock = threading.RLock()
@@ -122,6 +124,9 @@ class Outbox:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+    def _utc(self, moment: dt.datetime | None) -> str:
+        return utc_text(moment or self.clock())
 
     def __enter__(self) -> Outbox:
         return self
@@ -165,7 +170,7 @@ class Outbox:
                 sealed = seal(personal, public_key)
             except SealingError as exc:
                 raise OutboxError(str(exc)) from exc
-        created_at = utc_text(now)
+        created_at = self._utc(now)
         body = canonical_json({"kind": kind, "created_at": created_at, "payload": payload, "sealed": sealed})
         with self._transaction() as db:
             return self._insert(db, key, kind, body, created_at, write)
@@ -188,7 +193,7 @@ class Outbox:
             raise OutboxError(f"rating must be a whole number from 1 to 5 (found {score!r})")
         if not isinstance(record_id, str) or not record_id:
             raise OutboxError(f"a rating needs the id of the rated record (found {record_id!r})")
-        created_at = utc_text(now)
+        created_at = self._utc(now)
 
         def insert_rating(db: sqlite3.Connection) -> None:
             db.execute("INSERT INTO rating (record_id, score, created_at) VALUES (?, ?, ?)", (record_id, score, created_at))
@@ -198,7 +203,7 @@ class Outbox:
     def queue_heartbeat(self, payload: dict[str, Any], *, now: dt.datetime | None = None) -> Added:
         """Queue a heartbeat, replacing one not yet sent: only the latest state is worth sending."""
         key = new_key()
-        created_at = utc_text(now)
+        created_at = self._utc(now)
         body = canonical_json({"kind": "heartbeat", "created_at": created_at, "payload": payload, "sealed": None})
         with self._transaction() as db:
             db.execute("DELETE FROM outbox WHERE kind = 'heartbeat' AND state = 'pending'")
@@ -207,12 +212,12 @@ class Outbox:
     # ----------------------------------------------------------------------------- sending
     def due(self, now: dt.datetime | None = None, limit: int = 50) -> list[OutboxItem]:
         """Pending items whose next attempt has come, oldest first."""
-        return self._select("WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT ?", (utc_text(now), limit))
+        return self._select("WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT ?", (self._utc(now), limit))
 
     def mark_delivered(self, item_id: int, *, now: dt.datetime | None = None) -> None:
         with self._transaction() as db:
             db.execute("UPDATE outbox SET state = 'delivered', delivered_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?",
-                       (utc_text(now), item_id))
+                       (self._utc(now), item_id))
 
     def mark_retry(self, item_id: int, error: str, next_attempt_at: dt.datetime) -> None:
         with self._transaction() as db:
@@ -228,7 +233,7 @@ class Outbox:
     def requeue(self, item_id: int, *, now: dt.datetime | None = None) -> None:
         """Staff send a rejected item again (same key and body, so it is still stored at most once)."""
         with self._transaction() as db:
-            db.execute("UPDATE outbox SET state = 'pending', next_attempt_at = ?, delivered_at = NULL WHERE id = ?", (utc_text(now), item_id))
+            db.execute("UPDATE outbox SET state = 'pending', next_attempt_at = ?, delivered_at = NULL WHERE id = ?", (self._utc(now), item_id))
 
     # ----------------------------------------------------------------------------- looking
     def backlog(self) -> dict[str, int]:

@@ -78,7 +78,7 @@ class SearchService:
     """Search and suggestions for one terminal: its region chain decides what is visible."""
 
     def __init__(self, store: ContentStore, terminal_region: str) -> None:
-        self.store = store
+        self.store = store  # its clock decides which notices have expired
         self.scope = regionlib.chain(terminal_region)
         self._region_names: dict[str, str] | None = None
 
@@ -89,7 +89,7 @@ class SearchService:
         limit = max(1, min(int(limit), 200))
         if not terms:
             return []
-        now_text = utc_text(now or dt.datetime.now(dt.UTC))
+        now_text = utc_text(now or self.store.clock())
         joined = "".join(terms)
         rows: list[tuple[Any, ...]] = []
         if _LETTERS.match(joined):
@@ -106,7 +106,7 @@ class SearchService:
         if not terms:
             return []
         text = "".join(terms) if _LETTERS.match("".join(terms)) else " ".join(terms)
-        scope_sql, scope_params = self._scope_sql(None, utc_text(now or dt.datetime.now(dt.UTC)))
+        scope_sql, scope_params = self._scope_sql(None, utc_text(now or self.store.clock()))
         if _LETTERS.match(text):
             condition = "(instr(r.initials, ?) = 1 OR instr(r.alias_initials, ?) > 0)"
             params: tuple[Any, ...] = (text, ALIAS_SEPARATOR + text)

@@ -38,7 +38,7 @@ def _parse(text: str) -> dt.datetime | None:
 
 
 def data_status(terminal: Terminal, now: dt.datetime | None = None) -> DataStatus:
-    now = now or dt.datetime.now(dt.UTC)
+    now = now or terminal.clock()
     states = terminal.store.channel_states()
     if not states:
         return DataStatus("local", "")

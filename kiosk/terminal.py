@@ -6,12 +6,12 @@ region's content is visible and where things are kept.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from kiosk import clock as clocks
 from kiosk import regions
 from kiosk.blobs import BlobError, BlobStore, attachment_refs, blob_path
 from kiosk.records.files import read_records
@@ -42,10 +42,12 @@ class ImportReport:
 
 
 class Terminal:
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, clock: clocks.Clock | None = None) -> None:
         self.data_dir = Path(data_dir)
+        #: What time it is for this terminal: every screen, query and job asks this (kiosk/clock.py).
+        self.clock: clocks.Clock = clock or clocks.from_environment()
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        self.store = ContentStore(self.data_dir / "content.sqlite")
+        self.store = ContentStore(self.data_dir / "content.sqlite", self.clock)
         self.blobs = BlobStore(self.data_dir / "blobs")
         self.reload_settings()
 
@@ -95,7 +97,7 @@ class Terminal:
         copied = self._copy_blobs(path if path.is_dir() else path.parent, [record for record, _ in pairs])
         result = self.store.apply(pairs)
         if result.changed:
-            self.store.set_meta("last_import", f"{dt.datetime.now().astimezone().isoformat(timespec='seconds')} {path}")
+            self.store.set_meta("last_import", f"{self.clock().astimezone().isoformat(timespec='seconds')} {path}")
             self.reload_settings()
         return ImportReport(result, copied, str(path))
 

@@ -40,7 +40,7 @@ class PrintContext:
     @classmethod
     def of(cls, terminal: Terminal, now: dt.datetime | None = None) -> PrintContext:
         zone = ZoneInfo(terminal.settings["terminal.timezone"])
-        moment = (now or dt.datetime.now(dt.UTC)).astimezone(zone)
+        moment = (now or terminal.clock()).astimezone(zone)
         return cls(terminal, load_fonts(terminal.settings["printing.font_path"]), moment)
 
     def data_date(self) -> str:

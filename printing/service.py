@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from kiosk.clock import system_clock
 from kiosk.settings import Settings
 from kiosk.usage import UsageLog
 from printing.backend import PrinterBackend, PrinterError
@@ -69,7 +70,7 @@ class PrintQueue:
         self.usage = usage
         self.printers = printers
         self.notify = notify
-        self.clock = clock or (lambda: dt.datetime.now(dt.UTC))
+        self.clock = clock or system_clock
         self.spool_dir = spool_dir
         self._tickets = itertools.count(1)
         self._orders: queue.Queue[tuple[int, PrintOrder] | None] = queue.Queue()

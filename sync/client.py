@@ -10,7 +10,6 @@ last verified content on screen and a reason in ``sync_channel``; nothing unveri
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import errno
 import fcntl
 import os
@@ -166,10 +165,6 @@ def sync_lock(folder: Path) -> Iterator[bool]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _now() -> str:
-    return dt.datetime.now().astimezone().isoformat(timespec="seconds")
-
-
 def sync_dir(terminal: Terminal) -> Path:
     return terminal.data_dir / "sync"
 
@@ -206,6 +201,10 @@ class FeedSync:
         self.fetcher = RequestsFetcher(self.session, self.deadline, self._on_bytes)
         self.max_bundle = int(terminal.settings["sync.max_bundle_mb"]) << 20
 
+    def _now(self) -> str:
+        """A stamp on the terminal's clock (kiosk/clock.py), which staleness is later measured against."""
+        return self.terminal.clock().astimezone().isoformat(timespec="seconds")
+
     # ----------------------------------------------------------------------------- progress
     def _report(self, progress: Progress) -> None:
         self._current = progress
@@ -218,16 +217,16 @@ class FeedSync:
 
     # ----------------------------------------------------------------------------- the run
     def run(self) -> SyncReport:
-        report = SyncReport(status="current", started_at=_now())
+        report = SyncReport(status="current", started_at=self._now())
         with sync_lock(self.folder) as locked:
             if not locked:
                 report.status, report.error_kind, report.error = "busy", "busy", "another sync of this data folder is running"
-                report.finished_at = _now()
+                report.finished_at = self._now()
                 return report
             self._run_locked(report)
         report.bytes_downloaded = self.fetcher.bytes_read + self.blob_stats.bytes
         report.blobs_fetched, report.blobs_resumed = self.blob_stats.fetched, self.blob_stats.resumed
-        report.finished_at = _now()
+        report.finished_at = self._now()
         self._report(Progress("done"))
         return report
 
@@ -274,7 +273,7 @@ class FeedSync:
 
     def _note(self, channel: str, failure: SyncFailure) -> None:
         with contextlib.suppress(StoreError):  # a full disk: the report still says why
-            self.terminal.store.note_sync(channel, at=_now(), error=str(failure)[:1000], error_kind=failure.kind)
+            self.terminal.store.note_sync(channel, at=self._now(), error=str(failure)[:1000], error_kind=failure.kind)
 
     def _updater(self) -> Updater:
         metadata = self.folder / "metadata"
@@ -309,13 +308,13 @@ class FeedSync:
         known = self.terminal.store.channel_states().get(channel, {})
         have = int(known.get("generation") or 0)
         if updater.get_targetinfo(catalog_target(channel)) is None:
-            self.terminal.store.note_sync(channel, at=_now())
+            self.terminal.store.note_sync(channel, at=self._now())
             return ChannelOutcome(channel, "absent", have)
         catalog = Catalog.from_json(self._download(updater, catalog_target(channel), "catalog", channel), channel)
         if catalog.generation < have:
             raise SyncFailure("rollback", f"channel {channel}: the feed is at generation {catalog.generation}, this terminal at {have}")
         if catalog.generation == have:
-            self.terminal.store.note_sync(channel, at=_now())
+            self.terminal.store.note_sync(channel, at=self._now())
             return ChannelOutcome(channel, "current", have)
         ref = catalog.delta_from(have) if have else None
         ref = ref or catalog.snapshot
@@ -324,7 +323,7 @@ class FeedSync:
                              generation=catalog.generation, base=ref.base)
         self._fetch_blobs(bundle, channel)
         self._report(Progress("apply", channel))
-        commit = ChannelCommit(channel, catalog.generation, catalog.published_at, bundle.is_snapshot, _now())
+        commit = ChannelCommit(channel, catalog.generation, catalog.published_at, bundle.is_snapshot, self._now())
         result = self.terminal.store.apply(bundle.records, source=f"feed {channel} generation {catalog.generation}", commit=commit)
         self._drop_cached(ref.target)
         return ChannelOutcome(channel, "updated", catalog.generation, "snapshot" if bundle.is_snapshot else "delta", result.as_dict())

@@ -45,6 +45,7 @@ class CycleReport:
 
 def run_cycle(terminal: Terminal, *, started_at: dt.datetime, printer_state: dict[str, Any] | None = None,
               progress: ProgressCallback | None = None, now: dt.datetime | None = None) -> CycleReport:
+    now = now or terminal.clock()
     session = make_session(terminal.settings)
     feed_url = feed_url_of(terminal)
     feed = None
@@ -56,7 +57,7 @@ def run_cycle(terminal: Terminal, *, started_at: dt.datetime, printer_state: dic
     if creds is None:
         note = "" if feed_url else "sync.portal_url is empty and the terminal is not enrolled: nothing to do (kiosk enroll --portal URL --code CODE)"
         return CycleReport(feed, None, note)
-    with Outbox(terminal.data_dir / "outbox.sqlite", portal_public_key=creds.portal_public_key) as outbox:
+    with Outbox(terminal.data_dir / "outbox.sqlite", portal_public_key=creds.portal_public_key, clock=terminal.clock) as outbox:
         _queue_usage(terminal, outbox, now)
         _queue_printer_alert(terminal, outbox, printer_state, now)
         backlog = outbox.backlog()["pending"]
@@ -73,7 +74,7 @@ def _check_blobs_daily(client: FeedSync, feed: SyncReport, now: dt.datetime | No
     """Once a day, hash every attachment the store refers to and fetch damaged ones again
     (a failing SD card shows up here before a person opens a broken PDF)."""
     marker = client.folder / "blobs-checked"
-    now = now or dt.datetime.now(dt.UTC)
+    now = now or client.terminal.clock()
     try:
         last = dt.datetime.fromisoformat(marker.read_text(encoding="utf-8").strip())
     except (OSError, ValueError):
@@ -95,7 +96,7 @@ def _queue_printer_alert(terminal: Terminal, outbox: Outbox, printer_state: dict
         return
     reasons = sorted(str(reason) for reason in printer_state.get("reasons") or []) or ["unknown"]
     zone = zoneinfo.ZoneInfo(terminal.settings["terminal.timezone"])
-    day = (now or dt.datetime.now(dt.UTC)).astimezone(zone).date()
+    day = (now or terminal.clock()).astimezone(zone).date()
     terminal_id = terminal.settings["terminal.id"]
     key = f"{daily_key('alert', terminal_id, day)}-{hashlib.sha256('|'.join(reasons).encode()).hexdigest()[:12]}"
     payload = {"terminal_id": terminal_id, "what": "printer", "reasons": reasons, "message_zh": printer_state.get("message_zh", ""),
@@ -106,7 +107,7 @@ def _queue_printer_alert(terminal: Terminal, outbox: Outbox, printer_state: dict
 def _queue_usage(terminal: Terminal, outbox: Outbox, now: dt.datetime | None) -> None:
     """Counters of finished local days; a day already queued is not queued again (its key exists)."""
     zone = zoneinfo.ZoneInfo(terminal.settings["terminal.timezone"])
-    today = (now or dt.datetime.now(dt.UTC)).astimezone(zone).date()
+    today = (now or terminal.clock()).astimezone(zone).date()
     for back in range(1, USAGE_DAYS_BACK + 1):
         day = today - dt.timedelta(days=back)
         payload = usage_payload(terminal, day)

@@ -79,6 +79,7 @@ class RequestsFetcher(FetcherInterface):
         except (TypeError, ValueError):
             return
         if server.tzinfo is not None:
+            # the system clock, not Terminal.clock: python-tuf checks expiry against the system clock
             self.clock_skew_s = (server - dt.datetime.now(dt.UTC)).total_seconds()
 
     def _chunks(self, response: requests.Response) -> Iterator[bytes]:

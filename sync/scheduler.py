@@ -7,7 +7,6 @@ hear about results through ``on_finished`` and re-read the store themselves.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import random
 import threading
@@ -15,6 +14,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from kiosk import clock as clocks
+from kiosk.clock import Clock
 from kiosk.terminal import Terminal
 from sync.client import Progress
 from sync.cycle import CycleReport, run_cycle
@@ -36,6 +37,7 @@ class SyncScheduler:
         printer_state: Callable[[], dict[str, Any] | None] | None = None,
         first_delay_s: float = 3.0,
         rng: random.Random | None = None,
+        clock: Clock | None = None,
     ) -> None:
         self.data_dir = Path(data_dir)
         self.on_finished = on_finished
@@ -43,7 +45,8 @@ class SyncScheduler:
         self.printer_state = printer_state
         self.first_delay_s = first_delay_s
         self.rng = rng or random.Random()
-        self.started_at = dt.datetime.now(dt.UTC)
+        self.clock = clock or clocks.from_environment()
+        self.started_at = self.clock()
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -69,7 +72,7 @@ class SyncScheduler:
             self._wake.clear()
             interval = 900
             try:
-                with Terminal(self.data_dir) as terminal:
+                with Terminal(self.data_dir, self.clock) as terminal:
                     interval = terminal.settings["sync.interval_s"]
                     printer = self._printer()
                     report = run_cycle(terminal, started_at=self.started_at, printer_state=printer, progress=self.on_progress)

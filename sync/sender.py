@@ -90,7 +90,7 @@ def deliver(outbox: Outbox, session: requests.Session, creds: Credentials, *, no
     """Post every due item (up to ``limit``) within ``deadline_s``; what is left stays pending for the next run."""
     report = DeliveryReport()
     policy = _Backoff(rng, backoff_base_s, backoff_cap_s)
-    now = now or dt.datetime.now(dt.UTC)
+    now = now or outbox.clock()
     deadline = Deadline(deadline_s)
     timeouts = session_timeouts(session)
     url = creds.portal_url.rstrip("/") + "/api/v1/inbox"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import os
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from kiosk.clock import fixed_clock
 from kiosk.terminal import Terminal
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -18,6 +20,11 @@ VILLAGE = "990121101201"
 OTHER_VILLAGE = "990121102201"
 COUNTY = "990121000000"
 STAMP = "2026-03-01T09:00:00+08:00"
+#: The instant every test runs at unless it sets its own: the demo county's anchor day, 10:32 in 溪源县.
+#: Tests never read the machine's clock (issue 11); ``make test`` proves it under faketime.
+TEST_NOW = dt.datetime(2026, 11, 21, 10, 32, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+#: The same instant for ``kiosk`` processes a test starts (kiosk/clock.py reads KIOSK_NOW).
+TEST_ENV = {"KIOSK_NOW": TEST_NOW.isoformat()}
 
 BASE: dict[str, dict[str, Any]] = {
     "subsidy_policy": {
@@ -70,13 +77,13 @@ def make(kind: str, record_id: str, *, version: int = 1, region: str | None = No
 
 @pytest.fixture
 def terminal(tmp_path: Path) -> Terminal:
-    with Terminal(tmp_path / "terminal") as term:
+    with Terminal(tmp_path / "terminal", fixed_clock(TEST_NOW)) as term:
         yield term
 
 
 @pytest.fixture(scope="session")
 def demo_terminal(tmp_path_factory: pytest.TempPathFactory) -> Terminal:
-    """The bundled demo county, loaded once through the normal import path."""
-    with Terminal(tmp_path_factory.mktemp("demo")) as term:
+    """The bundled demo county at its anchor day, loaded once through the normal import path."""
+    with Terminal(tmp_path_factory.mktemp("demo"), fixed_clock(TEST_NOW)) as term:
         term.ensure_demo_content()
         yield term

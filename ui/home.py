@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk.clock import Clock, system_clock
 from kiosk.home import HomeSummary, Tile
 from ui import theme
 from ui.i18n import tr
@@ -87,9 +88,10 @@ class HomeScreen(QWidget):
     large_toggled = Signal()
     language_toggled = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, clock: Clock = system_clock) -> None:
         super().__init__(parent)
         self.setObjectName("home")
+        self._now = clock  # the terminal's clock (kiosk/clock.py): the header clock and "today" in the status line
         self._summary: HomeSummary | None = None
         self._lang = "zh_CN"
         self._large = False
@@ -181,7 +183,7 @@ class HomeScreen(QWidget):
 
     def _sync_text(self) -> str:
         status = self._summary.data_status
-        when = format_short_time(status.last_success, self._zone) if status.last_success else ""
+        when = format_short_time(status.last_success, self._zone, self._now()) if status.last_success else ""
         if status.kind == "fresh":
             return tr("synced", self._lang, when=when)
         if status.kind == "offline":
@@ -263,7 +265,7 @@ class HomeScreen(QWidget):
 
     def _tick(self) -> None:
         if hasattr(self, "_clock_label"):
-            self._clock_label.setText(format_now(dt.datetime.now(self._zone), self._lang))
+            self._clock_label.setText(format_now(self._now().astimezone(self._zone), self._lang))
 
     def _next_notice(self) -> None:
         if not hasattr(self, "_notice_label") or self._summary is None:

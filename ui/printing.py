@@ -61,7 +61,7 @@ class PrintDesk(QObject):
         settings = terminal.settings
         self.usage = UsageLog(terminal.data_dir / "usage.sqlite")
         self.printers = {role: printer_for(settings, terminal.data_dir, role) for role in ("a4", "receipt")}
-        self.queue = PrintQueue(settings, self.usage, self.printers, self.updated.emit)
+        self.queue = PrintQueue(settings, self.usage, self.printers, self.updated.emit, clock=terminal.clock)
         self._tokens = count(1)
 
     def can_print(self, layout: str) -> bool:

@@ -97,7 +97,7 @@ class MainWindow(QMainWindow):
             self._no_menus = NoContextMenus(self)
         self.stack = QStackedWidget()
         self.setCentralWidget(self.stack)
-        self.home = HomeScreen()
+        self.home = HomeScreen(clock=self.terminal.clock)
         self.home.large_toggled.connect(self.toggle_large)
         self.home.language_toggled.connect(self.toggle_language)
         self.home.tile_selected.connect(self.show_screen)
@@ -311,7 +311,7 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ shared services
     def now(self) -> dt.datetime:
-        return dt.datetime.now(dt.UTC)
+        return self.terminal.clock()
 
     @property
     def speaker(self) -> Speaker | None:

@@ -19,6 +19,7 @@ from typing import Any
 import peewee
 from peewee import SqliteDatabase
 
+from kiosk.clock import Clock, system_clock
 from kiosk.privacy import mask_payment
 from kiosk.records.text import derive, letters_of_stored, utc_text
 from kiosk.records.validate import check_batch
@@ -84,15 +85,12 @@ class ApplyResult:
         return {**asdict(self), "changed": self.changed}
 
 
-def _now_iso() -> str:
-    return dt.datetime.now().astimezone().isoformat(timespec="seconds")
-
-
 class ContentStore:
     """One terminal's content database at ``path`` (created and migrated on open)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, clock: Clock = system_clock) -> None:
         self.path = Path(path)
+        self.clock = clock  # stamps data_changed_at and decides which notices have expired
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.db = SqliteDatabase(str(self.path), pragmas=PRAGMAS)
         self._write_lock = threading.Lock()
@@ -146,7 +144,7 @@ class ContentStore:
                         self._commit_channel(commit, {record["id"] for record in batch}, result)
                     if result.changed:
                         newest = max((r["updated_at"] for r in batch), default="")
-                        self._set_meta_many({"data_changed_at": _now_iso()})
+                        self._set_meta_many({"data_changed_at": self.clock().astimezone().isoformat(timespec="seconds")})
                         self._raise_meta("content_updated_at", newest)
             except (sqlite3.Error, peewee.DatabaseError) as exc:
                 raise StoreError(_explain_sqlite_error(exc)) from exc
@@ -317,7 +315,7 @@ class ContentStore:
         rows = self.sql(
             f"SELECT kind, COUNT(*) FROM record WHERE deleted = 0 {where} "
             "AND (expires_utc = '' OR expires_utc > ?) GROUP BY kind",
-            (*params, utc_text(now or dt.datetime.now(dt.UTC))),
+            (*params, utc_text(now or self.clock())),
         )
         return {kind: count for kind, count in rows}
 

@@ -25,12 +25,14 @@ import pypdfium2
 import zxingcpp
 from PIL import Image
 
+from kiosk.clock import fixed_clock
 from kiosk.terminal import Terminal
+from tests.conftest import TEST_NOW
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / ".data" / "screenshots" / "print"
-# 2026-11-21 10:32 in Asia/Shanghai: every printout of a test run carries the same time.
-FIXED_NOW = dt.datetime(2026, 11, 21, 2, 32, tzinfo=dt.UTC)
+# 2026-11-21 10:32 in Asia/Shanghai (tests.conftest.TEST_NOW): every printout of a test run carries the same time.
+FIXED_NOW = TEST_NOW.astimezone(dt.UTC)
 MM = 72 / 25.4  # points per millimetre
 A4_PORTRAIT = (595.28, 841.89)
 
@@ -48,11 +50,11 @@ def demo_terminal_copy(target: Path) -> Terminal:
         if not _template:
             folder = Path(tempfile.mkdtemp(prefix="kiosk-print-demo-"))
             atexit.register(shutil.rmtree, folder, ignore_errors=True)
-            with Terminal(folder) as terminal:
+            with Terminal(folder, fixed_clock(FIXED_NOW)) as terminal:
                 terminal.ensure_demo_content()
             _template.append(folder)
     shutil.copytree(_template[0], target)
-    return Terminal(target)
+    return Terminal(target, fixed_clock(FIXED_NOW))
 
 
 def squash(text: str) -> str:

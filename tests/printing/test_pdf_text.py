@@ -7,15 +7,18 @@ that runs onto the next page still reads as one.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import itertools
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pdfplumber
 import pytest
 
+from kiosk.clock import fixed_clock
 from kiosk.terminal import Terminal
 from printing.pdf import A4_MARGIN, RenderedPdf, content_width
 from printing.render import PrintContext, render_payments, render_record
@@ -62,7 +65,9 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrintContext]:
 
 @pytest.fixture(scope="module")
 def updated(demo: PrintContext) -> str:
-    return demo.terminal.store.meta("data_changed_at")[:10]
+    """The day the data last changed, in the terminal's time zone (the stamp may carry any offset)."""
+    stamp = dt.datetime.fromisoformat(demo.terminal.store.meta("data_changed_at"))
+    return stamp.astimezone(ZoneInfo(demo.terminal.settings["terminal.timezone"])).date().isoformat()
 
 
 @pytest.fixture(scope="module")
@@ -225,7 +230,7 @@ RARE_BOARD = "board-rare-party"
 @pytest.fixture(scope="module")
 def rare(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrintContext]:
     """A store whose names carry characters beyond U+FFFF that the main font lacks (𬌗 U+2C317, 𠮷 U+20BB7)."""
-    with Terminal(Path(tmp_path_factory.mktemp("print-rare")) / "terminal") as terminal:
+    with Terminal(Path(tmp_path_factory.mktemp("print-rare")) / "terminal", fixed_clock(FIXED_NOW)) as terminal:
         terminal.store.apply([
             make("region", VILLAGE),
             make("document", RARE_DOC, region=COUNTY, title="关于王𬌗明同志任职的公告", doc_number="溪组〔2026〕7号",

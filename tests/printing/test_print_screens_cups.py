@@ -13,8 +13,10 @@ import zxingcpp
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QPushButton
 
+from kiosk.clock import fixed_clock
 from kiosk.share import record_url
 from kiosk.terminal import Terminal
+from tests.conftest import TEST_NOW
 from tests.printing.cups_server import CupsServer, PdfQueue, SimPrinter
 from ui.printing import PrintPreview, PrintStatus
 from ui.window import MainWindow
@@ -24,7 +26,7 @@ MM = 72 / 25.4
 
 @pytest.fixture(scope="module")
 def cups_terminal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Terminal]:
-    with Terminal(tmp_path_factory.mktemp("cups-terminal")) as term:
+    with Terminal(tmp_path_factory.mktemp("cups-terminal"), fixed_clock(TEST_NOW)) as term:
         term.ensure_demo_content()
         yield term
 

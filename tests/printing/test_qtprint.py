@@ -8,16 +8,18 @@ import pypdfium2
 import pytest
 import zxingcpp
 
+from kiosk.clock import fixed_clock
 from kiosk.share import record_url
 from kiosk.terminal import Terminal
 from printing.backend import A4
 from printing.qtprint import QtBackend
 from printing.render import PrintContext, render_query_slip, render_record
+from tests.conftest import TEST_NOW
 
 
 @pytest.fixture(scope="module")
 def context(tmp_path_factory: pytest.TempPathFactory) -> PrintContext:
-    terminal = Terminal(tmp_path_factory.mktemp("qt-print"))
+    terminal = Terminal(tmp_path_factory.mktemp("qt-print"), fixed_clock(TEST_NOW))
     terminal.ensure_demo_content()
     yield PrintContext.of(terminal)
     terminal.close()

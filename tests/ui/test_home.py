@@ -11,8 +11,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFontMetrics, QImage
 from PySide6.QtWidgets import QLabel, QPushButton
 
+from kiosk.clock import fixed_clock
 from kiosk.terminal import Terminal
-from tests.conftest import ROOT
+from tests.conftest import ROOT, TEST_NOW
 from ui import theme
 from ui.window import MainWindow
 
@@ -132,7 +133,7 @@ def test_the_status_line_says_how_current_the_content_is(qtbot, tmp_path: Path, 
 
     from kiosk.store import ChannelCommit
 
-    with Terminal(tmp_path / "t") as terminal:
+    with Terminal(tmp_path / "t", fixed_clock(TEST_NOW)) as terminal:
         terminal.ensure_demo_content()
         window = _window(qtbot, terminal, (1080, 1920))
         status = _status(window)
@@ -140,7 +141,7 @@ def test_the_status_line_says_how_current_the_content_is(qtbot, tmp_path: Path, 
 
         from zoneinfo import ZoneInfo
 
-        now = dt.datetime.now(ZoneInfo(terminal.settings["terminal.timezone"])).replace(microsecond=0)
+        now = terminal.clock().astimezone(ZoneInfo(terminal.settings["terminal.timezone"])).replace(microsecond=0)
         terminal.store.apply([], commit=ChannelCommit("990121000000", 3, now.isoformat(), False, now.isoformat(timespec="seconds")))
         window.content_synced(False)
         qtbot.wait(50)
@@ -166,15 +167,14 @@ def test_the_status_line_says_how_current_the_content_is(qtbot, tmp_path: Path, 
 
 
 def test_new_content_from_a_sync_reaches_the_home_tiles(qtbot, tmp_path: Path) -> None:
-    import datetime as dt
 
-    with Terminal(tmp_path / "t") as terminal:
+    with Terminal(tmp_path / "t", fixed_clock(TEST_NOW)) as terminal:
         terminal.ensure_demo_content()
         window = _window(qtbot, terminal, (1920, 1080))
         before = terminal.store.counts_by_kind(terminal.scope())["notice"]
         notice = terminal.store.list_records("notice", terminal.scope(), limit=1)[0]
         fresh = {**notice, "id": "notice-from-sync", "title": "同步到达的新通知", "version": 1,
-                 "updated_at": dt.datetime.now().astimezone().isoformat(timespec="seconds")}
+                 "updated_at": TEST_NOW.isoformat(timespec="seconds")}
         terminal.store.apply([fresh])
         window.content_synced(True)
         qtbot.wait(50)

@@ -16,17 +16,19 @@ from PIL import Image
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QWidget
 
+from kiosk.clock import fixed_clock
 from kiosk.share import record_url
 from kiosk.terminal import Terminal
 from kiosk.usage import UsageLog
 from printing.render import PrintContext, render_record
+from tests.conftest import TEST_NOW
 from ui.printing import PrintPreview, PrintStatus, QrView
 from ui.window import MainWindow
 
 
 @pytest.fixture(scope="module")
 def print_terminal(tmp_path_factory: pytest.TempPathFactory) -> Terminal:
-    with Terminal(tmp_path_factory.mktemp("print-terminal")) as term:
+    with Terminal(tmp_path_factory.mktemp("print-terminal"), fixed_clock(TEST_NOW)) as term:
         term.ensure_demo_content()
         yield term
 
