@@ -1,18 +1,20 @@
 """Record builders shared by the demo authoring script and the benchmark generator.
 
-Why: ``make_demo.py`` (hand-shaped demo county) and ``bench/synth.py`` (tens of thousands of records
+Why: ``county.py`` (the hand-shaped demo county) and ``bench/synth.py`` (tens of thousands of records
 across a province) must emit records of the same shape — documents with interpretations, balanced
 finance boards, payments with exact fen amounts, catalogue items, guides, policies. The builders here
 take an explicit ``random.Random``, a :class:`~kiosk.demo.textbank.Place` and region codes,
 and return plain dicts ready for ``json.dumps``; callers decide how many and where.
 
 How: every builder returns records that satisfy ``kiosk.records.schema.kind_schema`` (the demo
-script validates all of them, the synth script a sample); money is always integer fen.
+script validates all of them, the synth script a sample); money is always integer fen. Dates in the
+banks are written for :data:`~kiosk.demo.timeline.ANCHOR`; builders that take a ``timeline`` move
+them to its day (see ``timeline.py`` for which mapping fits which content). The default timeline is
+the anchor itself, so ``bench/synth.py``, which passes none, writes what it always wrote.
 """
 
 from __future__ import annotations
 
-import calendar
 import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -20,10 +22,12 @@ from datetime import date, timedelta
 from typing import Any
 
 from kiosk.demo import textbank as tb
+from kiosk.demo.timeline import ANCHOR, Timeline, quarter_end, quarter_of, quarter_start
 
 Record = dict[str, Any]
 
-LAST_DAY = date(2026, 11, 20)  # nothing is updated after this day (the demo's "yesterday")
+AT_ANCHOR = Timeline(ANCHOR)  # the identity: dates as the banks write them
+LAST_DAY = AT_ANCHOR.yesterday  # nothing is updated after this day (the demo's "yesterday")
 
 TOPIC_KEYWORDS: dict[str, list[str]] = {
     "farmland": ["种粮补贴", "惠农补贴"],
@@ -127,6 +131,7 @@ class DocumentFactory:
     ids: dict[tuple[str, int], int] = field(default_factory=dict)
     titles: set[str] = field(default_factory=set)
     cores: set[str] = field(default_factory=set)
+    timeline: Timeline = AT_ANCHOR  # the day the documents are written for (see produce_documents)
 
     def phone_key(self, department: str) -> str:
         """溪源县农业农村局 and 县农业农村局 are the same office: one key, one phone."""
@@ -196,10 +201,16 @@ class DocumentFactory:
         allow_repeat: bool = False,
         record_id: str | None = None,
         with_interpretation: bool | None = None,
-        last_day: date = LAST_DAY,
+        last_day: date | None = None,
     ) -> Record:
-        """One document record; ``title`` (with its 《core》) and ``number`` may be fixed by the caller."""
+        """One document record; ``title`` (with its 《core》) and ``number`` may be fixed by the caller.
+
+        ``written`` is already on the factory's timeline. It is published within six days, by
+        ``last_day`` (the timeline's yesterday) at the latest, but never before it was written: a
+        document the timeline squeezed onto today (1 January) is published today.
+        """
         rng = self.rng
+        last_day = last_day or self.timeline.yesterday
         year = written.year
         ctx = tb.base_ctx(self.place, issuer, year, topic_key)
         ctx.update(ctx_extra or {})
@@ -232,7 +243,7 @@ class DocumentFactory:
             max_chars=max_chars,
             allow_repeat=allow_repeat,
         )
-        published = clamp(written + timedelta(days=rng.randint(0, 6)), last_day)
+        published = max(written, clamp(written + timedelta(days=rng.randint(0, 6)), last_day))
         if structure == "order":
             effective = tb.order_effective(written)
         elif structure == "measures":
@@ -372,8 +383,9 @@ def anchor_specs(
 
     ``phones`` maps a policy slug to its 政策咨询电话 (defaults to ``policies.json``); the department
     that publishes the policy answers on that phone everywhere (documents, interpretations, guides).
+    An anchor's 发文字号 carries the year of its 成文日期 on the factory's timeline.
     """
-    place = factory.place
+    place, timeline = factory.place, factory.timeline
     issuers = anchor_issuers(place, county)
     out = []
     for p in policies:
@@ -382,15 +394,17 @@ def anchor_specs(
         factory.phones.setdefault(factory.phone_key(dept), phone)
         a = p["anchor"]
         issuer = issuers[a["issuer"]]
-        factory.reserve(issuer, a["year"], a["number"])
-        title = a["title"].replace("{county}", place.county)
+        written = date.fromisoformat(a["written"])
+        year = timeline.in_year(written).year
+        factory.reserve(issuer, year, a["number"])
+        title = policy_text(a["title"], p, place, timeline)
         factory.titles.add(title)
         if "《" in title:
             factory.cores.add(title[title.index("《") + 1 : title.rindex("》")])
         out.append(
             DocSpec(
-                issuer, a["topic"], a["structure"], date.fromisoformat(a["written"]), title=title,
-                number=issuer.number(a["year"], a["number"]), ctx={**a["ctx"], "phone": phone},
+                issuer, a["topic"], a["structure"], written, title=title,
+                number=issuer.number(year, a["number"]), ctx={**a["ctx"], "phone": phone},
                 keywords=p["keywords"][:3], slug=p["slug"],
             )
         )  # fmt: skip
@@ -473,17 +487,21 @@ def produce_documents(factory: DocumentFactory, specs: list[DocSpec], **make: An
     """Write ``specs`` in 成文日期 order (so 发文字号 rise with time); yields ``(record, spec)``.
 
     ``make`` is passed to :meth:`DocumentFactory.make` for ordinary documents (length limits …);
-    anchors always carry an interpretation and 1,500–4,000 characters.
+    anchors always carry an interpretation and 1,500–4,000 characters. ``spec.written`` is the
+    authored day; the record is written on the factory's timeline: an anchor keeps its place in the
+    subsidy year (:meth:`Timeline.in_year`, so this year's policies cite this year's plans), any
+    other document keeps its age (:meth:`Timeline.aged`).
     """
+    timeline = factory.timeline
     for spec in sorted(specs, key=lambda s: (s.written, s.slug is None)):
         if spec.slug:
             rec = factory.make(
-                spec.issuer, spec.topic, spec.structure, spec.written, title=spec.title, number=spec.number,
+                spec.issuer, spec.topic, spec.structure, timeline.in_year(spec.written), title=spec.title, number=spec.number,
                 ctx_extra=spec.ctx, keywords=spec.keywords, with_interpretation=True, min_chars=1500, max_chars=4000,
                 allow_repeat=make.get("allow_repeat", False),
             )  # fmt: skip
         else:
-            rec = factory.make(spec.issuer, spec.topic, spec.structure, spec.written, **make)
+            rec = factory.make(spec.issuer, spec.topic, spec.structure, timeline.aged(spec.written), **make)
         yield rec, spec
 
 
@@ -612,21 +630,44 @@ def guide_records(
     return out
 
 
-def policy_id(region: str, policy: dict[str, Any]) -> str:
+def policy_id(region: str, policy: dict[str, Any], timeline: Timeline = AT_ANCHOR) -> str:
     """``policy-<county>-<year>-<slug>``."""
-    return f"policy-{short_code(region)}-{policy['year']}-{policy['slug']}"
+    return f"policy-{short_code(region)}-{timeline.year(policy['year'])}-{policy['slug']}"
+
+
+def policy_paid_day(policy: dict[str, Any], timeline: Timeline = AT_ANCHOR) -> date:
+    """The day a policy's village payments are made, on ``timeline`` (its place in the subsidy year)."""
+    return timeline.in_year(date.fromisoformat(policy["pay"]["paid"]))
+
+
+def school_term(day: date) -> str:
+    """春季 (spring term, paid in the first half-year) or 秋季 (autumn term, the second)."""
+    return "春季" if day.month <= 6 else "秋季"
+
+
+def policy_text(text: str, policy: dict[str, Any], place: tb.Place, timeline: Timeline = AT_ANCHOR) -> str:
+    """A ``policies.json`` text with ``{county}``, the years ``{Y}``/``{Y-1}``/``{Y+1}`` (``{Y}`` is
+    today's year) and ``{term}`` (the school term the payments are for) filled in."""
+    text = tb.years(text.replace("{county}", place.county), timeline.today.year)
+    return text.replace("{term}", school_term(policy_paid_day(policy, timeline)))
 
 
 def policy_record(
-    place: tb.Place, region: str, policy: dict[str, Any], anchor: Record | None, updated: str, *, phone: str
+    place: tb.Place,
+    region: str,
+    policy: dict[str, Any],
+    anchor: Record | None,
+    updated: str,
+    *,
+    phone: str,
+    timeline: Timeline = AT_ANCHOR,
 ) -> Record:
     """A ``subsidy_policy`` record (七公开) whose basis names the anchor document."""
-    c = place.county
 
     def fmt(text: str) -> str:
-        return text.replace("{county}", c)
+        return policy_text(text, policy, place, timeline)
 
-    rec = envelope(policy_id(region, policy), "subsidy_policy", region, updated)
+    rec = envelope(policy_id(region, policy, timeline), "subsidy_policy", region, updated)
     if anchor is not None:
         title = anchor["title"].replace("《", "〈").replace("》", "〉")
         basis = f"《{title}》（{anchor['doc_number']}）" if anchor.get("doc_number") else f"《{title}》"
@@ -641,7 +682,7 @@ def policy_record(
             "target": fmt(policy["target"]),
             "standard": fmt(policy["standard"]),
             "phone": phone,
-            "year": policy["year"],
+            "year": timeline.year(policy["year"]),
         }
     )
     if anchor is not None:
@@ -759,8 +800,14 @@ def village_payments(
     n_total: int,
     rare: list[str] | None = None,
     pending_rate: float = 0.03,
+    timeline: Timeline = AT_ANCHOR,
 ) -> list[Record]:
-    """About ``n_total`` payments for one village spread over ``policies`` by their ``pay.share``."""
+    """About ``n_total`` payments for one village spread over ``policies`` by their ``pay.share``.
+
+    A policy's payments are made around its ``pay.paid`` day on ``timeline`` (±3 days, within its
+    year and by yesterday — or on 1 January when today is 1 January), and their period (``2026``,
+    ``2026-10``, ``2026-Q3``, ``2026-H2``) is the year, month, quarter or half-year of that day.
+    """
     households = make_households(rng, max(12, n_total // 2), rare=rare)
     elders = [(tb.person_name(rng, single_rate=0.03), rng.randint(60, 101)) for _ in range(max(6, n_total // 4))]
     weights = [p["pay"]["share"] for p in policies]
@@ -778,22 +825,27 @@ def village_payments(
             picks = [(Household(name, 1, 0, 0), age) for name, age in rng.sample(pool, min(n, len(pool)))]
         else:
             picks = [(hh, None) for hh in rng.sample(households, min(n, len(households)))]
+        base = policy_paid_day(policy, timeline)
+        period, last = moved_period(pay["period"], base), timeline.last_in_year(base)
         for hh, age in picks:
             seq += 1
             quantity, amount, note = payment_for(rng, policy, hh, age)
-            paid = date.fromisoformat(pay["paid"]) + timedelta(days=rng.randint(-3, 3))
+            if note in ("春季学期", "秋季学期"):
+                note = f"{school_term(base)}学期"
+            jittered = base + timedelta(days=rng.randint(-3, 3))
+            paid = min(max(jittered, date(base.year, 1, 1)), last)
             roll = rng.random()
             status = "待发放" if roll < pending_rate else "退回" if roll < pending_rate + 0.004 else "已发放"
-            rec = envelope(f"pay-{village}-{seq:04d}", "subsidy_payment", village, iso(clamp(paid), rng))
+            rec = envelope(f"pay-{village}-{seq:04d}", "subsidy_payment", village, iso(paid, rng))
             rec.update({"policy_id": policy_ids[slug], "policy_name": policy["name"], "recipient": hh.head})
             if slug not in ("gaoling", "pension", "agrimachine", "yulu", "student-aid", "medical-aid"):
                 rec["household_size"] = hh.size
             if quantity:
                 rec["quantity"] = quantity
             rec["amount_fen"] = amount
-            rec["period"] = pay["period"]
+            rec["period"] = period
             if status != "待发放":
-                rec["paid_date"] = clamp(paid).isoformat()
+                rec["paid_date"] = paid.isoformat()
             rec["status"] = status
             if status == "退回":
                 note = "社会保障卡账户状态异常，资金已退回，待账户更正后重新发放"
@@ -803,15 +855,25 @@ def village_payments(
     return out
 
 
+def moved_period(period: str, paid: date) -> str:
+    """An authored payment period (``2026``, ``2026-10``, ``2026-Q3``, ``2026-H2``) of the same kind,
+    for the payments made on ``paid``."""
+    if len(period) == 4:
+        return f"{paid.year}"
+    if "-Q" in period:
+        return f"{paid.year}-Q{quarter_of(paid)[1]}"
+    if "-H" in period:
+        return f"{paid.year}-H{1 if paid.month <= 6 else 2}"
+    return f"{paid.year}-{paid.month:02d}"
+
+
 # ---------------------------------------------------------------------------------------------
 # Boards
 
 
 def quarter_bounds(year: int, quarter: int) -> tuple[date, date]:
     """First and last day of a quarter."""
-    first_month = 3 * (quarter - 1) + 1
-    last_month = first_month + 2
-    return date(year, first_month, 1), date(year, last_month, calendar.monthrange(year, last_month)[1])
+    return quarter_start(year, quarter), quarter_end(year, quarter)
 
 
 _CENT_CATEGORIES = ("水电费", "办公费")
@@ -878,10 +940,17 @@ class VillageBoards:
     voucher_year: int = 0
     voucher: int = 1
 
-    def boards(self, rng: random.Random, year: int, quarter: int, *, last_day: date = LAST_DAY) -> list[Record]:
-        """The party, village and finance boards of one quarter."""
+    def boards(self, rng: random.Random, year: int, quarter: int, *, timeline: Timeline = AT_ANCHOR) -> list[Record]:
+        """The party, village and finance boards of one authored quarter, moved by ``timeline``.
+
+        The quarter at the same distance before today's is the one written (2026-Q3, the anchor's
+        last quarter, is today's last quarter); the boards are published 5–12 days after it ends,
+        by yesterday at the latest. The village committee's election is in the authored 2026-Q1.
+        """
+        first_of_term = (year, quarter) == (2026, 1)
+        year, quarter = timeline.quarter(year, quarter)
         _, end = quarter_bounds(year, quarter)
-        published = clamp(end + timedelta(days=rng.randint(5, 12)), last_day)
+        published = clamp(end + timedelta(days=rng.randint(5, 12)), timeline.yesterday)
         period = f"{year}-Q{quarter}"
         label = f"{year}年第{tb.cn_number(quarter)}季度"
         ctx: dict[str, Any] = {
@@ -894,7 +963,6 @@ class VillageBoards:
             "name_co": rng.choice(("宏远", "兴达", "鑫源", "顺通", "华建", "永安", "利民")),
         }
         out = []
-        first_of_term = year == 2026 and quarter == 1
         for board_type, kind, must in (
             ("party", "party", ("党员发展情况", "党费收缴情况") + (("党组织换届选举",) if first_of_term else ())),
             ("village", "village", ("村级重大事项决策“四议两公开”", "低保评议结果")),

@@ -1,6 +1,6 @@
 """Shared Chinese text banks and composition helpers for demo content and benchmark data.
 
-Why: the kiosk's demo records (``make_demo.py``) and the benchmark generator (``bench/synth.py``)
+Why: the kiosk's demo county (``kiosk/demo/county.py``) and the benchmark generator (``bench/synth.py``)
 both need realistic 简体中文 government text — document bodies with 一、（一） structure, policy
 interpretations, Q&A, board sections, ledger lines and people's names. Keeping the prose in
 ``banks/`` (plain text and JSON) and the composition logic here means both tools write the same kind
@@ -8,8 +8,9 @@ of content and nobody copy-pastes paragraphs between them.
 
 How: ``topics()`` parses ``banks/topics_*.txt`` into :class:`Topic` objects; :func:`fill` expands
 placeholders (``{area}``, ``{year}``, ``{a-b}`` random ints, ``{name:a-b}`` per-document random
-ints); :func:`compose_document` turns a topic, an issuer and a structure (plan / work / measures /
-announce / order) into ``(title, body)``; :func:`compose_interpretation` builds the matching 政策解读.
+ints; :func:`years` fills ``{Y}``, ``{Y-1}`` … in the JSON banks); :func:`compose_document` turns
+a topic, an issuer and a structure (plan / work / measures / announce / order) into
+``(title, body)``; :func:`compose_interpretation` builds the matching 政策解读.
 Every function takes an explicit ``random.Random`` so callers stay deterministic.
 """
 
@@ -151,6 +152,14 @@ def fill(template: str, ctx: dict[str, Any], rng: random.Random) -> str:
         return cn_number(int(value)) if cn else str(value)
 
     return _TOKEN.sub(repl, template)
+
+
+_YEAR = re.compile(r"\{Y([+-]\d+)?\}")
+
+
+def years(template: str, this_year: int) -> str:
+    """Fill ``{Y}`` (``this_year``), ``{Y-1}``, ``{Y+1}`` …: years relative to the day the demo is for."""
+    return _YEAR.sub(lambda m: str(this_year + int(m.group(1) or 0)), template)
 
 
 _DIGITS = "零一二三四五六七八九"

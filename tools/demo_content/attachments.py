@@ -1,8 +1,10 @@
-"""Demo attachments: a two-page PDF form and a PNG flow chart for a few documents.
+"""Demo attachments: a two-page PDF form and a PNG flow chart for a few documents, drawn with Qt.
 
 Pages are drawn with Qt (the system CJK font) and the PDF is assembled with pypdfium2. PDFium
 writes a random /ID into every file, so existing files are kept and reused: the committed demo
-blobs, and the sha256 in the records, stay the same from one run to the next.
+blobs, and the sha256 in the records, stay the same from one run to the next. Which documents get
+attachments, the manifest and its reuse are ``kiosk/demo/county.py``'s (the terminal reuses the
+checked-in files without Qt); only the drawing is here.
 """
 
 from __future__ import annotations
@@ -13,10 +15,10 @@ import os
 from pathlib import Path
 from typing import Any
 
+from kiosk.demo import county
+
 Record = dict[str, Any]
 PAGE_PX = (1240, 1754)  # A4 at 150 dpi
-ATTACHED_DOCUMENTS = 3
-MANIFEST = "attachments.manifest"  # name|sha256|size|media_type per line: which file is which
 
 
 def _qt() -> None:
@@ -117,25 +119,15 @@ def _store(blobs: Path, data: bytes) -> tuple[str, int]:
     return sha, len(data)
 
 
-def _manifest(out: Path) -> dict[str, Record]:
-    path = out / "blobs" / MANIFEST
-    if not path.exists():
-        return {}
-    entries = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        name, sha, size, media_type = line.split("|")
-        if (out / "blobs" / "sha256" / sha[:2] / sha).is_file():
-            entries[name] = {"name": name, "sha256": sha, "size": int(size), "media_type": media_type}
-    return entries
-
-
 def attach(documents: list[Record], out: Path) -> None:
-    """Give the first few current documents (by id) a PDF form and a PNG flow chart, in place."""
-    chosen = sorted((d for d in documents if d["validity"] == "现行有效"), key=lambda d: d["id"])[:ATTACHED_DOCUMENTS]
-    known = _manifest(out)
+    """Give the first few current documents (by id) a PDF form and a PNG flow chart, in place.
+
+    Files already in ``out/blobs`` (by the manifest) are reused; missing ones are drawn and added.
+    """
+    known = county.read_manifest(out)
     blobs = out / "blobs"
-    for number, document in enumerate(chosen, start=1):
-        form_name, chart_name = f"附件{number}-申请表.pdf", f"附件{number}-办理流程图.png"
+    for number, document in enumerate(county.attached_documents(documents), start=1):
+        form_name, chart_name = county.attachment_names(number)
         if form_name not in known or chart_name not in known:
             _qt()
             title = document["title"][:24]
@@ -145,7 +137,7 @@ def attach(documents: list[Record], out: Path) -> None:
             for name, data, media_type in ((form_name, pdf, "application/pdf"), (chart_name, png, "image/png")):
                 sha, size = _store(blobs, data)
                 known[name] = {"name": name, "sha256": sha, "size": size, "media_type": media_type}
-        document["attachments"] = [known[form_name], known[chart_name]]
+    county.attach(documents, known)
     blobs.mkdir(parents=True, exist_ok=True)
     lines = [f"{a['name']}|{a['sha256']}|{a['size']}|{a['media_type']}" for a in sorted(known.values(), key=lambda a: a["name"])]
-    (blobs / MANIFEST).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (blobs / county.MANIFEST).write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -1,426 +1,73 @@
-"""Write the kiosk's demo content: one fictional county (溪源县) with realistic records of every kind.
+"""Write the kiosk's demo content (溪源县) for a day: ``resources/demo/records`` or any folder.
 
-Why: the kiosk ships with demo data so that it can be shown, tested and developed without a portal.
-The data must look like what a Chinese county really publishes — policy documents with 发文字号 and
-政策解读, the 26-domain disclosure catalogue, the 惠民惠农 subsidy list (七公开) and village
-payment lists, balanced three-affairs boards, service guides and notices — and it must be valid
-against ``kiosk/records/schema.py`` because the kiosk rejects anything else.
+Why: the demo county is generated, not hand-kept, so that it can be current on whatever day it is
+shown (see ``kiosk/demo/timeline.py``). The generator itself lives in ``kiosk/demo/county.py``
+because the terminal runs it when ``kiosk run --demo`` loads the demo and ``make run`` publishes
+it; this script is the authoring front end: it also draws the attachments (with Qt, which the
+terminal's core must not import) when a folder has none yet.
 
-How: everything is derived from ``random.Random(SEED)`` and the text banks in ``banks/``, so running
-the script twice gives byte-identical files. Records go to ``resources/demo/records/<kind>.jsonl``
-(one JSON object per line, UTF-8). The script validates every record with the Draft 2020-12
-validator, checks cross references, unique ids, integer money and balanced ledgers, and prints the
-count per kind. Run from anywhere::
+How: ``--today`` (default: the anchor, 2026-11-21) is the day the county is written for; the same
+day always gives byte-identical files, and the anchor gives the checked-in
+``resources/demo/records`` (tests use those, at that fixed day). A fresh ``--out`` folder first gets
+the checked-in attachments (``blobs/``): PDFium writes a random /ID into every PDF, so drawing them
+again would change their sha256 and the records that cite them. Every record is validated and the
+invariants are checked before anything is written; the count per kind is printed. Run from
+anywhere::
 
-    python tools/demo_content/make_demo.py [--out resources/demo/records]
+    python tools/demo_content/make_demo.py [--today YYYY-MM-DD] [--out resources/demo/records]
 """
 
 from __future__ import annotations
 
 import argparse
-import difflib
-import itertools
-import json
-import random
-import re
+import shutil
 import sys
-from collections import Counter, defaultdict
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
-from typing import Any
 
 REPO = Path(__file__).resolve().parents[2]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from kiosk.demo import builders as bd  # noqa: E402
-from kiosk.demo import textbank as tb  # noqa: E402
-from kiosk.records.schema import KINDS  # noqa: E402
+from kiosk.demo import county  # noqa: E402
+from kiosk.demo.timeline import ANCHOR  # noqa: E402
 from tools.demo_content import attachments  # noqa: E402
 
-SEED = 20261121
-Record = dict[str, Any]
-
-NATIONAL, PROVINCE, CITY, COUNTY = "000000000000", "990000000000", "990100000000", "990121000000"
-TOWNSHIPS = {"990121101000": "溪源镇", "990121102000": "石门乡", "990121103000": "桃花岭乡"}
-VILLAGES = {
-    "990121101201": ("桃源村", "990121101000"),
-    "990121101202": ("柳塘村", "990121101000"),
-    "990121102201": ("石门村", "990121102000"),
-    "990121102202": ("白竹村", "990121102000"),
-    "990121103201": ("岭下村", "990121103000"),
-}
-#: Names that stress masking and fonts (one is outside the BMP), placed in payment lists.
-RARE_BY_VILLAGE = {
-    "990121101201": ["陈𬌗", "欧阳建国", "李堃"],
-    "990121101202": ["司马秀兰", "王淼"],
-    "990121102201": ["上官德明", "张喆"],
-    "990121102202": ["刘昇", "欧阳丽娟"],
-    "990121103201": ["周堃明", "上官玉梅"],
-}
-QUARTERS = ((2025, 4), (2026, 1), (2026, 2), (2026, 3))
-
-# Catalogue items that cite a subsidy policy's own document.
-ITEM_ANCHORS = {
-    "惠农补贴政策（耕地地力保护补贴）": "farmland",
-    "农机购置与应用补贴政策": "agrimachine",
-    "实际种粮农民一次性补贴政策": "grain-once",
-    "稻谷补贴政策": "rice",
-    "低保政策及办事指南": "dibao",
-    "高龄津贴发放": "gaoling",
-    "城乡居民养老保险参保缴费指南": "pension",
-    "农村危房改造政策": "weifang",
-    "学生资助政策": "student-aid",
-    "惠民惠农财政补贴政策清单": "farmland",
-}
+CHECKED_IN = REPO / "resources" / "demo" / "records"
 
 
-# ---------------------------------------------------------------------------------------------
-# Regions
-
-
-def regions() -> list[Record]:
-    """The fictional geography: national, 云岭省, 青川市, 溪源县, three townships, five villages."""
-    stamp = "2024-01-02T09:00:00+08:00"
-    out = [
-        bd.region_record(NATIONAL, "全国", "全国", "national", None, stamp),
-        bd.region_record(PROVINCE, "云岭省", "云岭省", "province", NATIONAL, stamp),
-        bd.region_record(CITY, "青川市", "云岭省青川市", "city", PROVINCE, stamp),
-        bd.region_record(COUNTY, "溪源县", "云岭省青川市溪源县", "county", CITY, stamp),
-    ]
-    for code, name in TOWNSHIPS.items():
-        out.append(bd.region_record(code, name, f"云岭省青川市溪源县{name}", "township", COUNTY, stamp))
-    for code, (name, town) in VILLAGES.items():
-        full = f"云岭省青川市溪源县{TOWNSHIPS[town]}{name}"
-        out.append(bd.region_record(code, name, full, "village", town, stamp))
-    return out
-
-
-# ---------------------------------------------------------------------------------------------
-# Documents
-
-
-def make_documents(
-    factory: bd.DocumentFactory, place: tb.Place, policies: list[dict[str, Any]]
-) -> tuple[list[Record], dict[str, Record], dict[str, str]]:
-    """All documents (by 成文日期, for realistic numbering), the anchor per policy slug, each document's topic.
-
-    About 232 county, 22 province, 24 city, 18 township and 10 village documents plus the 16 anchors.
-    """
-    rng = factory.rng
-    when = bd.written_between(rng, {2024: 25, 2025: 35, 2026: 40})
-    specs = bd.anchor_specs(factory, COUNTY, policies)
-    specs += bd.county_specs(rng, tb.county_issuers(place, COUNTY), 232, when)
-    specs += bd.province_specs(rng, tb.province_issuers(place, PROVINCE), 22, when)
-    specs += bd.city_specs(rng, tb.city_issuers(place, CITY), 24, when)
-    for code, name in TOWNSHIPS.items():
-        specs += bd.township_specs(rng, tb.township_issuer(name, code), 6, when)
-    recent = bd.written_between(rng, {2025: 40, 2026: 60})
-    for code, (name, town) in VILLAGES.items():
-        specs += bd.village_specs(rng, tb.village_issuer(TOWNSHIPS[town], name, code), 2, recent)
-    docs: list[Record] = []
-    by_slug: dict[str, Record] = {}
-    topic_of: dict[str, str] = {}
-    for rec, spec in bd.produce_documents(factory, specs):
-        if spec.slug:
-            by_slug[spec.slug] = rec
-        topic_of[rec["id"]] = spec.topic
-        docs.append(rec)
-    return docs, by_slug, topic_of
-
-
-def assign_validity(
-    rng: random.Random, docs: list[Record], anchors: dict[str, Record], topic_of: dict[str, str]
-) -> None:
-    """Mark ~20 规范性文件 已废止, ~15 已修改 (ten at version 2) and a few year plans 已失效, with notes.
-
-    The document that repeals or amends one is its closest later relative: same topic, same issuer if
-    possible, most similar title (a 2024 plan is replaced by the 2025 plan of the same name).
-    """
-    anchor_ids = {d["id"] for d in anchors.values()}
-    numbered = [d for d in docs if d.get("doc_number") and d["doc_type"] in ("规范性文件", "规章")]
-
-    def bare(title: str) -> str:
-        """The subject of a title without issuer and years: 《X》 or what follows 关于."""
-        core = title[title.index("《") + 1 : title.rindex("》")] if "《" in title else title.partition("关于")[2]
-        return re.sub(r"\d{4}(年度?|—\d{4}年)?|的(通知|实施意见)$", "", core)
-
-    def successor(doc: Record, threshold: float = 0.0) -> Record | None:
-        later = [
-            d
-            for d in numbered
-            if topic_of[d["id"]] == topic_of[doc["id"]]
-            and d["level"] == doc["level"]
-            and d["published_date"] > doc["published_date"]
-        ]
-        if not later:
-            return None
-
-        def score(d: Record) -> float:
-            same = 0.3 if d["issuer"] == doc["issuer"] else 0.0
-            return same + difflib.SequenceMatcher(None, bare(d["title"]), bare(doc["title"])).ratio()
-
-        best = max(later, key=score)
-        return best if score(best) >= threshold else None
-
-    def cite(doc: Record) -> str:
-        return "《" + doc["title"].replace("《", "〈").replace("》", "〉") + f"》（{doc['doc_number']}）"
-
-    pool = [d for d in numbered if d["id"] not in anchor_ids and d["level"] in ("省级", "市级", "县级")]
-    expired = [d for d in pool if d["written_date"] < "2025-01-01" and "2024年" in d["title"] and "印发" in d["title"]]
-    for doc in rng.sample(expired, min(4, len(expired))):
-        doc["validity"] = "已失效"
-        doc["validity_note"] = "有效期届满，已于2024年12月31日自动失效"
-        doc["updated_at"] = "2025-01-06T09:30:00+08:00"
-    old = [d for d in pool if d["validity"] == "现行有效" and d["written_date"] < "2025-10-01"]
-    abolished = 0
-    for doc in rng.sample(old, len(old)):
-        if abolished >= 20:
-            break
-        new = successor(doc, threshold=0.55)  # only a close relative repeals a document
-        if new is None:
-            continue
-        doc["validity"] = "已废止"
-        doc["validity_note"] = f"已被{cite(new)}废止"[:500]
-        doc["updated_at"] = bd.iso(date.fromisoformat(new["published_date"]), rng)
-        abolished += 1
-    current = [d for d in pool if d["validity"] == "现行有效" and d["written_date"] < "2026-06-01"]
-    modified = 0
-    for doc in rng.sample(current, len(current)):
-        if modified >= 15:
-            break
-        new = successor(doc)
-        if new is None:
-            continue
-        doc["validity"] = "已修改"
-        part = "条" if "第一条" in doc["body"] else "部分"
-        doc["validity_note"] = f"第{tb.cn_number(rng.randint(2, 6))}{part}已根据{new['doc_number']}修改"
-        doc["updated_at"] = bd.iso(date.fromisoformat(new["published_date"]), rng)
-        if modified < 10:
-            doc["version"] = 2
-        modified += 1
-    # Two current documents got a corrected interpretation contact after publication.
-    for doc in rng.sample([d for d in docs if "interpretation" in d and d["validity"] == "现行有效"], 2):
-        doc["version"] = 2
-        doc["interpretation"]["interpreter"] = tb.person_name(rng)
-        doc["updated_at"] = bd.iso(bd.clamp(date.fromisoformat(doc["published_date"]) + timedelta(days=40)), rng)
-
-
-# ---------------------------------------------------------------------------------------------
-# Payments, boards, notices, profile
-
-
-def make_payments(rng: random.Random, policies: list[dict[str, Any]], pids: dict[str, str]) -> list[Record]:
-    """30–80 payments per village, plus three notes that leak numbers the kiosk must mask."""
-    out: list[Record] = []
-    for code in VILLAGES:
-        out.extend(
-            bd.village_payments(rng, code, policies, pids, n_total=rng.randint(30, 80), rare=RARE_BY_VILLAGE[code])
-        )
-    by_village = defaultdict(list)
-    for p in out:
-        if p["status"] == "已发放":
-            by_village[p["region"]].append(p)
-    id_no = bd.id_card_number(rng, "990121", date(1976, 8, 15))
-    by_village["990121101201"][5]["note"] = f"户主已故，由其子代领，代领人身份证号{id_no}"
-    by_village["990121102201"][7]["note"] = "原银行卡号6217995510023456781已挂失，资金改发至新社会保障卡"
-    by_village["990121103201"][3]["note"] = "本人长期在外务工，联系电话13873951286，已电话告知"
-    return out
-
-
-def make_boards(rng: random.Random, place: tb.Place) -> list[Record]:
-    """Party, village and finance boards for every village and quarter; balances carry over."""
-    out: list[Record] = []
-    for code, (name, town) in VILLAGES.items():
-        state = bd.VillageBoards(
-            code=code,
-            name=name,
-            town=TOWNSHIPS[town],
-            county=place.county,
-            supervisor=tb.person_name(rng),
-            phone=f"0739-52{rng.randint(10000, 99999)}",
-            balance=rng.randint(80_000, 300_000) * 100 + rng.randint(0, 99),
-        )
-        for year, quarter in QUARTERS:
-            out.extend(state.boards(rng, year, quarter))
-    return out
-
-
-def make_notices() -> list[Record]:
-    """The hand-written notices of ``banks/notices.json`` (normal, urgent and current, expired)."""
-    out = []
-    for n in tb.load_json("notices.json")["notices"]:
-        region = COUNTY if n["region"] == "{county}" else n["region"]
-        rec = bd.envelope(n["id"], "notice", region, n["publish_at"])
-        rec.update({k: n[k] for k in ("title", "body", "issuer", "priority", "publish_at", "expire_at")})
-        out.append(rec)
-    return out
-
-
-def make_profile() -> Record:
-    """The county's default terminal profile."""
-    rec = bd.envelope("profile-990121-default", "terminal_profile", COUNTY, "2026-10-15T10:00:00+08:00")
-    rec.update({"name": "溪源县默认终端配置", "terminal_ids": [], "settings": {"ui.idle_timeout_s": 120}})
-    return rec
-
-
-# ---------------------------------------------------------------------------------------------
-# Assembly and checks
-
-
-def build() -> dict[str, list[Record]]:
-    """Every demo record, grouped by kind."""
-    rng = random.Random(SEED)
-    place = tb.Place()
-    policies = tb.load_json("policies.json")["policies"]
-    factory = bd.DocumentFactory(rng, place)
-    docs, anchors, topic_of = make_documents(factory, place, policies)
-    assign_validity(rng, docs, anchors, topic_of)
-
-    doc_ids_by_topic: dict[str, list[str]] = defaultdict(list)
-    for d in docs:  # catalogue items link to current county documents of their topic
-        if d["region"] == COUNTY and d["validity"] == "现行有效" and d["doc_type"] != "通知公告":
-            doc_ids_by_topic[topic_of[d["id"]]].append(d["id"])
-    domains, items = bd.catalogue_records(rng, place, COUNTY, doc_ids_by_topic)
-    for item in items:
-        slug = ITEM_ANCHORS.get(item["name"])
-        if slug:
-            ids = [anchors[slug]["id"], *[i for i in item.get("document_ids", []) if i != anchors[slug]["id"]]]
-            item["document_ids"] = ids[:3]
-
-    pids = {p["slug"]: bd.policy_id(COUNTY, p) for p in policies}
-    policy_recs = []
-    for p in policies:
-        anchor = anchors[p["slug"]]
-        updated = date.fromisoformat(anchor["published_date"]) + timedelta(days=rng.randint(1, 10))
-        policy_recs.append(bd.policy_record(place, COUNTY, p, anchor, bd.iso(bd.clamp(updated), rng), phone=p["phone"]))
-    policy_recs[0]["version"] = 2  # 耕地地力保护补贴: the standard was confirmed after the area count
-    policy_recs[0]["updated_at"] = "2026-04-20T15:10:00+08:00"
-
-    guides = bd.guide_records(rng, place, COUNTY, phone_for=factory.phone)
-    for g in guides[:2]:
-        g["version"] = 2
-    return {
-        "region": regions(),
-        "catalogue_domain": domains,
-        "catalogue_item": items,
-        "document": docs,
-        "subsidy_policy": policy_recs,
-        "subsidy_payment": make_payments(rng, policies, pids),
-        "board": make_boards(rng, place),
-        "service_guide": guides,
-        "notice": make_notices(),
-        "terminal_profile": [make_profile()],
-    }
-
-
-def check(records: dict[str, list[Record]]) -> list[str]:
-    """Schema validation plus the invariants the kiosk relies on; returns error messages."""
-    from jsonschema import Draft202012Validator
-
-    from kiosk.records.schema import kind_schema
-
-    try:  # the kiosk's own import rules, when the kiosk package provides them
-        from kiosk.records.validate import problems_of
-    except ImportError:  # pragma: no cover
-        problems_of = None
-
-    errors: list[str] = []
-    ids: Counter[str] = Counter()
-    for kind, recs in records.items():
-        validator = Draft202012Validator(kind_schema(kind), format_checker=Draft202012Validator.FORMAT_CHECKER)
-        for rec in recs:
-            ids[rec["id"]] += 1
-            for err in validator.iter_errors(rec):
-                errors.append(f"{kind} {rec['id']}: {err.message} at {list(err.absolute_path)}")
-            if problems_of is not None:
-                errors += [str(p) for p in problems_of(rec, f"{kind}.jsonl")]
-            if not ("2024-01-01" <= rec["updated_at"][:10] <= "2026-11-20"):
-                errors.append(f"{rec['id']}: updated_at {rec['updated_at']} out of range")
-    errors += [f"duplicate id {i}" for i, n in ids.items() if n > 1]
-    by_id = {r["id"]: r for recs in records.values() for r in recs}
-    region_codes = {r["region"] for r in records["region"]}
-
-    def ref(rec: Record, target: str, kind: str) -> None:
-        if by_id.get(target, {}).get("kind") != kind:
-            errors.append(f"{rec['id']}: dangling {kind} reference {target}")
-
-    for recs in records.values():
-        for rec in recs:
-            if rec["region"] not in region_codes:
-                errors.append(f"{rec['id']}: unknown region {rec['region']}")
-    for item in records["catalogue_item"]:
-        ref(item, item["domain_id"], "catalogue_domain")
-        for d in item.get("document_ids", []):
-            ref(item, d, "document")
-    for p in records["subsidy_policy"]:
-        for d in p.get("basis_document_ids", []):
-            ref(p, d, "document")
-    names = {p["id"]: p["name"] for p in records["subsidy_policy"]}
-    for pay in records["subsidy_payment"]:
-        ref(pay, pay["policy_id"], "subsidy_policy")
-        if names.get(pay["policy_id"]) != pay["policy_name"]:
-            errors.append(f"{pay['id']}: policy_name does not match the policy")
-        if type(pay["amount_fen"]) is not int:
-            errors.append(f"{pay['id']}: amount_fen is not an int")
-    for doc in records["document"]:
-        if doc["title"].startswith("耕地"):
-            errors.append(f"{doc['id']}: title starts with 耕地")
-        if not 800 <= len(doc["body"]) <= 4000:
-            errors.append(f"{doc['id']}: body length {len(doc['body'])}")
-    for board in records["board"]:
-        if board["board_type"] != "finance":
-            continue
-        lines = board["lines"]
-        total = board["opening_balance_fen"] + sum(
-            x["amount_fen"] if x["direction"] == "income" else -x["amount_fen"] for x in lines
-        )
-        if total != board["closing_balance_fen"] or not 10 <= len(lines) <= 25:
-            errors.append(f"{board['id']}: ledger does not balance")
-        if any(type(x["amount_fen"]) is not int for x in lines):
-            errors.append(f"{board['id']}: non-integer amount")
-    finance = sorted(
-        (b for b in records["board"] if b["board_type"] == "finance"), key=lambda b: (b["region"], b["period"])
-    )
-    for prev, cur in itertools.pairwise(finance):
-        if prev["region"] == cur["region"] and prev["closing_balance_fen"] != cur["opening_balance_fen"]:
-            errors.append(f"{cur['id']}: opening balance differs from previous closing")
-    return errors
-
-
-def write(records: dict[str, list[Record]], out: Path) -> dict[str, tuple[int, int]]:
-    """Write one ``<kind>.jsonl`` per kind; returns ``{kind: (count, bytes)}``."""
-    out.mkdir(parents=True, exist_ok=True)
-    stats = {}
-    for kind in KINDS:
-        path = out / f"{kind}.jsonl"
-        text = "".join(json.dumps(r, ensure_ascii=False, separators=(",", ":")) + "\n" for r in records[kind])
-        path.write_text(text, encoding="utf-8")
-        stats[kind] = (len(records[kind]), path.stat().st_size)
-    return stats
+def seed_blobs(out: Path, source: Path = CHECKED_IN) -> None:
+    """Give ``out`` the checked-in attachments when it has none, so they are reused, not redrawn."""
+    if out.resolve() == source.resolve() or (out / "blobs" / county.MANIFEST).exists():
+        return
+    if (source / "blobs" / county.MANIFEST).exists():
+        shutil.copytree(source / "blobs", out / "blobs", dirs_exist_ok=True)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Build, check and write the demo records; print the count per kind."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=REPO / "resources" / "demo" / "records")
+    parser.add_argument("--out", type=Path, default=CHECKED_IN)
+    parser.add_argument("--today", type=date.fromisoformat, default=ANCHOR, help=f"the day to write the county for (default {ANCHOR})")
     parser.add_argument("--no-check", action="store_true", help="skip schema validation and invariant checks")
     args = parser.parse_args(argv)
-    records = build()
+    records = county.build(args.today)
+    args.out.mkdir(parents=True, exist_ok=True)
+    seed_blobs(args.out)
     attachments.attach(records["document"], args.out)
     if not args.no_check:
-        errors = check(records)
+        errors = county.check(records, args.today)
         if errors:
             for e in errors[:50]:
                 print(e, file=sys.stderr)
             print(f"{len(errors)} errors; nothing written", file=sys.stderr)
             return 1
-    stats = write(records, args.out)
+    stats = county.write(records, args.out)
     total = 0
     for kind, (count, size) in stats.items():
         print(f"{kind:18} {count:6d} records {size / 1024:9.1f} KiB")
         total += size
-    print(f"{'total':18} {sum(c for c, _ in stats.values()):6d} records {total / 1024:9.1f} KiB -> {args.out}")
+    print(f"{'total':18} {sum(c for c, _ in stats.values()):6d} records {total / 1024:9.1f} KiB -> {args.out} (for {args.today})")
     return 0
 
 
