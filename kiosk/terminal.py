@@ -124,10 +124,18 @@ class Terminal:
         return copied
 
     def ensure_demo_content(self) -> ImportReport | None:
-        """Load the bundled demo county on first run (an empty store), through the normal import."""
+        """Load the bundled demo county on first run (an empty store), through the normal import.
+
+        The county is generated for this terminal's today (its clock, in ``terminal.timezone``), so
+        its notices, payments and boards are current whenever it is loaded (``kiosk/demo/source.py``).
+        On the anchor day that is exactly the checked-in ``resources/demo/records``.
+        """
         if self.store.count() > 0:
             return None
-        return self.import_path(DEMO_RECORDS)
+        from kiosk.demo.source import demo_records_for, local_day  # only a first run needs the generator
+
+        with demo_records_for(local_day(self.clock(), self.settings["terminal.timezone"]), DEMO_RECORDS) as folder:
+            return self.import_path(folder)
 
     def region_name(self, code: str | None = None) -> str:
         code = code or self.region

@@ -12,11 +12,9 @@ STATE="$DEMO/demo-portal"
 PORT="${DEMO_PORTAL_PORT:-8765}"
 PORTAL="http://127.0.0.1:$PORT"
 
-if [ ! -d "$SOURCE" ]; then
-  mkdir -p "$SOURCE"
-  cp -r resources/demo/records/. "$SOURCE/"
-  echo "demo content source: $SOURCE (a copy of resources/demo/records you may edit)"
-fi
+# The demo county for the demo terminal's today (its clock and terminal.timezone): written the first
+# time, written again when it was for an earlier day, kept when someone has edited it (kiosk/demo/source.py).
+"$PY" -m kiosk.demo source "$SOURCE" --data-dir "$DATA"
 if [ ! -f "$FEED/metadata/1.root.json" ]; then
   "$BIN/kiosk-publish" init "$FEED" --keys "$KEYS" >/dev/null
 fi

@@ -6,7 +6,8 @@ set -euo pipefail
 PY="$1"; DATA="$2"
 KIOSK="$(dirname "$PY")/kiosk"
 PORTAL_PID=""
-"$KIOSK" info --data-dir "$DATA" >/dev/null  # creates the data folder (and its settings) first
+# Creates the data folder (and its settings) first; exit 6 only says the store is still empty, as on a first run.
+"$KIOSK" info --data-dir "$DATA" >/dev/null 2>&1 || [ $? -eq 6 ]
 stop_portal() { [ -n "$PORTAL_PID" ] && kill "$PORTAL_PID" 2>/dev/null || true; }
 trap stop_portal EXIT  # set before the portal starts, so a failure half-way never leaves it running
 # shellcheck source=scripts/demo-portal.sh
