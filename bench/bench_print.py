@@ -58,6 +58,8 @@ from reportlab.lib.styles import ParagraphStyle  # noqa: E402
 from reportlab.platypus import Paragraph, SimpleDocTemplate  # noqa: E402
 
 from bench.bench_store import machine, p95, write_section  # noqa: E402
+from kiosk.clock import fixed_clock  # noqa: E402
+from kiosk.demo.timeline import ANCHOR  # noqa: E402
 from kiosk.terminal import Terminal  # noqa: E402
 from kiosk.usage import UsageLog  # noqa: E402
 from printing import stories  # noqa: E402
@@ -93,8 +95,12 @@ def summary(samples: list[float], **extra: Any) -> dict[str, Any]:
 
 # ---------------------------------------------------------------------------------- the content
 def demo_terminal(data: Path) -> tuple[Terminal, str]:
-    """The demo county in ``data``, the terminal standing in the village with the most payment lines."""
-    terminal = Terminal(data)
+    """The demo county in ``data``, the terminal standing in the village with the most payment lines.
+
+    The terminal's clock stands on the demo's anchor day, so it loads the checked-in county (the same
+    records on every run, whatever the date) rather than one generated for the day of the run.
+    """
+    terminal = Terminal(data, fixed_clock(dt.datetime.combine(ANCHOR, dt.time(10), dt.timezone(dt.timedelta(hours=8)))))
     terminal.ensure_demo_content()
     village = terminal.store.sql("SELECT region, COUNT(*) FROM record WHERE kind = 'subsidy_payment' AND deleted = 0 "
                                  "GROUP BY region ORDER BY 2 DESC, 1 LIMIT 1")[0][0]
