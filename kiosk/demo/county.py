@@ -428,7 +428,7 @@ def build(today: date = ANCHOR) -> dict[str, list[Record]]:
     )
     for g in guides[:2]:
         g["version"] = 2
-    return {
+    records = {
         "region": regions(timeline),
         "catalogue_domain": domains,
         "catalogue_item": items,
@@ -440,6 +440,24 @@ def build(today: date = ANCHOR) -> dict[str, list[Record]]:
         "notice": make_notices(timeline),
         "terminal_profile": [make_profile(timeline)],
     }
+    _start_of_today(records, today)
+    return records
+
+
+def _start_of_today(records: dict[str, list[Record]], today: date) -> None:
+    """Move a timestamp on today itself to the day's first second (00:00 at +08:00).
+
+    Only :meth:`Timeline.in_year` puts anything on today (early in January everything of this
+    subsidy year is squeezed there), and at an office hour drawn at random it could be hours ahead
+    of the moment the demo is loaded. Midnight is never ahead of any moment of that day in China,
+    and the output stays a function of the day alone.
+    """
+    prefix = today.isoformat()
+    for recs in records.values():
+        for rec in recs:
+            for key in ("updated_at", "publish_at"):
+                if str(rec.get(key, "")).startswith(prefix):
+                    rec[key] = f"{prefix}T00:00:00+08:00"
 
 
 #: Fields that may lie after today: a notice runs until it expires, a document may take effect later.

@@ -70,6 +70,8 @@ def test_the_county_is_current_and_valid_on_any_day(day: dt.date) -> None:
     records = built(day)
     assert county.render(records) == county.render(built(day))  # deterministic
     assert county.check(records, day) == []  # schema, kiosk rules, references, ledgers, nothing after today
+    midnight = dt.datetime.combine(day, dt.time(0, 0), CST)  # nothing stamped later than the day's first moment
+    assert [r["id"] for recs in records.values() for r in recs if dt.datetime.fromisoformat(r["updated_at"]) > midnight] == []
 
     for now in (dt.datetime.combine(day, dt.time(0, 0), CST), dt.datetime.combine(day, dt.time(23, 59), CST)):
         shown = [n for n in records["notice"] if dt.datetime.fromisoformat(n["publish_at"]) <= now < dt.datetime.fromisoformat(n["expire_at"])]
