@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 DATA   := .data/demo
 
-.PHONY: setup run test lint bench docs clean
+.PHONY: setup run test test-shifted lint bench docs clean
 
 $(STAMP): pyproject.toml scripts/setup-system.sh
 	@bash scripts/setup-system.sh
@@ -22,6 +22,11 @@ run: setup
 test: setup
 	@$(VENV)/bin/ruff check .
 	@$(PY) -m pytest -q
+	@bash scripts/test-clock.sh $(PY) awkward
+
+# the whole suite with the machine's clock a year ahead, then a year behind (issue 11's proof; ~10 min)
+test-shifted: setup
+	@bash scripts/test-clock.sh $(PY) shifted
 
 lint: setup
 	@$(VENV)/bin/ruff check .

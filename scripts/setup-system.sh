@@ -16,6 +16,7 @@ declare -A WHY=(
   [chromium]="headless browser: the portal tests open the item page a kiosk QR code points to, at phone width"
   [curl]="the sync benchmark compares our download of the feed with curl fetching the same files"
   [postgresql]="database server: the portal tests run the reference portal on a private PostgreSQL as well as SQLite"
+  [faketime]="libfaketime: make test runs the date-sensitive tests at awkward instants (1 January, 29 February, two years ahead)"
   [poppler-utils]="pdftoppm and pdffonts: tests render printed pages and check every font is embedded"
   [espeak-ng]="offline speech engine for the read-aloud (朗读) button, Mandarin and Cantonese voices"
   [alsa-utils]="aplay: the speech engine (pyttsx3's espeak driver) plays 朗读 through it"

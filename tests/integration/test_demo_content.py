@@ -6,6 +6,8 @@ import itertools
 import json
 from collections import Counter, defaultdict
 
+import pytest
+
 from kiosk import regions
 from kiosk.records.files import read_records
 from kiosk.records.validate import check_batch
@@ -74,6 +76,7 @@ def test_finance_ledgers_chain_from_quarter_to_quarter() -> None:
             assert later["opening_balance_fen"] == earlier["closing_balance_fen"], later["id"]
 
 
+@pytest.mark.clock
 def test_one_notice_is_expired_and_one_is_urgent_and_current(demo_terminal: Terminal) -> None:
     notices = [r for r in demo_records() if r["kind"] == "notice"]
     visible = demo_terminal.store.counts_by_kind(demo_terminal.scope())["notice"]

@@ -18,6 +18,8 @@ from printing.limits import check_limits
 from printing.pdf import RenderedPdf
 from printing.service import DONE, FAILED, QUEUED, REFUSED, PrintOrder, PrintQueue, PrintUpdate
 
+pytestmark = pytest.mark.clock
+
 # 2026-11-21 23:30 in Shanghai is 15:30 UTC: the local day, not the UTC day, is what the budget counts
 LATE_EVENING = dt.datetime(2026, 11, 21, 15, 30, tzinfo=dt.UTC)
 
@@ -62,14 +64,20 @@ def test_the_local_day_not_the_utc_day(usage: UsageLog) -> None:
         usage.record_print(dt.datetime(2026, 11, 21, 12, 0), "doc-1", "a4", 1, "printed")
 
 
-def test_the_queue_counts_on_the_terminals_day(settings: Settings, usage: UsageLog, tmp_path: Path) -> None:
+@pytest.mark.parametrize(("utc_evening", "china_day"), [
+    (dt.datetime(2026, 11, 21, 16, 30, tzinfo=dt.UTC), dt.date(2026, 11, 22)),  # the 21st in UTC, the 22nd in China
+    (dt.datetime(2026, 12, 31, 16, 30, tzinfo=dt.UTC), dt.date(2027, 1, 1)),  # New Year's Eve in UTC, New Year in China
+    (dt.datetime(2028, 2, 28, 16, 30, tzinfo=dt.UTC), dt.date(2028, 2, 29)),  # a leap day
+])
+def test_the_queue_counts_on_the_terminals_day(settings: Settings, usage: UsageLog, tmp_path: Path,
+                                               utc_evening: dt.datetime, china_day: dt.date) -> None:
     updates: queue.Queue[PrintUpdate] = queue.Queue()
-    utc_evening = dt.datetime(2026, 11, 21, 16, 30, tzinfo=dt.UTC)  # the 21st in UTC, the 22nd in China
     service = PrintQueue(settings, usage, {"a4": FileBackend(tmp_path / "out")}, updates.put, clock=lambda: utc_evening)
     try:
         ticket = service.submit(PrintOrder(_pdf(3), "doc-1", "a4")).ticket
         assert _wait_final(updates, ticket).stage == DONE
-        assert usage.pages_printed_on(dt.date(2026, 11, 22)) == 3
+        assert usage.pages_printed_on(china_day) == 3
+        assert usage.pages_printed_on(utc_evening.date()) == 0
     finally:
         service.close()
 

@@ -6,8 +6,10 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QLabel
 
+from kiosk.clock import running_from
 from kiosk.terminal import Terminal
 from sync.scheduler import SyncScheduler, next_delay
+from tests.conftest import TEST_NOW
 from tests.sync.feed_support import FeedFixture, edit_record, first_id, make_source
 from tests.sync.nginx import NginxServer
 from ui.window import MainWindow
@@ -22,7 +24,8 @@ def test_the_window_shows_what_the_background_sync_brings(qtbot, nginx_root: Pat
     feed = FeedFixture(nginx_root, tmp_path / "keys", make_source(tmp_path / "source"))
     feed.build()
     data_dir = tmp_path / "terminal"
-    with Terminal(data_dir) as terminal:
+    clock = running_from(TEST_NOW)  # the demo notices' day; TUF checks the system clock
+    with Terminal(data_dir, clock) as terminal:
         terminal.settings.set_local("sync.feed_url", nginx.base_url + "/")
         terminal.reload_settings()
         (data_dir / "sync").mkdir(parents=True, exist_ok=True)
@@ -31,7 +34,7 @@ def test_the_window_shows_what_the_background_sync_brings(qtbot, nginx_root: Pat
         qtbot.addWidget(window)
         window.show()
         assert status_text(window).endswith("离线")
-        scheduler = SyncScheduler(data_dir, first_delay_s=0.1)
+        scheduler = SyncScheduler(data_dir, first_delay_s=0.1, clock=clock)
         window.attach_sync(scheduler)
         shown: list[str] = []
         window._sync_bridge.progress.connect(lambda _percent: shown.append(status_text(window)))

@@ -16,9 +16,11 @@ from pathlib import Path
 
 import pytest
 
+from kiosk.clock import running_from
 from kiosk.syncstatus import data_status
 from kiosk.terminal import Terminal
 from sync.client import ERROR_TEXT_ZH, FeedSync, SyncFailure, feed_url_of, referenced_blobs
+from tests.conftest import TEST_NOW
 from tests.sync.faultproxy import Corrupt, Drop, FaultProxy, GzipBomb, Hang, Replace, Status, Trickle
 from tests.sync.feed_support import FeedFixture, drop_record, edit_record, first_id, make_source, store_dump, sync
 from tests.sync.nginx import NginxServer
@@ -36,7 +38,7 @@ def feed(nginx_root: Path, tmp_path: Path) -> FeedFixture:
 
 @pytest.fixture
 def terminal(tmp_path: Path) -> Iterator[Terminal]:
-    with Terminal(tmp_path / "terminal") as term:
+    with Terminal(tmp_path / "terminal", running_from(TEST_NOW)) as term:  # the demo notices' day; TUF checks the system clock
         yield term
 
 
@@ -64,6 +66,7 @@ def assert_kept(terminal: Terminal, before: list, report, kind: str) -> None:
 
 
 # ------------------------------------------------------------------------------------ the happy path
+@pytest.mark.clock
 def test_first_sync_takes_snapshots_and_attachments_then_nothing(terminal: Terminal, feed: FeedFixture, nginx: NginxServer) -> None:
     report = sync(terminal, direct(nginx), feed)
     assert report.status == "updated"
@@ -86,6 +89,7 @@ def test_first_sync_takes_snapshots_and_attachments_then_nothing(terminal: Termi
     assert again.blobs_fetched == 0
 
 
+@pytest.mark.clock
 def test_a_change_arrives_as_a_delta_and_a_removed_record_disappears(terminal: Terminal, feed: FeedFixture, nginx: NginxServer) -> None:
     synced_once(terminal, feed, direct(nginx))
     notice_id = first_id(feed.source, "notice.jsonl")
@@ -198,6 +202,7 @@ def test_replayed_old_timestamp_and_snapshot_are_refused(terminal: Terminal, fee
     assert sync(terminal, proxied(fault_proxy)).status == "updated"
 
 
+@pytest.mark.clock
 def test_expired_metadata_or_a_wrong_clock_means_stale_not_dead(terminal: Terminal, feed: FeedFixture, nginx: NginxServer) -> None:
     synced_once(terminal, feed, direct(nginx))
     before = store_dump(terminal)
@@ -273,7 +278,7 @@ def test_a_damaged_local_blob_is_found_and_fetched_again(terminal: Terminal, fee
 
 
 def test_a_full_disk_keeps_the_old_content(terminal: Terminal, feed: FeedFixture, nginx: NginxServer, tiny_disk: Path, tmp_path: Path) -> None:
-    with Terminal(tiny_disk / "terminal") as small:
+    with Terminal(tiny_disk / "terminal", running_from(TEST_NOW)) as small:
         synced_once(small, feed, direct(nginx))
         before = store_dump(small)
         extra = feed.source / "blobs" / "big.bin"
@@ -325,6 +330,7 @@ def test_feed_url_follows_the_settings(terminal: Terminal) -> None:
     assert feed_url_of(terminal) == "https://cdn.example.cn/xiyuan/"
 
 
+@pytest.mark.clock
 def test_expired_metadata_with_a_clock_far_from_the_portals_blames_the_clock(terminal: Terminal, feed: FeedFixture, nginx: NginxServer) -> None:
     synced_once(terminal, feed, direct(nginx))
     before = store_dump(terminal)

@@ -54,6 +54,7 @@ def test_home_shows_place_tiles_with_counts_and_data_date(qtbot, demo_terminal: 
     assert counts["document"] >= 300
 
 
+@pytest.mark.clock
 def test_an_urgent_notice_is_shown_prominently(qtbot, demo_terminal: Terminal) -> None:
     window = _window(qtbot, demo_terminal, (1920, 1080))
     banner = window.findChild(QLabel, "urgent-banner")
@@ -128,6 +129,7 @@ def _status(window: MainWindow) -> QLabel:
     return next(label for label in _visible_labels(window) if label.objectName() == "data-status")
 
 
+@pytest.mark.clock
 def test_the_status_line_says_how_current_the_content_is(qtbot, tmp_path: Path, shots: Path) -> None:
     import datetime as dt
 
@@ -166,6 +168,7 @@ def test_the_status_line_says_how_current_the_content_is(qtbot, tmp_path: Path, 
         assert contrast(theme.INK, theme.STALE) >= 4.5
 
 
+@pytest.mark.clock
 def test_new_content_from_a_sync_reaches_the_home_tiles(qtbot, tmp_path: Path) -> None:
 
     with Terminal(tmp_path / "t", fixed_clock(TEST_NOW)) as terminal:

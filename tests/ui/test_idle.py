@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel, QPushButton
 
@@ -86,6 +87,7 @@ def test_reset_returns_home_clears_typing_closes_covers_and_restores_modes(qtbot
     assert window.stack.currentWidget().keyboard.text == ""  # the next person starts with nothing typed
 
 
+@pytest.mark.clock
 def test_attract_screen_rotates_notices_and_the_waking_touch_presses_nothing(qtbot, demo_terminal: Terminal, shots: Path) -> None:
     window, clock = _window(qtbot, demo_terminal)
     attract_after = demo_terminal.settings["ui.attract_after_s"]

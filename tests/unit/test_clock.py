@@ -10,6 +10,8 @@ from kiosk import clock as clocks
 from kiosk.terminal import Terminal
 from tests.conftest import TEST_NOW, make
 
+pytestmark = pytest.mark.clock
+
 CHINA = dt.timezone(dt.timedelta(hours=8))
 
 

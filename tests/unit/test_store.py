@@ -136,6 +136,7 @@ def test_terminal_sees_its_chain_but_not_other_villages(terminal: Terminal) -> N
     assert terminal.store.counts_by_kind(terminal.scope())["subsidy_payment"] == 2
 
 
+@pytest.mark.clock
 def test_expired_notices_are_not_counted(terminal: Terminal) -> None:
     terminal.store.apply([make("notice", "n-live"), make("notice", "n-old", publish_at="2026-01-01T00:00:00+08:00",
                                                          expire_at="2026-02-01T00:00:00+08:00")])
