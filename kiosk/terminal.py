@@ -22,6 +22,7 @@ from kiosk.store import ApplyResult, ContentStore
 
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
 DEMO_RECORDS = RESOURCES / "demo" / "records"
+DEMO_DAY = "demo_day"  # store meta: the day the stored demo county was generated for; empty once anything else arrives
 
 
 def default_data_dir() -> Path:
@@ -97,7 +98,9 @@ class Terminal:
         copied = self._copy_blobs(path if path.is_dir() else path.parent, [record for record, _ in pairs])
         result = self.store.apply(pairs)
         if result.changed:
-            self.store.set_meta("last_import", f"{self.clock().astimezone().isoformat(timespec='seconds')} {path}")
+            stamp = self.clock().astimezone().isoformat(timespec="seconds")
+            self.store.set_meta("last_import", f"{stamp} {path}")
+            self.store.set_meta(DEMO_DAY, "")  # the store no longer holds only the demo
             self.reload_settings()
         return ImportReport(result, copied, str(path))
 
@@ -128,14 +131,43 @@ class Terminal:
 
         The county is generated for this terminal's today (its clock, in ``terminal.timezone``), so
         its notices, payments and boards are current whenever it is loaded (``kiosk/demo/source.py``).
-        On the anchor day that is exactly the checked-in ``resources/demo/records``.
+        On the anchor day that is exactly the checked-in ``resources/demo/records``. A store that
+        holds nothing but a demo loaded on an earlier day is brought to today the same way; a store
+        with anything else in it (an import, a sync) is never touched.
         """
-        if self.store.count() > 0:
-            return None
-        from kiosk.demo.source import demo_records_for, local_day  # only a first run needs the generator
+        from kiosk.demo.source import demo_records_for, local_day  # only a demo load needs the generator
 
-        with demo_records_for(local_day(self.clock(), self.settings["terminal.timezone"]), DEMO_RECORDS) as folder:
-            return self.import_path(folder)
+        day = local_day(self.clock(), self.settings["terminal.timezone"])
+        if self.store.count() > 0:
+            loaded_for = self.store.meta(DEMO_DAY)
+            if not loaded_for or loaded_for == day.isoformat() or self.store.channel_states():
+                return None
+            with demo_records_for(day, DEMO_RECORDS) as folder:
+                report = self._replace_demo(folder)
+        else:
+            with demo_records_for(day, DEMO_RECORDS) as folder:
+                report = self.import_path(folder)
+        self.store.set_meta(DEMO_DAY, day.isoformat())
+        return report
+
+    def _replace_demo(self, folder: Path) -> ImportReport:
+        """One batch that turns the stored demo into ``folder``'s: each record a version above the
+        stored one, and a tombstone for every stored record the new day's county no longer has."""
+        stored = {record_id: (kind, region, version) for record_id, kind, region, version
+                  in self.store.sql("SELECT record_id, kind, region, version FROM record WHERE deleted = 0")}
+        pairs = list(read_records(folder))
+        records = [record for record, _ in pairs]
+        for record in records:
+            if record["id"] in stored:
+                record["version"] = max(int(record["version"]), stored[record["id"]][2] + 1)
+        stamp = self.clock().astimezone().isoformat(timespec="seconds")
+        fresh = {record["id"] for record in records}
+        tombstones = [{"id": record_id, "kind": kind, "region": region, "version": version + 1, "updated_at": stamp, "deleted": True}
+                      for record_id, (kind, region, version) in stored.items() if record_id not in fresh]
+        copied = self._copy_blobs(folder, records)
+        result = self.store.apply([*pairs, *((tombstone, "demo") for tombstone in tombstones)])
+        self.reload_settings()
+        return ImportReport(result, copied, str(folder))
 
     def region_name(self, code: str | None = None) -> str:
         code = code or self.region

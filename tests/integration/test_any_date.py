@@ -15,6 +15,7 @@ Nothing here hard-codes an answer that is only true on some day.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -126,3 +127,31 @@ def test_paper_carries_the_terminals_date_and_time(terminal: Terminal, instant: 
     assert context.footer().right.startswith(f"打印于 {local:%Y-%m-%d %H:%M}")
     assert context.slip_header().printed_at == f"{local:%Y-%m-%d %H:%M}"
     assert PrintContext.of(terminal).now == terminal.clock().astimezone(CHINA)  # without an instant: the terminal's clock
+
+
+def test_a_demo_store_from_an_earlier_day_is_brought_to_today(tmp_path: Path) -> None:
+    """kiosk run --demo on a data folder whose demo was loaded months ago shows today's county."""
+    clock = clocks.SteppedClock(dt.datetime(2026, 11, 21, 2, 32, tzinfo=dt.UTC))
+    with Terminal(tmp_path / "t", clock) as terminal:
+        terminal.ensure_demo_content()
+        old_ids = {row[0] for row in terminal.store.sql("SELECT record_id FROM record WHERE deleted = 0")}
+        assert terminal.ensure_demo_content() is None  # the same day: nothing to do
+        clock.advance(days=116)  # 2027-03-17
+        report = terminal.ensure_demo_content()
+        assert report is not None and report.result.changed > 0
+        _check_current(terminal)
+        live = {row[0] for row in terminal.store.sql("SELECT record_id FROM record WHERE deleted = 0")}
+        assert live != old_ids and not any("-2025Q4-" in record_id for record_id in live)
+        assert terminal.store.meta("demo_day") == "2027-03-17"
+
+
+def test_a_store_with_other_content_is_never_replaced_by_the_demo(tmp_path: Path) -> None:
+    clock = clocks.SteppedClock(dt.datetime(2026, 11, 21, 2, 32, tzinfo=dt.UTC))
+    with Terminal(tmp_path / "t", clock) as terminal:
+        terminal.ensure_demo_content()
+        source = tmp_path / "mine.jsonl"
+        source.write_text(json.dumps(make("notice", "notice-staff-1", title="工作人员导入的通知"), ensure_ascii=False) + "\n", encoding="utf-8")
+        terminal.import_path(source)
+        clock.advance(days=200)
+        assert terminal.ensure_demo_content() is None
+        assert terminal.store.get("notice-staff-1") is not None
