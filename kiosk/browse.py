@@ -13,10 +13,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kiosk.privacy import mask_payment
-from kiosk.records.text import utc_text
+from kiosk.records.text import ALIAS_SEPARATOR, utc_text
 from kiosk.store import ContentStore
 
 Record = dict[str, Any]
+
+VOCABULARY_LIMIT = 20000  # titles the pinyin keyboard ranks against: the newest, enough for a county, built in about 1 s
+HOT_NAME_CHARS = 8  # a hot-search chip longer than this shows the record's popular name instead
+HOT_SEARCH_LIMIT = 12
 
 
 @dataclass(frozen=True)
@@ -208,6 +212,37 @@ class Browser:
         instant = utc_text(now)
         return self._page("notice", ["(expires_utc = '' OR expires_utc > ?)", "sort_date <= ?"], [instant, instant],
                           "json_extract(data, '$.priority') = 'urgent' DESC, sort_date DESC, record_id", offset, limit)
+
+    # -------------------------------------------------------------------- search helpers
+    def vocabulary(self, limit: int = VOCABULARY_LIMIT) -> list[str]:
+        """Titles and popular names of what this terminal shows, newest first: the pinyin keyboard ranks words by them.
+
+        Payments (personal names), regions and terminal profiles are left out: they are not what people type.
+        """
+        scope_sql, scope_params = self._scope()
+        rows = self.store.sql(
+            f"SELECT title, aliases FROM record WHERE deleted = 0 AND kind NOT IN ('subsidy_payment', 'region', 'terminal_profile') "
+            f"AND {scope_sql} ORDER BY sort_date DESC LIMIT ?", [*scope_params, limit])
+        titles = [title for title, _aliases in rows]
+        return titles + [alias for _title, aliases in rows for alias in (aliases or "").split(ALIAS_SEPARATOR) if alias]
+
+    def hot_searches(self, limit: int = HOT_SEARCH_LIMIT) -> list[str]:
+        """Subsidies and guides, the things people come to ask about: the short name, or the popular one for a long name."""
+        scope_sql, scope_params = self._scope()
+        rows = self.store.sql(
+            f"SELECT title, json_extract(data, '$.keywords[0]') FROM record_full WHERE deleted = 0 "
+            f"AND kind IN ('subsidy_policy', 'service_guide') AND {scope_sql} "
+            f"ORDER BY kind = 'subsidy_policy' DESC, sort_date DESC, record_id LIMIT ?", [*scope_params, limit])
+        return list(dict.fromkeys(str(title if len(title) <= HOT_NAME_CHARS or not keyword else keyword) for title, keyword in rows))
+
+    def sample(self, kind: str, *, with_attachments: bool = False) -> str | None:
+        """The id of the newest visible record of ``kind`` (with attachments if asked), for screenshots and the audit."""
+        scope_sql, scope_params = self._scope()
+        attached = "AND json_extract(data, '$.attachments[0]') IS NOT NULL" if with_attachments else ""
+        rows = self.store.sql(
+            f"SELECT record_id FROM record_full WHERE deleted = 0 AND kind = ? AND {scope_sql} {attached} "
+            f"ORDER BY sort_date DESC, record_id LIMIT 1", [kind, *scope_params])
+        return rows[0][0] if rows else None
 
 
 @dataclass(frozen=True)

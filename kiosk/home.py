@@ -37,6 +37,9 @@ class HomeSummary:
     data_status: DataStatus = field(default_factory=lambda: DataStatus("local", ""))
 
 
+#: The one table of section names: (screen name, Chinese, English), in home-screen order. The home tiles, the
+#: titles of the screens and reading pages, printed pages (本机“政策文件”) and the portal's item pages all name a
+#: section from here, so a renamed section is renamed everywhere at once.
 TILES: tuple[tuple[str, str, str], ...] = (
     ("catalogue", "政务公开目录", "Disclosure catalogue"),
     ("documents", "政策文件", "Policy documents"),
@@ -47,6 +50,23 @@ TILES: tuple[tuple[str, str, str], ...] = (
     ("notices", "通知公告", "Notices"),
     ("search", "搜索", "Search"),
 )
+#: The section a record of each kind is read in: its reading page, its printout and its portal page carry that name.
+SECTION_OF_KIND: dict[str, str] = {
+    "catalogue_domain": "catalogue", "catalogue_item": "catalogue", "document": "documents", "subsidy_policy": "subsidies",
+    "subsidy_payment": "subsidies", "board": "boards", "service_guide": "guides", "notice": "notices",
+}
+_NAMES: dict[str, tuple[str, str]] = {key: (zh, en) for key, zh, en in TILES}
+
+
+def section_name(key: str, lang: str = "zh_CN") -> str:
+    """The name of section ``key`` (a screen name such as ``documents``) in ``lang``; "" for no section."""
+    zh, en = _NAMES.get(key, ("", ""))
+    return en if lang == "en" else zh
+
+
+def kind_section_name(kind: str, lang: str = "zh_CN") -> str:
+    """The name of the section where records of ``kind`` are read; "" for kinds no section shows (regions, profiles)."""
+    return section_name(SECTION_OF_KIND.get(kind, ""), lang)
 
 
 def home_summary(terminal: Terminal, now: dt.datetime | None = None) -> HomeSummary:

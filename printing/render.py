@@ -11,6 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from kiosk.browse import Browser, PaymentFilter
+from kiosk.home import kind_section_name, section_name
 from kiosk.labels import period_label
 from kiosk.records.text import title_of
 from kiosk.share import record_url
@@ -22,8 +23,6 @@ from printing.pdf import Footer, RenderedPdf, a4_pdf
 from printing.receipts import QuerySlip, SlipHeader, query_slip
 
 PRINTABLE_KINDS = ("document", "board", "subsidy_policy", "service_guide", "notice", "catalogue_item")
-SECTION_OF_KIND = {"document": "政策文件", "board": "三务公开", "subsidy_policy": "惠民补贴", "service_guide": "办事指南",
-                   "notice": "通知公告", "catalogue_item": "政务公开目录"}
 MAX_LIST_ROWS = 20_000
 
 
@@ -103,7 +102,7 @@ def render_payments(context: PrintContext, village: str, filters: PaymentFilter 
     filters = filters or PaymentFilter()
     browser = Browser(context.terminal.store, context.terminal.scope())
     page = browser.payments(village, filters, limit=MAX_LIST_ROWS)
-    policy_name = next((name for pid, name, _count in browser.payment_policies(village) if pid == filters.policy_id), "惠民补贴")
+    policy_name = next((name for pid, name, _count in browser.payment_policies(village) if pid == filters.policy_id), section_name("subsidies"))
     year = f"{filters.year}年" if filters.year else ""
     title = f"{context.terminal.region_name(village)}{year}{policy_name}发放名单"
     if filters.name:
@@ -114,7 +113,7 @@ def render_payments(context: PrintContext, village: str, filters: PaymentFilter 
 
 
 def where_to_find(record: dict[str, Any]) -> str:
-    section = SECTION_OF_KIND.get(record["kind"], "")
+    section = kind_section_name(record["kind"])
     if record["kind"] == "board":
         return f"本机“{section}” → {period_label(record['period'])}"
     return f"本机“{section}”，或在“搜索”中输入标题首字母"

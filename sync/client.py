@@ -361,13 +361,8 @@ class FeedSync:
 
 
 def referenced_blobs(terminal: Terminal) -> list[tuple[str, int]]:
-    rows = terminal.store.sql(
-        "SELECT DISTINCT json_extract(a.value, '$.sha256'), json_extract(a.value, '$.size') FROM record_full, "
-        "json_each(record_full.data, '$.attachments') AS a WHERE deleted = 0 "
-        "UNION SELECT DISTINCT json_extract(i.value, '$.sha256'), json_extract(i.value, '$.size') FROM record_full, "
-        "json_each(record_full.data, '$.interpretation.images') AS i WHERE deleted = 0"
-    )
-    return [(sha, int(size)) for sha, size in rows if isinstance(sha, str) and size is not None]
+    """Every attachment the store refers to (the query lives in the store: only kiosk/ speaks SQL)."""
+    return terminal.store.referenced_blobs()
 
 
 def file_url(path: Path) -> str:

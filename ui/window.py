@@ -1,8 +1,9 @@
-"""The one window: a stack of screens, full screen and locked down in kiosk mode.
+"""The one window: a router over a stack of screens, full screen and locked down in kiosk mode.
 
 Navigation is a history: opening a screen pushes it, 返回 pops one level, 首页 drops them all.
 Screens are built when opened and destroyed when left, so memory stays flat however long the
-terminal runs.
+terminal runs. What a name or a record kind opens is looked up in ``ui/routes.py``; what a screen
+shows comes from ``kiosk/`` (``Browser``), never from SQL here.
 """
 
 from __future__ import annotations
@@ -20,32 +21,17 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget, QWidget
 
 from kiosk.browse import Browser
 from kiosk.home import home_summary
-from kiosk.records.text import ALIAS_SEPARATOR, title_of
 from kiosk.terminal import Terminal
-from printing.render import PrintSubject
-from ui import theme
-from ui.attachments import AttachmentView
-from ui.boards import BoardScreen
-from ui.catalogue import CatalogueItemScreen, CatalogueItemsScreen, CatalogueScreen
-from ui.documents import DocumentListScreen
-from ui.guides import GuideListScreen, NoticeListScreen
+from ui import routes, theme
 from ui.home import HomeScreen
 from ui.idle import AttractScreen, IdleWarning, IdleWatcher
 from ui.keyboard import ime_for
-from ui.pages import document_parts, guide_parts, notice_parts, policy_parts
-from ui.printing import PrintButtons, PrintDesk, PrintStatus
-from ui.reading import Part, ReadingScreen
-from ui.search import SearchScreen
+from ui.printing import PrintDesk, PrintStatus
 from ui.speech import Speaker
-from ui.subsidies import SubsidyScreen
 
 log = logging.getLogger(__name__)
-VOCABULARY_LIMIT = 20000
-HOT_NAME_CHARS = 8
-SAMPLE_RECORDS = {"document": "document", "attachments": "document", "policy": "subsidy_policy", "guide": "service_guide", "notice": "notice",
-                  "catalogue-item": "catalogue_item"}
-SCREENS = ("home", "catalogue", "documents", "interpretations", "subsidies", "payments", "boards", "guides", "notices", "search",
-           *SAMPLE_RECORDS)
+#: Every screen name ``show_screen`` (and ``kiosk run --screen``) accepts.
+SCREENS = tuple(routes.SCREENS)
 
 
 class NoContextMenus(QObject):
@@ -169,105 +155,17 @@ class MainWindow(QMainWindow):
 
     def show_screen(self, name: str) -> None:
         """Open a screen by name (tiles, ``kiosk run --screen``); SCREENS lists the names."""
-        nav = {"on_back": self.back, "on_home": self.go_home}
-        scale, lang = self.scale, self.lang
-        if name == "home":
-            self.go_home()
-        elif name in ("documents", "interpretations"):
-            self._push_list(DocumentListScreen(self.browser, scale, lang, interpreted_only=name == "interpretations", **nav))
-        elif name == "catalogue":
-            self._push_list(CatalogueScreen(self.browser, scale, lang, **nav))
-        elif name in ("subsidies", "payments"):
-            screen = self._subsidy_screen(self.terminal.region)
-            if name == "payments":
-                screen.show_payments()
-            self.push(screen)
-        elif name == "boards":
-            board_screen = BoardScreen(self.browser, self.terminal.store.region_names(), self.terminal.region, scale, lang,
-                                       speaker=self.speaker, **nav)
-            self._add_board_print_buttons(board_screen)
-            self.push(board_screen)
-        elif name == "guides":
-            self._push_list(GuideListScreen(self.browser, scale, lang, **nav))
-        elif name == "notices":
-            self._push_list(NoticeListScreen(self.browser, self.now, scale, lang, **nav))
-        elif name == "search":
-            screen = SearchScreen(self.terminal.search, self.vocabulary(), self.hot_searches(), scale, lang,
-                                  limit=self.terminal.settings["search.result_limit"], portrait=self.height() > self.width(), **nav)
-            screen.opened.connect(self.open_record)
-            self.push(screen)
-        elif name in SAMPLE_RECORDS:  # the first record of a kind, for screenshots and the accessibility audit
-            record_id = self._sample(SAMPLE_RECORDS[name], with_attachments=name == "attachments")
-            if record_id:
-                self.open_record(record_id)
-            if name == "attachments" and self.history:
-                self.history[-1].show_part(len(self.history[-1].parts) - 1)
-        else:
+        opener = routes.SCREENS.get(name)
+        if opener is None:
             raise ValueError(f"unknown screen {name!r}; known: {', '.join(SCREENS)}")
-
-    def _push_list(self, screen: QWidget) -> None:
-        screen.opened.connect(self.open_record)  # type: ignore[attr-defined]
-        self.push(screen)
-
-    def _sample(self, kind: str, *, with_attachments: bool = False) -> str | None:
-        attached = "AND json_extract(data, '$.attachments[0]') IS NOT NULL" if with_attachments else ""
-        rows = self.terminal.store.sql(
-            f"SELECT record_id FROM record_full WHERE deleted = 0 AND kind = ? AND region IN ({','.join('?' * len(self.browser.scope))}) "
-            f"{attached} ORDER BY sort_date DESC, record_id LIMIT 1", [kind, *self.browser.scope])
-        return rows[0][0] if rows else None
+        opener(self)
 
     def open_record(self, record_id: str) -> None:
         """Open any record on the screen made for its kind (list rows, search results, linked documents)."""
         record = self.terminal.store.get(record_id) if record_id else None
-        if record is None:
-            return
-        nav = {"on_back": self.back, "on_home": self.go_home, "speaker": self.speaker}
-        scale, lang, kind = self.scale, self.lang, record["kind"]
-        zh = lang != "en"
-        if kind == "document":
-            parts = document_parts(record, lang)
-            if record.get("attachments"):
-                names = "、".join(a["name"] for a in record["attachments"])
-                label = f"附件（{len(record['attachments'])}）" if zh else f"Attachments ({len(record['attachments'])})"
-                parts.append(Part(label, f"本文件的附件有：{names}", widget=AttachmentView(record["attachments"], self.terminal.blobs, scale, lang)))
-            self._push_printable(ReadingScreen("document", "政策文件" if zh else "Policy document", parts, scale, lang, **nav), record)
-        elif kind == "subsidy_policy":
-            self._push_printable(ReadingScreen("subsidy-policy", "惠民补贴" if zh else "Subsidy", policy_parts(record, lang), scale, lang, **nav),
-                                 record)
-        elif kind == "service_guide":
-            self._push_printable(ReadingScreen("guide", "办事指南" if zh else "Service guide", guide_parts(record, lang), scale, lang, **nav),
-                                 record)
-        elif kind == "notice":
-            when = f"发布时间：{record['publish_at'][:16].replace('T', ' ')}"
-            self._push_printable(ReadingScreen("notice", "通知公告" if zh else "Notice", notice_parts(record, lang, when), scale, lang, **nav),
-                                 record)
-        elif kind == "catalogue_domain":
-            self._push_list(CatalogueItemsScreen(self.browser, record, scale, lang, on_back=self.back, on_home=self.go_home))
-        elif kind == "catalogue_item":
-            domain = self.terminal.store.get(record["domain_id"]) or {"name": ""}
-            screen = CatalogueItemScreen(self.browser, record, domain["name"], scale, lang, **nav)
-            self._add_print_buttons(screen, lambda: PrintSubject(record_id=record["id"]), lambda: record["name"])
-            self._push_list(screen)
-        elif kind == "board":
-            screen = BoardScreen(self.browser, self.terminal.store.region_names(), record["region"], scale, lang, **nav)
-            self._add_board_print_buttons(screen)
-            screen.board_type = record["board_type"]
-            screen.show_period(record["period"])
-            self.push(screen)
-        elif kind == "subsidy_payment":
-            screen = self._subsidy_screen(record["region"])
-            screen.show_payments()
-            screen.find_name(record["recipient"])
-            self.push(screen)
-
-    def _subsidy_screen(self, village: str) -> SubsidyScreen:
-        screen = SubsidyScreen(self.browser, self.terminal.store.region_names(), village, self.scale, self.lang,
-                               on_back=self.back, on_home=self.go_home)
-        screen.opened.connect(self.open_record)
-        buttons = self._add_print_buttons(screen, lambda: PrintSubject(village=screen.village, filters=screen.filters), lambda: "")
-        if buttons is not None:
-            screen.filters_changed.connect(buttons.refresh)
-        return screen
+        opener = routes.RECORDS.get(record["kind"]) if record is not None else None
+        if opener is not None:
+            opener(self, record)
 
     # ------------------------------------------------------------------ printing
     @property
@@ -277,28 +175,6 @@ class MainWindow(QMainWindow):
             self._desk = PrintDesk(self.terminal, self)
             self._desk.updated.connect(self._print_update)
         return self._desk
-
-    def _push_printable(self, screen: ReadingScreen, record: dict) -> None:
-        self._add_print_buttons(screen, lambda: PrintSubject(record_id=record["id"]), lambda: title_of(record))
-        self.push(screen)
-
-    def _add_print_buttons(self, screen: QWidget, subject: Callable[[], PrintSubject], title: Callable[[], str]) -> PrintButtons | None:
-        """打印 / 打印凭条 / 扫码带走 in the screen's action row, when this terminal can do any of them."""
-        if self.terminal.settings["printing.backend"] == "none" and not self.terminal.settings["share.portal_url"]:
-            return None
-        buttons = PrintButtons(self.desk, subject, screen, self.scale, self.lang, title)
-        screen.actions.addWidget(buttons)  # type: ignore[attr-defined]
-        if isinstance(screen, ReadingScreen):
-            screen.put_actions_above(self.width() < self.height())
-        return buttons
-
-    def _add_board_print_buttons(self, screen: BoardScreen) -> None:
-        def subject() -> PrintSubject:
-            return PrintSubject(record_id=screen.board["id"]) if screen.board else PrintSubject()
-
-        buttons = self._add_print_buttons(screen, subject, lambda: screen.board["title"] if screen.board else "")
-        if buttons is not None:
-            screen.board_shown.connect(buttons.refresh)
 
     def _print_update(self, update: object) -> None:
         if self._print_status is None:
@@ -323,13 +199,9 @@ class MainWindow(QMainWindow):
         return self._speaker
 
     def vocabulary(self) -> list[str]:
-        """Titles and popular names of what this terminal shows: the pinyin keyboard ranks words by them."""
+        """What the pinyin keyboard ranks words by: the titles of what this terminal shows (kept until content changes)."""
         if self._vocabulary is None:
-            scope = self.browser.scope
-            rows = self.terminal.store.sql(
-                f"SELECT title, aliases FROM record WHERE deleted = 0 AND kind NOT IN ('subsidy_payment', 'region', 'terminal_profile') "
-                f"AND region IN ({','.join('?' * len(scope))}) ORDER BY sort_date DESC LIMIT {VOCABULARY_LIMIT}", scope)
-            self._vocabulary = [title for title, _aliases in rows] + [a for _t, aliases in rows for a in (aliases or "").split(ALIAS_SEPARATOR) if a]
+            self._vocabulary = self.browser.vocabulary()
         return self._vocabulary
 
     def warm_up(self) -> None:
@@ -337,14 +209,6 @@ class MainWindow(QMainWindow):
         vocabulary = self.vocabulary()
         threading.Thread(target=ime_for, args=(vocabulary,), name="ime-warm-up", daemon=True).start()
         _ = self.speaker  # start the speech engine now rather than on the first 朗读 page
-
-    def hot_searches(self) -> list[str]:
-        """Subsidies and guides, the things people come to ask about: the short name, or the popular one for a long name."""
-        scope = self.browser.scope
-        rows = self.terminal.store.sql(
-            f"SELECT title, json_extract(data, '$.keywords[0]') FROM record_full WHERE deleted = 0 AND kind IN ('subsidy_policy', 'service_guide') "
-            f"AND region IN ({','.join('?' * len(scope))}) ORDER BY kind = 'subsidy_policy' DESC, sort_date DESC, record_id LIMIT 12", scope)
-        return list(dict.fromkeys(str(title if len(title) <= HOT_NAME_CHARS or not keyword else keyword) for title, keyword in rows))
 
     # ------------------------------------------------------------------ idle
     def session_dirty(self) -> bool:

@@ -319,6 +319,16 @@ class ContentStore:
         )
         return {kind: count for kind, count in rows}
 
+    def referenced_blobs(self) -> list[tuple[str, int]]:
+        """(sha256, size) of every attachment and interpretation image a live record refers to."""
+        rows = self.sql(
+            "SELECT DISTINCT json_extract(a.value, '$.sha256'), json_extract(a.value, '$.size') FROM record_full, "
+            "json_each(record_full.data, '$.attachments') AS a WHERE deleted = 0 "
+            "UNION SELECT DISTINCT json_extract(i.value, '$.sha256'), json_extract(i.value, '$.size') FROM record_full, "
+            "json_each(record_full.data, '$.interpretation.images') AS i WHERE deleted = 0"
+        )
+        return [(sha, int(size)) for sha, size in rows if isinstance(sha, str) and size is not None]
+
     def list_records(
         self, kind: str, regions: Sequence[str] | None = None, *, offset: int = 0, limit: int = 50
     ) -> list[Record]:

@@ -18,6 +18,7 @@ from typing import Any
 
 from jinja2 import Environment
 
+from kiosk.home import kind_section_name
 from kiosk.labels import ledger_lines, period_label
 from kiosk.money import format_fen
 from kiosk.privacy import mask_payment
@@ -194,7 +195,9 @@ def describe(record: dict[str, Any]) -> ItemView:
     """The page's content for one record: which fields to show, in what order, with what labels."""
     kind = record.get("kind", "")
     title = str(record.get("title") or record.get("name") or record.get("policy_name") or record.get("id"))
-    view = ItemView(title=title, kind_label=KIND_LABELS_ZH.get(kind, kind), updated_at=str(record.get("updated_at", "")))
+    # the section the kiosk shows it in (the one table of section names), so a phone and the kiosk name it alike
+    kind_label = kind_section_name(kind) or KIND_LABELS_ZH.get(kind, kind)
+    view = ItemView(title=title, kind_label=kind_label, updated_at=str(record.get("updated_at", "")))
     if kind == "document":
         view.badges = [record["validity"]] if record.get("validity") else []
         view.fields = _fields(record, [("doc_number", "发文字号"), ("issuer", "发文机关"), ("doc_type", "文件类型"), ("level", "文件层级"),

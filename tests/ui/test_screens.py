@@ -270,7 +270,7 @@ def test_read_aloud_reads_the_part_on_show_and_stops_on_a_second_tap(qtbot, demo
     with qtbot.waitSignal(speaker.started, timeout=5000):
         _tap(qtbot, read)
     assert read.text() == "停止朗读" and speaker.speaking
-    document = demo_terminal.store.get(window._sample("document"))
+    document = demo_terminal.store.get(window.browser.sample("document"))
     spoken = page.parts[0].speech
     assert spoken.startswith(document["title"]) and document["body"].splitlines()[0] in spoken  # title, then the text
     with qtbot.waitSignal(speaker.finished, timeout=5000):
@@ -330,7 +330,7 @@ def test_attachments_show_pdf_pages_and_images_on_screen_and_a_missing_file_says
     QApplication.processEvents()
     view = _current(window).findChild(QWidget, "attachments")
     assert view.isVisible()
-    record = demo_terminal.store.get(window._sample("document", with_attachments=True))
+    record = demo_terminal.store.get(window.browser.sample("document", with_attachments=True))
     names = [label.text() for label in view.findChildren(QLabel, "attachment-name")]
     assert names == [a["name"] for a in record["attachments"]]
     pictures = [label.pixmap() for label in view.findChildren(QLabel, "attachment-page")]

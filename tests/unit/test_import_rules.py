@@ -1,4 +1,9 @@
-"""DESIGN.md §2: kiosk/ never imports ui/, sync/, printing/ or QtWidgets; sync/ and printing/ import only kiosk/."""
+"""DESIGN.md §2: kiosk/ never imports ui/, sync/, printing/ or QtWidgets; sync/ and printing/ import only kiosk/.
+
+And only kiosk/ speaks SQL: the shipped packages around it ask the core (``Browser``, ``ContentStore`` methods)
+instead of calling ``.sql(``, so a schema change is made in one package. Tests and benchmarks may still look
+into the store directly.
+"""
 
 from __future__ import annotations
 
@@ -56,3 +61,29 @@ def test_only_ui_imports_qt_widgets() -> None:
         if module.startswith("PySide6.QtWidgets")
     }
     assert users <= {"ui", "bench"}  # bench/bench_ui.py times a bare QWidget as the baseline for the screens
+
+
+#: Shipped packages that must not call ``.sql(`` (tests, bench and tools may inspect the store directly).
+NO_SQL_PACKAGES = ("app", "ui", "sync", "printing")
+
+
+def sql_calls(path: Path) -> list[int]:
+    """Lines that call a method named ``sql``: ``store.sql(...)``, ``terminal.store.sql(...)``, ``self.sql(...)``."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    return sorted(node.lineno for node in ast.walk(tree)
+                  if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "sql")
+
+
+@pytest.mark.parametrize("package", NO_SQL_PACKAGES)
+def test_only_the_core_speaks_sql(package: str) -> None:
+    violations = [f"{path.relative_to(ROOT)}:{line} calls .sql(" for path in sorted((ROOT / package).rglob("*.py"))
+                  for line in sql_calls(path)]
+    assert violations == []
+
+
+def test_the_sql_checker_would_catch_a_call(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.py"
+    bad.write_text('rows = terminal.store.sql("SELECT 1")\n'
+                   'def f(store):\n    return store.sql(\n        "SELECT 2", [])\n'
+                   'sql = "SELECT 3"  # a name, not a call\nstore.sqlite()\n')
+    assert sql_calls(bad) == [1, 3]

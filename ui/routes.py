@@ -1,0 +1,188 @@
+"""The router's two tables: what each screen name opens, and which screen reads a record of each kind.
+
+``MainWindow`` only looks names up here, so adding a screen or a kind is one entry, not another branch
+in a dispatcher. Reading pages take their title from the one table of section names (``kiosk.home``),
+the same names the home tiles, printed pages and the portal use. Every opener builds a fresh screen
+and pushes it; screens are destroyed when left.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtWidgets import QWidget
+
+from kiosk.home import kind_section_name
+from kiosk.records.text import title_of
+from printing.render import PrintSubject
+from ui.attachments import AttachmentView
+from ui.boards import BoardScreen
+from ui.catalogue import CatalogueItemScreen, CatalogueItemsScreen, CatalogueScreen
+from ui.documents import DocumentListScreen
+from ui.guides import GuideListScreen, NoticeListScreen
+from ui.pages import document_parts, guide_parts, notice_parts, policy_parts
+from ui.printing import PrintButtons
+from ui.reading import Part, ReadingScreen
+from ui.search import SearchScreen
+from ui.subsidies import SubsidyScreen
+
+if TYPE_CHECKING:
+    from ui.window import MainWindow
+
+Record = dict[str, Any]
+ScreenOpener = Callable[["MainWindow"], None]
+RecordOpener = Callable[["MainWindow", Record], None]
+
+#: Screens that show the newest record of a kind (for ``kiosk run --screen`` screenshots and the accessibility audit).
+SAMPLE_RECORDS = {"document": "document", "attachments": "document", "policy": "subsidy_policy", "guide": "service_guide",
+                  "notice": "notice", "catalogue-item": "catalogue_item"}
+
+
+def _nav(window: MainWindow) -> dict[str, Callable[[], None]]:
+    return {"on_back": window.back, "on_home": window.go_home}
+
+
+def _push_list(window: MainWindow, screen: QWidget) -> None:
+    """A screen whose rows open records (lists, a catalogue item's linked documents)."""
+    screen.opened.connect(window.open_record)  # type: ignore[attr-defined]
+    window.push(screen)
+
+
+# ---------------------------------------------------------------------- print buttons
+def add_print_buttons(window: MainWindow, screen: QWidget, subject: Callable[[], PrintSubject],
+                      title: Callable[[], str]) -> PrintButtons | None:
+    """打印 / 打印凭条 / 扫码带走 in the screen's action row, when this terminal can do any of them."""
+    settings = window.terminal.settings
+    if settings["printing.backend"] == "none" and not settings["share.portal_url"]:
+        return None
+    buttons = PrintButtons(window.desk, subject, screen, window.scale, window.lang, title)
+    screen.actions.addWidget(buttons)  # type: ignore[attr-defined]
+    if isinstance(screen, ReadingScreen):
+        screen.put_actions_above(window.width() < window.height())
+    return buttons
+
+
+def _board_screen(window: MainWindow, village: str) -> BoardScreen:
+    screen = BoardScreen(window.browser, window.terminal.store.region_names(), village, window.scale, window.lang,
+                         speaker=window.speaker, **_nav(window))
+
+    def subject() -> PrintSubject:
+        return PrintSubject(record_id=screen.board["id"]) if screen.board else PrintSubject()
+
+    buttons = add_print_buttons(window, screen, subject, lambda: screen.board["title"] if screen.board else "")
+    if buttons is not None:
+        screen.board_shown.connect(buttons.refresh)
+    return screen
+
+
+def _subsidy_screen(window: MainWindow, village: str) -> SubsidyScreen:
+    screen = SubsidyScreen(window.browser, window.terminal.store.region_names(), village, window.scale, window.lang, **_nav(window))
+    screen.opened.connect(window.open_record)
+    buttons = add_print_buttons(window, screen, lambda: PrintSubject(village=screen.village, filters=screen.filters), lambda: "")
+    if buttons is not None:
+        screen.filters_changed.connect(buttons.refresh)
+    return screen
+
+
+# ---------------------------------------------------------------------- records
+def _reading(window: MainWindow, record: Record, name: str, parts: list[Part]) -> None:
+    """A reading page titled with its section's name, with the print buttons for the record."""
+    screen = ReadingScreen(name, kind_section_name(record["kind"], window.lang), parts, window.scale, window.lang,
+                           speaker=window.speaker, **_nav(window))
+    add_print_buttons(window, screen, lambda: PrintSubject(record_id=record["id"]), lambda: title_of(record))
+    window.push(screen)
+
+
+def _document(window: MainWindow, record: Record) -> None:
+    parts = document_parts(record, window.lang)
+    attachments = record.get("attachments") or []
+    if attachments:
+        names = "、".join(a["name"] for a in attachments)
+        label = f"附件（{len(attachments)}）" if window.lang != "en" else f"Attachments ({len(attachments)})"
+        view = AttachmentView(attachments, window.terminal.blobs, window.scale, window.lang)
+        parts.append(Part(label, f"本文件的附件有：{names}", widget=view))
+    _reading(window, record, "document", parts)
+
+
+def _notice(window: MainWindow, record: Record) -> None:
+    when = f"发布时间：{record['publish_at'][:16].replace('T', ' ')}"
+    _reading(window, record, "notice", notice_parts(record, window.lang, when))
+
+
+def _catalogue_item(window: MainWindow, record: Record) -> None:
+    domain = window.terminal.store.get(record["domain_id"]) or {"name": ""}
+    screen = CatalogueItemScreen(window.browser, record, domain["name"], window.scale, window.lang, speaker=window.speaker,
+                                 **_nav(window))
+    add_print_buttons(window, screen, lambda: PrintSubject(record_id=record["id"]), lambda: record["name"])
+    _push_list(window, screen)
+
+
+def _board(window: MainWindow, record: Record) -> None:
+    screen = _board_screen(window, record["region"])
+    screen.board_type = record["board_type"]
+    screen.show_period(record["period"])
+    window.push(screen)
+
+
+def _payment(window: MainWindow, record: Record) -> None:
+    screen = _subsidy_screen(window, record["region"])
+    screen.show_payments()
+    screen.find_name(record["recipient"])
+    window.push(screen)
+
+
+#: Which screen reads a record of each kind (list rows, search results, linked documents all open through it).
+RECORDS: dict[str, RecordOpener] = {
+    "document": _document,
+    "subsidy_policy": lambda w, r: _reading(w, r, "subsidy-policy", policy_parts(r, w.lang)),
+    "service_guide": lambda w, r: _reading(w, r, "guide", guide_parts(r, w.lang)),
+    "notice": _notice,
+    "catalogue_domain": lambda w, r: _push_list(w, CatalogueItemsScreen(w.browser, r, w.scale, w.lang, **_nav(w))),
+    "catalogue_item": _catalogue_item,
+    "board": _board,
+    "subsidy_payment": _payment,
+}
+
+
+# ---------------------------------------------------------------------- screens
+def _subsidies(window: MainWindow, *, payments: bool) -> None:
+    screen = _subsidy_screen(window, window.terminal.region)
+    if payments:
+        screen.show_payments()
+    window.push(screen)
+
+
+def _search(window: MainWindow) -> None:
+    screen = SearchScreen(window.terminal.search, window.vocabulary(), window.browser.hot_searches(), window.scale, window.lang,
+                          limit=window.terminal.settings["search.result_limit"], portrait=window.height() > window.width(),
+                          **_nav(window))
+    screen.opened.connect(window.open_record)
+    window.push(screen)
+
+
+def _sample(name: str, kind: str) -> ScreenOpener:
+    def open_sample(window: MainWindow) -> None:
+        record_id = window.browser.sample(kind, with_attachments=name == "attachments")
+        if record_id:
+            window.open_record(record_id)
+        if name == "attachments" and window.history:
+            window.history[-1].show_part(len(window.history[-1].parts) - 1)  # type: ignore[attr-defined]
+
+    return open_sample
+
+
+#: What each screen name opens: the home tiles and ``kiosk run --screen`` go through this table.
+SCREENS: dict[str, ScreenOpener] = {
+    "home": lambda w: w.go_home(),
+    "catalogue": lambda w: _push_list(w, CatalogueScreen(w.browser, w.scale, w.lang, **_nav(w))),
+    "documents": lambda w: _push_list(w, DocumentListScreen(w.browser, w.scale, w.lang, **_nav(w))),
+    "interpretations": lambda w: _push_list(w, DocumentListScreen(w.browser, w.scale, w.lang, interpreted_only=True, **_nav(w))),
+    "subsidies": lambda w: _subsidies(w, payments=False),
+    "payments": lambda w: _subsidies(w, payments=True),
+    "boards": lambda w: w.push(_board_screen(w, w.terminal.region)),
+    "guides": lambda w: _push_list(w, GuideListScreen(w.browser, w.scale, w.lang, **_nav(w))),
+    "notices": lambda w: _push_list(w, NoticeListScreen(w.browser, w.now, w.scale, w.lang, **_nav(w))),
+    "search": _search,
+    **{name: _sample(name, kind) for name, kind in SAMPLE_RECORDS.items()},
+}
