@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from kiosk.i18n import N_
 from kiosk.records.text import utc_text
 from kiosk.syncstatus import DataStatus, data_status
 from kiosk.terminal import Terminal
@@ -41,14 +42,14 @@ class HomeSummary:
 #: titles of the screens and reading pages, printed pages (本机“政策文件”) and the portal's item pages all name a
 #: section from here, so a renamed section is renamed everywhere at once.
 TILES: tuple[tuple[str, str, str], ...] = (
-    ("catalogue", "政务公开目录", "Disclosure catalogue"),
-    ("documents", "政策文件", "Policy documents"),
-    ("interpretations", "政策解读", "Interpretations"),
-    ("subsidies", "惠民补贴", "Subsidies"),
-    ("boards", "三务公开", "Village affairs"),
-    ("guides", "办事指南", "Service guides"),
-    ("notices", "通知公告", "Notices"),
-    ("search", "搜索", "Search"),
+    ("catalogue", N_("政务公开目录"), "Disclosure catalogue"),
+    ("documents", N_("政策文件"), "Policy documents"),
+    ("interpretations", N_("政策解读"), "Interpretations"),
+    ("subsidies", N_("惠民补贴"), "Subsidies"),
+    ("boards", N_("三务公开"), "Village affairs"),
+    ("guides", N_("办事指南"), "Service guides"),
+    ("notices", N_("通知公告"), "Notices"),
+    ("search", N_("搜索"), "Search"),
 )
 #: The section a record of each kind is read in: its reading page, its printout and its portal page carry that name.
 SECTION_OF_KIND: dict[str, str] = {

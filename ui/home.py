@@ -18,33 +18,38 @@ from PySide6.QtWidgets import (
 
 from kiosk.clock import Clock, system_clock
 from kiosk.home import HomeSummary, Tile
+from kiosk.i18n import LANGUAGES, babel_locale, format_moment, ntr, ptr, tr
 from ui import theme
-from ui.i18n import tr
-
-WEEKDAYS_ZH = "一二三四五六日"
 
 
 def format_now(now: dt.datetime, lang: str) -> str:
-    if lang == "en":
-        return now.strftime("%a %d %b %Y  %H:%M")
-    return f"{now.year}年{now.month}月{now.day}日 星期{WEEKDAYS_ZH[now.weekday()]}  {now:%H:%M}"
+    """The header clock: 2026年11月21日 星期六  10:32, or Saturday 21 Nov 2026  10:32 (CLDR names, through Babel)."""
+    from babel.dates import format_date
+
+    day = format_date(now.date(), ptr("clock date pattern", "y年M月d日 EEEE", lang), locale=babel_locale(lang))
+    return f"{day}  {now:%H:%M}"
 
 
-def format_data_time(iso: str, zone: ZoneInfo) -> str:
+def format_data_time(iso: str, zone: ZoneInfo, lang: str = "zh_CN") -> str:
     try:
-        return dt.datetime.fromisoformat(iso).astimezone(zone).strftime("%Y-%m-%d %H:%M")
+        return format_moment(dt.datetime.fromisoformat(iso).astimezone(zone), lang)
     except ValueError:
         return iso
 
 
-def format_short_time(iso: str, zone: ZoneInfo, now: dt.datetime | None = None) -> str:
+def format_short_time(iso: str, zone: ZoneInfo, now: dt.datetime | None = None, lang: str = "zh_CN") -> str:
     """15:56 for today, 11-20 15:56 otherwise: the status line must fit on one line."""
+    from babel.dates import format_date
+
     try:
         moment = dt.datetime.fromisoformat(iso).astimezone(zone)
     except ValueError:
         return iso
     today = (now or dt.datetime.now(dt.UTC)).astimezone(zone).date()
-    return moment.strftime("%H:%M" if moment.date() == today else "%m-%d\u00a0%H:%M")  # never split over two lines
+    if moment.date() == today:
+        return f"{moment:%H:%M}"
+    day = format_date(moment.date(), ptr("short date pattern", "MM-dd", lang), locale=babel_locale(lang))
+    return f"{day}\u00a0{moment:%H:%M}"  # never split over two lines
 
 
 class TileButton(QPushButton):
@@ -54,7 +59,7 @@ class TileButton(QPushButton):
         super().__init__(parent)
         self.tile = tile
         self.setObjectName(f"tile-{tile.key}")
-        self.setAccessibleName(tile.label_zh if lang != "en" else tile.label_en)
+        self.setAccessibleName(tr(tile.label_zh, lang))
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumSize(scale.min_touch_px * 2, scale.min_touch_px * 2)
         colour = theme.TILE_COLOURS[tile.key]
@@ -65,14 +70,14 @@ class TileButton(QPushButton):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 16, 16, 16)
         layout.addStretch(1)
-        label = QLabel(tile.label_en if lang == "en" else tile.label_zh)
+        label = QLabel(tr(tile.label_zh, lang))
         label.setObjectName("tile-label")
         label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         label.setWordWrap(True)
         label.setStyleSheet(f"color: {theme.PAPER}; font-size: {scale.tile_label_px}px; font-weight: bold; background: transparent;")
         layout.addWidget(label)
         if tile.count is not None:
-            count = QLabel(tr("items", lang, count=tile.count))
+            count = QLabel(ntr("{n} 项", "{n} 项", tile.count, lang))
             count.setObjectName("tile-count")
             count.setAlignment(Qt.AlignmentFlag.AlignCenter)
             count.setStyleSheet(f"color: {theme.PAPER}; font-size: {scale.tile_count_px}px; background: transparent;")
@@ -161,7 +166,8 @@ class HomeScreen(QWidget):
         self._clock_label.setAlignment(Qt.AlignmentFlag.AlignRight)
         self._clock_label.setStyleSheet(f"font-size: {scale.title_px}px; font-weight: bold;")
         when = self._summary.data_changed_at
-        status_text = tr("data_changed", self._lang, when=format_data_time(when, self._zone)) if when else tr("data_never", self._lang)
+        status_text = (tr("数据更新于 {when}", self._lang, when=format_data_time(when, self._zone, self._lang)) if when
+                       else tr("尚无数据", self._lang))
         status = QLabel(f"{status_text}\n{self._sync_text()}")  # two whole lines: a date split mid-word is unreadable
         self._status_label, self._status_prefix = status, status_text
         status.setObjectName("data-status")
@@ -179,21 +185,22 @@ class HomeScreen(QWidget):
         """正在更新 45% while a sync downloads; the next summary replaces it with the outcome."""
         label = getattr(self, "_status_label", None)
         if label is not None:
-            label.setText(f"{self._status_prefix}\n{tr('syncing', self._lang, percent=percent)}")
+            progress = tr("正在更新\u00a0{percent}%", self._lang, percent=percent)
+            label.setText(f"{self._status_prefix}\n{progress}")
 
     def _sync_text(self) -> str:
         status = self._summary.data_status
-        when = format_short_time(status.last_success, self._zone, self._now()) if status.last_success else ""
+        when = format_short_time(status.last_success, self._zone, self._now(), self._lang) if status.last_success else ""
         if status.kind == "fresh":
-            return tr("synced", self._lang, when=when)
+            return tr("已与县级门户同步\u00a0{when}", self._lang, when=when)
         if status.kind == "offline":
-            return tr("offline_since", self._lang, when=when)
+            return tr("离线，上次同步\u00a0{when}", self._lang, when=when)
         if status.kind == "stale":
-            return tr("stale_since", self._lang, when=when) if when else tr("stale", self._lang)
-        return tr("offline", self._lang)
+            return tr("数据可能不是最新（上次同步\u00a0{when}）", self._lang, when=when) if when else tr("数据可能不是最新", self._lang)
+        return tr("离线", self._lang)
 
     def _urgent_banner(self, title: str, scale: theme.Scale) -> QWidget:
-        banner = QLabel(f"{tr('urgent', self._lang)}：{title}")
+        banner = QLabel(tr("紧急通知：{title}", self._lang, title=title))
         banner.setObjectName("urgent-banner")
         banner.setWordWrap(True)
         banner.setStyleSheet(
@@ -203,9 +210,10 @@ class HomeScreen(QWidget):
         return banner
 
     def _search_entry(self, scale: theme.Scale) -> QWidget:
-        button = QPushButton(tr("search_hint", self._lang))
+        hint = tr("点此搜索：政策、补贴、办事指南…", self._lang)
+        button = QPushButton(hint)
         button.setObjectName("search-entry")
-        button.setAccessibleName(tr("search_hint", self._lang))
+        button.setAccessibleName(hint)
         button.setMinimumHeight(max(scale.min_touch_px, int(scale.body_px * 2.6)))
         button.setStyleSheet(
             f"QPushButton {{ background: {theme.PAPER}; color: {theme.MUTED}; border: 3px solid {theme.HEADER};"
@@ -240,11 +248,12 @@ class HomeScreen(QWidget):
         self._notice_label.setStyleSheet(f"color: {theme.INK}; font-size: {scale.body_px}px;")
         self._notice_label.setWordWrap(True)
         layout.addWidget(self._notice_label, 1)
-        for name, key, signal in (
-            ("toggle-large", "large_off" if self._large else "large_on", self.large_toggled),
-            ("toggle-language", "language", self.language_toggled),
+        # the toggle names the language it switches to, in that language's own script
+        for name, text, signal in (
+            ("toggle-large", tr("标准字号", self._lang) if self._large else tr("大字模式", self._lang), self.large_toggled),
+            ("toggle-language", LANGUAGES["zh_CN" if self._lang == "en" else "en"], self.language_toggled),
         ):
-            button = QPushButton(tr(key, self._lang))
+            button = QPushButton(text)
             button.setObjectName(name)
             button.setMinimumSize(scale.min_touch_px * 2, scale.min_touch_px)
             button.setStyleSheet(
@@ -272,11 +281,11 @@ class HomeScreen(QWidget):
             return
         notices = self._summary.notices
         if not notices:
-            self._notice_label.setText(tr("notices_none", self._lang))
+            self._notice_label.setText(tr("暂无通知公告", self._lang))
             return
         notice = notices[self._notice_index % len(notices)]
         self._notice_index += 1
-        self._notice_label.setText(f"通知：{notice.title}" if self._lang != "en" else f"Notice: {notice.title}")
+        self._notice_label.setText(tr("通知：{title}", self._lang, title=notice.title))
 
     def resizeEvent(self, event: object) -> None:
         super().resizeEvent(event)  # type: ignore[arg-type]
