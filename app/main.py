@@ -16,20 +16,18 @@ from pathlib import Path
 from typing import Any
 
 from app import print_command, sync_command
+from kiosk.errors import ExitCode, KioskError
 from kiosk.money import format_fen
 from kiosk.records.schema import KIND_LABELS_ZH
-from kiosk.records.validate import BatchRejected
-from kiosk.store import StoreError
-from kiosk.store.migrate import MigrationError
 from kiosk.terminal import Terminal, default_data_dir
 
-EXIT_OK, EXIT_NOT_FOUND, EXIT_BAD_INPUT, EXIT_STORE = 0, 1, 2, 3
+EXIT_OK, EXIT_NOT_FOUND, EXIT_BAD_INPUT, EXIT_STORE = ExitCode.OK, ExitCode.NOT_FOUND, ExitCode.BAD_INPUT, ExitCode.STORE
 #: 4 is the printer (app/print_command.py), 5 a sync that could not update (app/sync_command.py).
 #: 6: the store holds no content at all, so an empty answer would be a wrong answer, not "no match".
-EXIT_EMPTY_STORE = 6
+EXIT_EMPTY_STORE = ExitCode.EMPTY_STORE
 #: 141 = 128 + SIGPIPE(13): what a shell reports for a program the closed pipe killed (``grep … | head``),
 #: so ``set -o pipefail`` scripts see the same status from ``kiosk … | head`` as from any other command.
-EXIT_BROKEN_PIPE = 141
+EXIT_BROKEN_PIPE = ExitCode.BROKEN_PIPE
 
 #: Commands that answer from the content (records) and have nothing true to say on an empty store.
 #: ``info`` is not here: it still reports, and says the store is empty (``cmd_info``).
@@ -300,15 +298,12 @@ def _run(argv: Sequence[str] | None) -> int:
                 sys.stderr.write(_empty_store_hint(terminal))
                 return EXIT_EMPTY_STORE
             return args.handler(args, terminal)
-    except BatchRejected as exc:
-        sys.stderr.write(f"import refused, the store is unchanged.\n{exc}\n")
-        return EXIT_BAD_INPUT
-    except (FileNotFoundError, ValueError) as exc:
+    except KioskError as exc:  # every error we raise on purpose, caught once: its words for staff and its exit code
+        sys.stderr.write(f"{exc.cli_text()}\n")
+        return int(exc.exit_code)
+    except (FileNotFoundError, ValueError) as exc:  # a path or value the standard library refused
         sys.stderr.write(f"{exc}\n")
         return EXIT_BAD_INPUT
-    except (StoreError, MigrationError) as exc:
-        sys.stderr.write(f"{exc}\n")
-        return EXIT_STORE
 
 
 if __name__ == "__main__":

@@ -17,9 +17,8 @@ from kiosk.terminal import Terminal
 from kiosk.usage import UsageLog
 from printing.backend import PrinterBackend, PrinterError
 from printing.backends import printer_for
-from printing.fonts import NoPrintFont
 from printing.pdf import RenderedPdf
-from printing.render import NothingToPrint, PrintContext, PrintSubject
+from printing.render import PrintContext, PrintSubject
 
 EXIT_OK, EXIT_NOT_FOUND, EXIT_BAD_INPUT, EXIT_PRINTER = 0, 1, 2, 4
 
@@ -64,15 +63,9 @@ def cmd_print(args: argparse.Namespace, terminal: Terminal) -> int:
     subject = PrintSubject(record_id=args.id or "", village=args.payments or "",
                            filters=PaymentFilter(name=args.name, policy_id=args.policy, year=args.year) if args.payments else None)
     layout = "receipt" if args.receipt else "a4"
-    try:
-        context = PrintContext.of(terminal)
-        pdf = subject.slip(context, args.receipt) if args.receipt else subject.render(context, with_interpretation=args.interpretation)
-    except NothingToPrint as error:
-        sys.stderr.write(f"{error}\n")
-        return EXIT_NOT_FOUND
-    except NoPrintFont as error:
-        sys.stderr.write(f"{error}\n")
-        return EXIT_PRINTER
+    # NothingToPrint (exit 1) and NoPrintFont (exit 4) are KioskErrors: app/main.py reports them.
+    context = PrintContext.of(terminal)
+    pdf = subject.slip(context, args.receipt) if args.receipt else subject.render(context, with_interpretation=args.interpretation)
     report = {"title": pdf.title, "pages": pdf.pages, "media": pdf.media.cups_media(), "landscape": pdf.landscape}
     if args.to_file:
         _save(pdf, args.to_file)

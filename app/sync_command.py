@@ -78,13 +78,9 @@ def cmd_import_feed(args: argparse.Namespace, terminal: Terminal) -> int:
 
 
 def cmd_enroll(args: argparse.Namespace, terminal: Terminal) -> int:
-    from sync.enroll import EnrollError, enroll
+    from sync.enroll import enroll
 
-    try:
-        creds = enroll(terminal.data_dir, args.portal, args.code, name=args.name)
-    except EnrollError as exc:
-        sys.stderr.write(f"{exc}\n")
-        return EXIT_SYNC_FAILED
+    creds = enroll(terminal.data_dir, args.portal, args.code, name=args.name)  # an EnrollError exits 5 through app/main.py
     terminal.reload_settings()
     data = {"terminal_id": creds.terminal_id, "region": creds.region, "name": creds.name, "portal_url": creds.portal_url}
     _emit(data, args.json, f"enrolled as {creds.terminal_id} ({creds.name}, region {creds.region}) at {creds.portal_url}; "

@@ -12,10 +12,12 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from kiosk.errors import KioskError
+
 _CHUNK = 1 << 20
 
 
-class BlobError(ValueError):
+class BlobError(KioskError, ValueError):
     """A file does not have the hash or size its record promised."""
 
 

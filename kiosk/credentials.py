@@ -13,10 +13,12 @@ import tempfile
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
+from kiosk.errors import KioskError
+
 FILE_NAME = "credentials.json"
 
 
-class CredentialsError(ValueError):
+class CredentialsError(KioskError, ValueError):
     """credentials.json exists but cannot be used (the terminal must be enrolled again)."""
 
 

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.clock import Clock, system_clock
+from kiosk.errors import KioskError
 from kiosk.sealing import SealingError, canonical_json, seal
 
 KINDS = ("rating", "usage", "heartbeat", "request", "alert")
@@ -58,7 +59,7 @@ CREATE TABLE IF NOT EXISTS rating (
 """
 
 
-class OutboxError(RuntimeError):
+class OutboxError(KioskError, RuntimeError):
     """A submission that cannot be queued; nothing of it was written."""
 
 

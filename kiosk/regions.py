@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from kiosk.errors import KioskError
+
 NATIONAL = "000000000000"
 LEVELS: tuple[str, ...] = ("national", "province", "city", "county", "township", "village")
 # End offset of each segment in the code, by level index 1..5.
@@ -15,7 +17,7 @@ _SEGMENT_ENDS = (2, 4, 6, 9, 12)
 _CODE = re.compile(r"^\d{12}$")
 
 
-class RegionCodeError(ValueError):
+class RegionCodeError(KioskError, ValueError):
     """A string that is not a well-formed region code."""
 
 

@@ -15,8 +15,10 @@ from typing import Any
 from nacl.exceptions import CryptoError
 from nacl.public import PrivateKey, PublicKey, SealedBox
 
+from kiosk.errors import KioskError
 
-class SealingError(ValueError):
+
+class SealingError(KioskError, ValueError):
     """No usable portal key, or a box that does not open with the given private key."""
 
 

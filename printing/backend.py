@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from kiosk.errors import ExitCode, KioskError
+
 
 @dataclass(frozen=True)
 class Media:
@@ -55,8 +57,10 @@ class JobResult:
     detail: str = ""  # technical detail for the log
 
 
-class PrinterError(Exception):
+class PrinterError(KioskError):
     """A backend could not take the job; ``status`` says why in words for the person."""
+
+    exit_code = ExitCode.PRINTER
 
     def __init__(self, status: PrinterStatus, detail: str = "") -> None:
         super().__init__(detail or status.staff_alert or status.message_en)

@@ -20,6 +20,8 @@ from xml.sax.saxutils import escape
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
+from kiosk.errors import ExitCode, KioskError
+
 log = logging.getLogger(__name__)
 
 # (path, subfont index) in order of preference. Debian/Ubuntu first, then Windows.
@@ -43,8 +45,10 @@ FALLBACK_CANDIDATES: tuple[tuple[str, int], ...] = (
 _ALWAYS_DRAWABLE = frozenset("\n\t ")
 
 
-class NoPrintFont(Exception):
+class NoPrintFont(KioskError):
     """No usable TrueType CJK font: printing cannot produce readable Chinese."""
+
+    exit_code = ExitCode.PRINTER
 
 
 @dataclass

@@ -11,6 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from kiosk.browse import Browser, PaymentFilter
+from kiosk.errors import ExitCode, KioskError
 from kiosk.home import kind_section_name, section_name
 from kiosk.labels import period_label
 from kiosk.records.text import title_of
@@ -26,8 +27,10 @@ PRINTABLE_KINDS = ("document", "board", "subsidy_policy", "service_guide", "noti
 MAX_LIST_ROWS = 20_000
 
 
-class NothingToPrint(Exception):
+class NothingToPrint(KioskError):
     """The record does not exist, is deleted, or is of a kind that has no printed form."""
+
+    exit_code = ExitCode.NOT_FOUND
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,8 @@ from pathlib import Path
 import requests
 
 from kiosk.blobs import BlobError, BlobStore
+from kiosk.errors import ExitCode, KioskError
+from kiosk.syncstatus import SyncErrorKind
 from sync.feed import blob_url_path
 from sync.fetcher import CHUNK, file_path
 from sync.transport import Deadline, session_timeouts
@@ -26,12 +28,14 @@ from sync.transport import Deadline, session_timeouts
 _CONTENT_RANGE = re.compile(r"^bytes (\d+)-(\d+)/(\d+|\*)$")
 
 
-class BlobFetchError(RuntimeError):
+class BlobFetchError(KioskError, RuntimeError):
     """An attachment could not be fetched this time; what was downloaded so far is kept to resume."""
 
-    def __init__(self, message: str, kind: str = "network") -> None:
+    exit_code = ExitCode.SYNC_FAILED
+
+    def __init__(self, message: str, kind: SyncErrorKind = SyncErrorKind.NETWORK) -> None:
         super().__init__(message)
-        self.kind = kind
+        self.kind = SyncErrorKind(kind)
 
 
 @dataclass
@@ -80,9 +84,9 @@ def fetch_blob(
             stats.bytes += size
             return path
         except FileNotFoundError as exc:
-            raise BlobFetchError(f"attachment {sha256} is missing from the medium", "missing") from exc
+            raise BlobFetchError(f"attachment {sha256} is missing from the medium", SyncErrorKind.MISSING) from exc
         except BlobError as exc:
-            raise BlobFetchError(str(exc), "tampered") from exc
+            raise BlobFetchError(str(exc), SyncErrorKind.TAMPERED) from exc
     for attempt in (1, 2):
         part = _download(session, url, store.path(sha256), size, deadline, stats, on_bytes)
         if _digest(part) == (sha256, size):
@@ -91,7 +95,7 @@ def fetch_blob(
             return store.path(sha256)
         _discard(part)
         if attempt == 2:
-            raise BlobFetchError(f"attachment {sha256}: the downloaded file does not match its signed hash", "tampered")
+            raise BlobFetchError(f"attachment {sha256}: the downloaded file does not match its signed hash", SyncErrorKind.TAMPERED)
     raise AssertionError("unreachable")
 
 
@@ -110,19 +114,19 @@ def _download(session: requests.Session, url: str, target: Path, size: int, dead
     if offset:
         headers.update({"Range": f"bytes={offset}-", "If-Range": validator})
     if deadline.expired():
-        raise BlobFetchError("the sync ran out of time")
+        raise BlobFetchError("the sync ran out of time", SyncErrorKind.TIMEOUT)
     try:
         response = session.get(url, stream=True, headers=headers, timeout=session_timeouts(session).pair(deadline.remaining()))
     except requests.RequestException as exc:
         raise BlobFetchError(f"attachment download failed: {exc}") from exc
     with response:
         if response.status_code == 404:
-            raise BlobFetchError(f"{url} is missing on the server (HTTP 404)", "missing")
+            raise BlobFetchError(f"{url} is missing on the server (HTTP 404)", SyncErrorKind.MISSING)
         if response.status_code == 206 and offset:
             match = _CONTENT_RANGE.match(response.headers.get("Content-Range", ""))
             if not match or int(match.group(1)) != offset:
                 _discard(part)
-                raise BlobFetchError(f"{url}: the server resumed at the wrong place", "http")
+                raise BlobFetchError(f"{url}: the server resumed at the wrong place", SyncErrorKind.HTTP)
             stats.resumed += 1
             mode = "ab"
         elif response.status_code == 200:
@@ -130,25 +134,25 @@ def _download(session: requests.Session, url: str, target: Path, size: int, dead
             new_validator = response.headers.get("ETag") or response.headers.get("Last-Modified") or ""
             _meta_path(part).write_text(json.dumps({"validator": new_validator}), encoding="utf-8")
         else:
-            raise BlobFetchError(f"{url} answered HTTP {response.status_code}", "http")
+            raise BlobFetchError(f"{url} answered HTTP {response.status_code}", SyncErrorKind.HTTP)
         written = offset
         try:
             with part.open(mode) as stream:
                 for chunk in response.raw.stream(CHUNK, decode_content=False):
                     if written + len(chunk) > size:
-                        raise BlobFetchError(f"{url} is longer than its signed size {size}", "tampered")
+                        raise BlobFetchError(f"{url} is longer than its signed size {size}", SyncErrorKind.TAMPERED)
                     stream.write(chunk)
                     written += len(chunk)
                     stats.bytes += len(chunk)
                     if on_bytes is not None:
                         on_bytes(len(chunk))
                     if deadline.expired():
-                        raise BlobFetchError("the sync ran out of time")
+                        raise BlobFetchError("the sync ran out of time", SyncErrorKind.TIMEOUT)
                 stream.flush()
                 os.fsync(stream.fileno())
         except (requests.RequestException, OSError) as exc:
             if isinstance(exc, OSError) and exc.errno == 28:
-                raise BlobFetchError("the disk is full", "disk") from exc
+                raise BlobFetchError("the disk is full", SyncErrorKind.DISK) from exc
             raise BlobFetchError(f"the connection broke during {url} after {written} of {size} bytes: {exc}") from exc
         except Exception as exc:  # urllib3 protocol errors surface as their own types
             if isinstance(exc, BlobFetchError):

@@ -12,14 +12,17 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import logging
 import os
+import sqlite3
 import urllib.parse
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
+import peewee
 import requests
 import urllib3
 from tuf.api import exceptions as tuf_errors
@@ -27,33 +30,22 @@ from tuf.ngclient import Updater, UpdaterConfig
 
 from kiosk import regions
 from kiosk.blobs import attachment_refs
+from kiosk.errors import ExitCode, KioskError
 from kiosk.records.validate import BatchRejected
 from kiosk.store import ChannelCommit, StoreError
+from kiosk.syncstatus import SyncErrorKind, error_text_zh
 from kiosk.terminal import Terminal
 from sync.blobfetch import BlobFetchError, BlobFetchStats, fetch_blob
 from sync.feed import Bundle, Catalog, FeedFormatError, catalog_target, read_bundle
 from sync.fetcher import RequestsFetcher, mount_get_retries
 from sync.transport import Deadline, make_session
 
-# Why a run failed, in words a member of staff (and the status line on screen) can act on.
-ERROR_TEXT_ZH = {
-    "network": "连不上县级门户，显示的是本机已有的内容",
-    "http": "县级门户暂时无法提供更新，显示的是本机已有的内容",
-    "expired": "更新数据的签名已过期（或本机时钟不准），显示的是本机已有的内容",
-    "clock": "本机时钟与县级门户相差较大，请工作人员校准时间；显示的是本机已有的内容",
-    "tampered": "收到的更新数据未通过签名校验，已拒收，显示的是本机已有的内容",
-    "rollback": "收到的更新数据比本机的旧，已拒收",
-    "format": "收到的更新数据格式有误，已拒收",
-    "missing": "门户缺少部分附件，稍后再试",
-    "disk": "本机存储空间已满，无法更新",
-    "store": "本机数据库无法写入，显示的是本机已有的内容",
-    "untrusted": "本机尚未登记到县级门户（缺少信任根），无法更新",
-    "busy": "另一个更新正在进行",
-    "timeout": "更新超时，稍后再试",
-}
-
+log = logging.getLogger(__name__)
 
 CLOCK_TOLERANCE_S = 3600
+K = SyncErrorKind
+#: What the network (requests, urllib3, sockets) raises: a line that is down, not a bug.
+_TRANSPORT_ERRORS: tuple[type[BaseException], ...] = (requests.RequestException, urllib3.exceptions.HTTPError, OSError)
 
 
 @dataclass(frozen=True)
@@ -81,7 +73,7 @@ class ChannelOutcome:
     via: str = ""  # delta | snapshot
     changes: dict[str, int] = field(default_factory=dict)
     error: str = ""
-    error_kind: str = ""
+    error_kind: SyncErrorKind | Literal[""] = ""
 
 
 @dataclass
@@ -91,7 +83,7 @@ class SyncReport:
     finished_at: str = ""
     channels: list[ChannelOutcome] = field(default_factory=list)
     error: str = ""
-    error_kind: str = ""
+    error_kind: SyncErrorKind | Literal[""] = ""
     bytes_downloaded: int = 0
     blobs_fetched: int = 0
     blobs_resumed: int = 0
@@ -105,48 +97,62 @@ class SyncReport:
     def message_zh(self) -> str:
         if self.ok:
             return "已是最新" if self.status == "current" else "内容已更新"
-        return ERROR_TEXT_ZH.get(self.error_kind, "更新失败，显示的是本机已有的内容")
+        return error_text_zh(self.error_kind)
 
     def as_dict(self) -> dict[str, Any]:
         return {**asdict(self), "ok": self.ok, "message_zh": self.message_zh}
 
 
-class SyncFailure(Exception):
-    def __init__(self, kind: str, message: str) -> None:
+class SyncFailure(KioskError):
+    """One run (or one channel) could not update; ``kind`` says why, ``str()`` the detail for staff."""
+
+    exit_code = ExitCode.SYNC_FAILED
+
+    def __init__(self, kind: SyncErrorKind, message: str) -> None:
         super().__init__(message)
-        self.kind = kind
+        self.kind = SyncErrorKind(kind)
 
 
 def classify(exc: BaseException) -> SyncFailure:
-    """Map whatever broke to one of the error kinds above (the order matters: subclasses first)."""
+    """Map whatever broke to one :class:`SyncErrorKind` (the order matters: subclasses first).
+
+    Only failures we know the cause of get a data or network kind. Anything else is a bug in this
+    program (a TypeError, a KeyError …): it is ``internal``, logged with its traceback, and — unlike
+    ``format`` — does not tell the screen that the portal's data is suspect.
+    """
     if isinstance(exc, SyncFailure):
         return exc
     if isinstance(exc, tuf_errors.ExpiredMetadataError):
-        return SyncFailure("expired", f"signed metadata has expired (check the terminal's clock): {exc}")
+        return SyncFailure(K.EXPIRED, f"signed metadata has expired (check the terminal's clock): {exc}")
     if isinstance(exc, tuf_errors.BadVersionNumberError):
-        return SyncFailure("rollback", f"the portal offered older metadata than this terminal trusts: {exc}")
+        return SyncFailure(K.ROLLBACK, f"the portal offered older metadata than this terminal trusts: {exc}")
     if isinstance(exc, tuf_errors.RepositoryError):
-        return SyncFailure("tampered", f"verification failed: {type(exc).__name__}: {exc}")
+        return SyncFailure(K.TAMPERED, f"verification failed: {type(exc).__name__}: {exc}")
     if isinstance(exc, tuf_errors.DownloadHTTPError):
-        return SyncFailure("http", str(exc))
+        return SyncFailure(K.HTTP, str(exc))
     if isinstance(exc, tuf_errors.DownloadLengthMismatchError):
-        return SyncFailure("tampered", f"a file is longer than its signed length: {exc}")
+        return SyncFailure(K.TAMPERED, f"a file is longer than its signed length: {exc}")
     if isinstance(exc, tuf_errors.DownloadError):
         cause = exc.__cause__ or exc
+        if not isinstance(cause, (tuf_errors.DownloadError, *_TRANSPORT_ERRORS)):
+            return classify(cause)  # python-tuf wraps whatever a fetcher raises (a TypeError too): judge the real cause
         if isinstance(cause, OSError) and cause.errno == errno.ENOSPC:
-            return SyncFailure("disk", f"the disk is full: {cause}")
-        return SyncFailure("timeout" if "ran out of time" in str(exc) else "network", f"{exc}: {cause}")
+            return SyncFailure(K.DISK, f"the disk is full: {cause}")
+        return SyncFailure(K.TIMEOUT if "ran out of time" in str(exc) else K.NETWORK, f"{exc}: {cause}")
     if isinstance(exc, BlobFetchError):
         return SyncFailure(exc.kind, str(exc))
     if isinstance(exc, (FeedFormatError, BatchRejected)):
-        return SyncFailure("format", str(exc))
+        return SyncFailure(K.FORMAT, str(exc))
     if isinstance(exc, StoreError):
-        return SyncFailure("disk" if "disk is full" in str(exc) else "store", str(exc))
+        return SyncFailure(K.DISK if "disk is full" in str(exc) else K.STORE, str(exc))
+    if isinstance(exc, (sqlite3.Error, peewee.DatabaseError)):
+        return SyncFailure(K.STORE, f"the local database: {type(exc).__name__}: {exc}")
     if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
-        return SyncFailure("disk", f"the disk is full: {exc}")
-    if isinstance(exc, (requests.RequestException, urllib3.exceptions.HTTPError, OSError)):
-        return SyncFailure("network", f"{type(exc).__name__}: {exc}")
-    return SyncFailure("format", f"{type(exc).__name__}: {exc}")
+        return SyncFailure(K.DISK, f"the disk is full: {exc}")
+    if isinstance(exc, _TRANSPORT_ERRORS):
+        return SyncFailure(K.NETWORK, f"{type(exc).__name__}: {exc}")
+    log.error("sync: unexpected %s, reported as an internal error", type(exc).__name__, exc_info=exc)
+    return SyncFailure(K.INTERNAL, f"internal error in the terminal's program (a bug, not the feed): {type(exc).__name__}: {exc}")
 
 
 @contextmanager
@@ -220,7 +226,7 @@ class FeedSync:
         report = SyncReport(status="current", started_at=self._now())
         with sync_lock(self.folder) as locked:
             if not locked:
-                report.status, report.error_kind, report.error = "busy", "busy", "another sync of this data folder is running"
+                report.status, report.error_kind, report.error = "busy", K.BUSY, "another sync of this data folder is running"
                 report.finished_at = self._now()
                 return report
             self._run_locked(report)
@@ -241,7 +247,7 @@ class FeedSync:
             updater.refresh()
         except Exception as exc:
             failure = self._explain_clock(classify(exc))
-            report.status, report.error_kind, report.error = "untrusted" if failure.kind == "untrusted" else "failed", failure.kind, str(failure)
+            report.status, report.error_kind, report.error = "untrusted" if failure.kind == K.UNTRUSTED else "failed", failure.kind, str(failure)
             for channel in channels:
                 self._note(channel, failure)
                 report.channels.append(ChannelOutcome(channel, "failed", error=str(failure), error_kind=failure.kind))
@@ -266,9 +272,9 @@ class FeedSync:
     def _explain_clock(self, failure: SyncFailure) -> SyncFailure:
         """Expired metadata while our clock is far from the portal's: say it is the clock."""
         skew = self.fetcher.clock_skew_s
-        if failure.kind == "expired" and skew is not None and abs(skew) > CLOCK_TOLERANCE_S:
+        if failure.kind == K.EXPIRED and skew is not None and abs(skew) > CLOCK_TOLERANCE_S:
             ahead = "ahead of" if skew < 0 else "behind"
-            return SyncFailure("clock", f"this terminal's clock is {abs(skew) / 3600:.1f} h {ahead} the portal's; {failure}")
+            return SyncFailure(K.CLOCK, f"this terminal's clock is {abs(skew) / 3600:.1f} h {ahead} the portal's; {failure}")
         return failure
 
     def _note(self, channel: str, failure: SyncFailure) -> None:
@@ -285,7 +291,7 @@ class FeedSync:
             if bootstrap is None and (self.folder / "root.json").is_file():
                 bootstrap = (self.folder / "root.json").read_bytes()
             if bootstrap is None:
-                raise SyncFailure("untrusted", "no trusted root: enroll the terminal (kiosk enroll) or give --root root.json")
+                raise SyncFailure(K.UNTRUSTED, "no trusted root: enroll the terminal (kiosk enroll) or give --root root.json")
         return Updater(
             metadata_dir=str(metadata),
             metadata_base_url=self.feed_url + "metadata/",
@@ -299,7 +305,7 @@ class FeedSync:
     def _download(self, updater: Updater, target: str, stage: str, channel: str) -> bytes:
         info = updater.get_targetinfo(target)
         if info is None:
-            raise SyncFailure("tampered", f"{target} is named by the catalog but not signed in the targets metadata")
+            raise SyncFailure(K.TAMPERED, f"{target} is named by the catalog but not signed in the targets metadata")
         self._report(Progress(stage, channel, 0, info.length))
         path = updater.find_cached_target(info) or updater.download_target(info)
         return Path(path).read_bytes()
@@ -312,7 +318,7 @@ class FeedSync:
             return ChannelOutcome(channel, "absent", have)
         catalog = Catalog.from_json(self._download(updater, catalog_target(channel), "catalog", channel), channel)
         if catalog.generation < have:
-            raise SyncFailure("rollback", f"channel {channel}: the feed is at generation {catalog.generation}, this terminal at {have}")
+            raise SyncFailure(K.ROLLBACK, f"channel {channel}: the feed is at generation {catalog.generation}, this terminal at {have}")
         if catalog.generation == have:
             self.terminal.store.note_sync(channel, at=self._now())
             return ChannelOutcome(channel, "current", have)

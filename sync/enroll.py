@@ -18,6 +18,7 @@ import requests
 
 from kiosk import regions
 from kiosk.credentials import Credentials, save_credentials, write_private_json
+from kiosk.errors import ExitCode, KioskError
 from kiosk.settings import Settings
 from sync.transport import make_session, session_timeouts
 
@@ -25,8 +26,10 @@ ROOT_FILE = Path("sync") / "root.json"
 log = logging.getLogger(__name__)
 
 
-class EnrollError(RuntimeError):
+class EnrollError(KioskError, RuntimeError):
     """Enrolment failed; ``str()`` is the bilingual message for staff."""
+
+    exit_code = ExitCode.SYNC_FAILED
 
     def __init__(self, zh: str, en: str) -> None:
         super().__init__(f"{zh} / {en}")

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kiosk import regions
+from kiosk.errors import ExitCode, KioskError
 
 CATALOG_FORMAT = "kiosk-catalog/1"
 BUNDLE_FORMAT = "kiosk-bundle/1"
@@ -24,8 +25,10 @@ KEEP_GENERATIONS = 10  # deltas are offered from this many earlier generations
 Record = dict[str, Any]
 
 
-class FeedFormatError(ValueError):
+class FeedFormatError(KioskError, ValueError):
     """A catalog or bundle is not what the protocol says; nothing of it may be applied."""
+
+    exit_code = ExitCode.SYNC_FAILED
 
 
 def catalog_target(channel: str) -> str:
@@ -88,7 +91,7 @@ class Catalog:
         """Parse and check a catalog; raise :class:`FeedFormatError` naming the bad field."""
         try:
             data = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:  # RecursionError: nested too deep
             raise FeedFormatError(f"catalog of channel {expected_channel}: not JSON ({exc})") from exc
         where = f"catalog of channel {expected_channel}"
         if not isinstance(data, dict) or data.get("format") != CATALOG_FORMAT:
@@ -108,8 +111,8 @@ class Catalog:
             published_at=str(data.get("published_at", "")),
             snapshot=snapshot,
             deltas=deltas,
-            blob_count=int(blobs.get("count", 0) or 0),
-            blob_bytes=int(blobs.get("bytes", 0) or 0),
+            blob_count=_positive_int(blobs.get("count", 0) or 0, f"{where}: blobs.count"),
+            blob_bytes=_positive_int(blobs.get("bytes", 0) or 0, f"{where}: blobs.bytes"),
         )
 
 
@@ -163,7 +166,7 @@ def read_bundle(data: bytes, *, max_bytes: int, channel: str, generation: int, b
     where = f"bundle {generation} of channel {channel}"
     try:
         header = json.loads(lines[0])
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
         raise FeedFormatError(f"{where}: the header line is not JSON") from exc
     expected = {"format": BUNDLE_FORMAT, "channel": channel, "generation": generation, "base": base}
     for key, value in expected.items():
@@ -175,7 +178,7 @@ def read_bundle(data: bytes, *, max_bytes: int, channel: str, generation: int, b
             continue
         try:
             record = json.loads(line)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
             raise FeedFormatError(f"{where}: line {number} is not JSON") from exc
         if not isinstance(record, dict) or not isinstance(record.get("region"), str) or not regions.is_valid(record["region"]):
             raise FeedFormatError(f"{where}: line {number} is not a record with a region")

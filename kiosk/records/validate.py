@@ -18,6 +18,7 @@ import jsonschema
 from jsonschema import Draft202012Validator
 
 from kiosk import regions
+from kiosk.errors import KioskError
 from kiosk.money import format_fen
 from kiosk.records.schema import KINDS, envelope_schema, kind_schema, tombstone_schema
 
@@ -43,8 +44,10 @@ class RecordProblem:
         return f"{where}record {self.record_id!r}, field {self.field!r}: expected {self.expected}{found}"
 
 
-class BatchRejected(Exception):
+class BatchRejected(KioskError):
     """A batch had problems; nothing of it was applied."""
+
+    outcome = "import refused, the store is unchanged."
 
     def __init__(self, problems: Sequence[object], total: int | None = None, *, outcome: str = "nothing was imported") -> None:
         self.problems = list(problems)

@@ -12,10 +12,13 @@ from types import ModuleType
 from peewee import SqliteDatabase
 
 import kiosk.migrations
+from kiosk.errors import ExitCode, KioskError
 
 
-class MigrationError(RuntimeError):
+class MigrationError(KioskError, RuntimeError):
     """The database cannot be brought to this app's schema."""
+
+    exit_code = ExitCode.STORE
 
 
 def available_migrations() -> list[ModuleType]:

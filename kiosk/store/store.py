@@ -20,6 +20,7 @@ import peewee
 from peewee import SqliteDatabase
 
 from kiosk.clock import Clock, system_clock
+from kiosk.errors import ExitCode, KioskError
 from kiosk.privacy import mask_payment
 from kiosk.records.text import derive, letters_of_stored, utc_text
 from kiosk.records.validate import check_batch
@@ -63,8 +64,10 @@ class ChannelCommit:
     at: str
 
 
-class StoreError(RuntimeError):
+class StoreError(KioskError, RuntimeError):
     """The store could not complete an operation; nothing of it was kept."""
+
+    exit_code = ExitCode.STORE
 
 
 @dataclass

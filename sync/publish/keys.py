@@ -14,11 +14,13 @@ from pathlib import Path
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
 from securesystemslib.signer import CryptoSigner, SSlibKey
 
+from kiosk.errors import KioskError
+
 ROLES: tuple[str, ...] = ("root", "targets", "snapshot", "timestamp")
 ONLINE_ROLES: tuple[str, ...] = ("snapshot", "timestamp")
 
 
-class KeyFileError(RuntimeError):
+class KeyFileError(KioskError, RuntimeError):
     """A key file is missing or unreadable; nothing was signed."""
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from tuf.api.metadata import Metadata, MetaFile, Root, Snapshot, TargetFile, Targets, Timestamp
 from tuf.api.serialization.json import JSONSerializer
 
+from kiosk.errors import KioskError
 from sync.publish.keys import ROLES, KeyDir
 
 EXPIRY_DAYS = {"root": 365, "targets": 365, "snapshot": 30, "timestamp": 3}
@@ -25,7 +26,7 @@ SNAPSHOT_RESIGN_WITHIN = dt.timedelta(days=7)
 _SERIALIZER = JSONSerializer(compact=False)
 
 
-class RepoError(RuntimeError):
+class RepoError(KioskError, RuntimeError):
     """The feed folder is not a repository this tool can publish to; nothing was changed."""
 
 

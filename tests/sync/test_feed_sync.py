@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 
 from kiosk.clock import running_from
-from kiosk.syncstatus import data_status
+from kiosk.syncstatus import ERROR_TEXT_ZH, SyncErrorKind, data_status
 from kiosk.terminal import Terminal
-from sync.client import ERROR_TEXT_ZH, FeedSync, SyncFailure, feed_url_of, referenced_blobs
+from sync.client import FeedSync, SyncFailure, feed_url_of, referenced_blobs
 from tests.conftest import TEST_NOW
 from tests.sync.faultproxy import Corrupt, Drop, FaultProxy, GzipBomb, Hang, Replace, Status, Trickle
 from tests.sync.feed_support import FeedFixture, drop_record, edit_record, first_id, make_source, store_dump, sync
@@ -343,7 +343,7 @@ def test_expired_metadata_with_a_clock_far_from_the_portals_blames_the_clock(ter
     assert report.error_kind == "expired"
     # the same expiry seen by a terminal whose clock runs 30 days ahead of the portal
     client.fetcher.clock_skew_s = -30 * 86400
-    explained = client._explain_clock(SyncFailure("expired", "signed metadata has expired"))
+    explained = client._explain_clock(SyncFailure(SyncErrorKind.EXPIRED, "signed metadata has expired"))
     assert explained.kind == "clock" and "720.0 h ahead of the portal's" in str(explained)
-    assert "校准时间" in ERROR_TEXT_ZH["clock"]
+    assert "校准时间" in ERROR_TEXT_ZH[SyncErrorKind.CLOCK]
     assert store_dump(terminal) == before
