@@ -31,6 +31,10 @@ from sync.portal.pages import FeedIndex, item_response, latest_root
 log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 256 * 1024
+# waitress reads a whole body before the app sees it, and its own default limit is 1 GiB (waitress 3.0).
+# Its limit sits a little above ours, so a body just over 256 KiB still gets Flask's JSON 413 while a
+# 256 MiB upload is refused from its headers (or its first chunks past the limit), token or not.
+WAITRESS_MAX_BODY_BYTES = MAX_BODY_BYTES + 64 * 1024
 KINDS = ("rating", "usage", "heartbeat", "request", "alert")
 BODY_FIELDS = ("kind", "created_at", "payload", "sealed")
 KEY_RE = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -317,6 +321,11 @@ def item_page(record_id: str) -> flask.Response:
 # ---------------------------------------------------------------- running it
 
 
+def server_adjustments(**overrides: Any) -> dict[str, Any]:
+    """waitress settings every portal runs with (`kiosk-portal serve` and tests alike); see docs/SECURITY.md."""
+    return {"max_request_body_size": WAITRESS_MAX_BODY_BYTES, **overrides}
+
+
 class ThreadedServer:
     """A waitress server on a background thread that stops cleanly (tests and benches).
 
@@ -326,7 +335,8 @@ class ThreadedServer:
 
     def __init__(self, app: flask.Flask, host: str = "127.0.0.1", port: int = 0, threads: int = 8, **adjustments: Any) -> None:
         self._map: dict[int, Any] = {}
-        self.server: Any = waitress.create_server(app, map=self._map, host=host, port=port, threads=threads, **adjustments)
+        self.server: Any = waitress.create_server(app, map=self._map, host=host, port=port, threads=threads,
+                                                  **server_adjustments(**adjustments))
         self.port: int = self.server.effective_port
         self.url = f"http://{host}:{self.port}"
         self._stopping = threading.Event()

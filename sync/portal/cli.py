@@ -100,12 +100,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 def serve(args: argparse.Namespace, db_url: str) -> int:
     import waitress
 
-    from sync.portal.app import create_app
+    from sync.portal.app import create_app, server_adjustments
 
     if not args.feed.is_dir():
         raise Failure(f"feed directory {args.feed} does not exist (run kiosk-publish init, or mkdir it)", 2)
     app = create_app(args.feed, db_url, args.state_dir)
-    server: Any = waitress.create_server(app, host=args.host, port=args.port, threads=args.threads, connection_limit=args.connection_limit)
+    server: Any = waitress.create_server(app, host=args.host, port=args.port, threads=args.threads,
+                                         **server_adjustments(connection_limit=args.connection_limit))
     print(f"kiosk-portal: serving http://{args.host}:{server.effective_port}/ (feed {args.feed.resolve()}, database {db_url})", flush=True)
 
     def stop(_signum: int, _frame: FrameType | None) -> None:
