@@ -38,6 +38,9 @@ WAITRESS_MAX_BODY_BYTES = MAX_BODY_BYTES + 64 * 1024
 KINDS = ("rating", "usage", "heartbeat", "request", "alert")
 BODY_FIELDS = ("kind", "created_at", "payload", "sealed")
 KEY_RE = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+MAX_JSON_DEPTH = 32  # a heartbeat nests 4 deep (body, payload, printer, reasons)
+JSON_STRING_RE = re.compile(rb'"(?:[^"\\]|\\.)*"')
+BRACKET_RE = re.compile(rb"[\[\]{}]")
 SEALED_OVERHEAD = 48  # X25519 ephemeral public key (32) + Poly1305 tag (16)
 RETRY_AFTER_S = 5
 HTTP_ERRORS = {  # werkzeug's own errors, worded for a terminal log and a staff screen
@@ -134,15 +137,60 @@ def create_app(feed_dir: Path, db_url: str, keys_dir: Path) -> flask.Flask:
 # ---------------------------------------------------------------- request helpers
 
 
+def json_depth(data: bytes) -> int:
+    """How deeply the arrays and objects of a JSON text nest, brackets inside strings not counted.
+
+    Checked before `json.loads`, which recurses once per level and raises RecursionError (a 500)
+    somewhere near a thousand levels; a real body nests four or five deep.
+    """
+    depth = deepest = 0
+    for bracket in BRACKET_RE.findall(JSON_STRING_RE.sub(b"", data)):
+        depth += 1 if bracket in b"[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def lone_surrogate(value: Any) -> bool:
+    """True if a string (or key) anywhere in `value` holds a lone UTF-16 surrogate such as \\ud800.
+
+    Such escapes are valid JSON syntax but not text: they cannot be hashed, stored or shown.
+    """
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return True
+        return False
+    if isinstance(value, dict):
+        return any(lone_surrogate(key) or lone_surrogate(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(lone_surrogate(item) for item in value)
+    return False
+
+
 def json_body() -> Any:
-    """The body as JSON; 413 is raised by Flask before we read past MAX_CONTENT_LENGTH."""
+    """The body as JSON; 413 is raised by Flask before we read past MAX_CONTENT_LENGTH.
+
+    Everything malformed is a 400 that says what was wrong: not UTF-8, not JSON, nested deeper
+    than MAX_JSON_DEPTH, or holding a lone surrogate. None of it reaches the 500 handler.
+    """
     data = flask.request.get_data(cache=False)
     try:
-        return json.loads(data.decode("utf-8"))
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         bad_request("the body is not UTF-8", "请求内容不是 UTF-8 编码")
-    except ValueError as exc:
-        bad_request(f"the body is not valid JSON ({exc})", "请求内容不是有效的 JSON")
+    depth = json_depth(data)
+    if depth > MAX_JSON_DEPTH:
+        bad_request(f"the body nests arrays and objects {depth} levels deep (expected at most {MAX_JSON_DEPTH})",
+                    f"请求内容嵌套过深（{depth} 层，最多 {MAX_JSON_DEPTH} 层）")
+    try:
+        body = json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        bad_request(f"the body is not valid JSON ({str(exc)[:200]})", "请求内容不是有效的 JSON")
+    if lone_surrogate(body):
+        bad_request("a string in the body holds a lone UTF-16 surrogate escape such as \\ud800 (expected text)",
+                    "请求内容含有无效的 Unicode 代理字符")
+    return body
 
 
 def authenticated_terminal() -> Any:
