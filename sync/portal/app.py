@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, NoReturn
+from urllib.parse import urlparse
 
 import flask
 import peewee
@@ -43,6 +44,7 @@ JSON_STRING_RE = re.compile(rb'"(?:[^"\\]|\\.)*"')
 BRACKET_RE = re.compile(rb"[\[\]{}]")
 SEALED_OVERHEAD = 48  # X25519 ephemeral public key (32) + Poly1305 tag (16)
 RETRY_AFTER_S = 5
+FEED_FOLDERS = ("metadata", "targets", "blobs")  # what a terminal reads under /feed/ (docs/PROTOCOL.md); nothing else is served
 HTTP_ERRORS = {  # werkzeug's own errors, worded for a terminal log and a staff screen
     400: ("bad request", "请求格式错误"),
     404: ("no such endpoint", "没有这个接口"),
@@ -77,8 +79,30 @@ def portal() -> Portal:
     return flask.current_app.extensions["kiosk_portal"]
 
 
+def check_private_outside_feed(feed_dir: Path, keys_dir: Path, db_url: str) -> None:
+    """Refuse a state folder or SQLite file that the feed's web server (or a CDN copying the feed) could publish.
+
+    The feed folder is public by design; the state folder holds the sealed-box private key and the
+    enrolment-code key, the database holds every token's hash and every upload.
+    """
+    feed = Path(feed_dir).resolve()
+    keys = Path(keys_dir).resolve()
+    if keys.is_relative_to(feed) or feed.is_relative_to(keys):
+        raise ValueError(f"the state folder must be outside the feed folder {feed}, so its private keys are never served "
+                         f"(found --state-dir {keys}, which is inside it or contains it)")
+    parsed = urlparse(db_url)
+    if parsed.scheme.startswith("sqlite") and parsed.path[1:] not in ("", ":memory:"):
+        database = Path(parsed.path[1:]).resolve()
+        if database.is_relative_to(feed):
+            raise ValueError(f"the database must be outside the feed folder {feed} (found {database})")
+
+
 def create_app(feed_dir: Path, db_url: str, keys_dir: Path) -> flask.Flask:
-    """The portal as a Flask app (serve it with waitress); tables and the key pair are made if missing."""
+    """The portal as a Flask app (serve it with waitress); tables and the key pair are made if missing.
+
+    Raises ValueError, before anything is created, when the state folder or the database lies inside the feed.
+    """
+    check_private_outside_feed(feed_dir, keys_dir, db_url)
     feed_dir = Path(feed_dir).resolve()
     app = flask.Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
@@ -354,8 +378,15 @@ def healthz() -> tuple[flask.Response, int]:
 
 
 def feed_file(filename: str) -> flask.Response:
-    """Static feed files with Range/conditional requests; safe_join inside refuses `..` escapes."""
-    fresh = 0 if filename.startswith("metadata/") or filename == "publisher.json" else 3600
+    """Static feed files with Range/conditional requests; safe_join inside refuses `..` escapes.
+
+    Only the three folders terminals read are served (FEED_FOLDERS): whatever else lands in the
+    feed folder — a key folder, a backup, publisher.json, .git — is a 404, not a download.
+    """
+    folder, _, rest = filename.partition("/")
+    if folder not in FEED_FOLDERS or not rest or ".." in filename.split("/"):
+        flask.abort(404)
+    fresh = 0 if folder == "metadata" else 3600
     return flask.send_from_directory(portal().feed_dir, filename, conditional=True, max_age=fresh)
 
 

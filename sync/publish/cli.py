@@ -20,9 +20,18 @@ TEMPLATES = Path(__file__).resolve().parents[2] / "resources" / "templates"
 EXIT_OK, EXIT_BAD_INPUT, EXIT_FAILED = 0, 2, 3
 
 
+class KeyLocationError(ValueError):
+    """The key folder would be published: it lies inside the feed (or the feed inside it)."""
+
+
 def _keys_for(args: argparse.Namespace) -> KeyDir:
+    """The key folder, never one the feed's web server could serve (issue 12, docs/SECURITY.md item 18)."""
     feed = Path(args.feed).resolve()
-    return KeyDir(Path(args.keys) if args.keys else feed.parent / f"{feed.name}-keys")
+    keys = Path(args.keys).resolve() if args.keys else feed.parent / f"{feed.name}-keys"
+    if keys.is_relative_to(feed) or feed.is_relative_to(keys):
+        raise KeyLocationError(f"--keys must be outside the feed folder {feed}, so a web server serving the feed can't serve "
+                               f"the private keys (found {keys}, which is inside it or contains it)")
+    return KeyDir(keys)
 
 
 def _say(args: argparse.Namespace, data: dict[str, Any], text: str) -> None:
@@ -126,6 +135,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.handler(args)
     except BatchRejected as exc:
         sys.stderr.write(f"nothing was published.\n{exc}\n")
+        return EXIT_BAD_INPUT
+    except KeyLocationError as exc:
+        sys.stderr.write(f"{exc}\n")
         return EXIT_BAD_INPUT
     except (FileNotFoundError, RepoError, KeyFileError) as exc:
         sys.stderr.write(f"{exc}\n")

@@ -103,14 +103,15 @@ def test_serve_prints_the_port_it_picked_and_stops_on_sigterm(tmp_path: Path) ->
                              cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert missing.returncode == 2 and "does not exist" in missing.stderr
     feed.mkdir()
-    (feed / "hello.txt").write_text("hi")
+    (feed / "metadata").mkdir()
+    (feed / "metadata" / "hello.txt").write_text("hi")
     process = subprocess.Popen([sys.executable, "-m", "sync.portal.cli", "--state-dir", str(state), "serve", "--feed", str(feed), "--port", "0"],
                                cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         line = process.stdout.readline()  # type: ignore[union-attr]
         match = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
         assert match and match.group(1) != "0", line
-        assert requests.get(f"{match.group(0)}feed/hello.txt", timeout=10).text == "hi"
+        assert requests.get(f"{match.group(0)}feed/metadata/hello.txt", timeout=10).text == "hi"
         assert (state / "portal.sqlite").exists() and (state / "portal_box.key").exists()
     finally:
         process.terminate()
