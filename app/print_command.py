@@ -7,12 +7,12 @@ printer is counted in the usage log like one from the screen.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import tempfile
 from pathlib import Path
 
 from kiosk.browse import PaymentFilter
+from kiosk.files import write_atomic
 from kiosk.terminal import Terminal
 from kiosk.usage import UsageLog
 from printing.backend import PrinterBackend, PrinterError
@@ -40,15 +40,8 @@ def add_parser(sub: argparse._SubParsersAction, common: argparse.ArgumentParser)
 
 
 def _save(pdf: RenderedPdf, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".kiosk-print-", suffix=".pdf")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(pdf.data)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    """The whole PDF or nothing at ``path``, fsync-ed before it is renamed into place (kiosk/files.py)."""
+    write_atomic(path, pdf.data)
 
 
 def _printer(args: argparse.Namespace, terminal: Terminal, layout: str) -> PrinterBackend | None:

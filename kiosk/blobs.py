@@ -7,12 +7,12 @@ power cut leaves either the old state or the complete file, never half an attach
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
 from pathlib import Path
 from typing import Any
 
 from kiosk.errors import KioskError
+from kiosk.files import atomic_writer
 
 _CHUNK = 1 << 20
 
@@ -61,17 +61,12 @@ class BlobStore:
         target = self.path(sha256)
         if self.has(sha256, size):
             return target
-        target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_name(target.name + ".part")
-        with source.open("rb") as reader, partial.open("wb") as writer:
+        with source.open("rb") as reader, atomic_writer(target) as writer:
             shutil.copyfileobj(reader, writer, _CHUNK)
             writer.flush()
-            os.fsync(writer.fileno())
-        found = file_digest(partial)
-        if found != (sha256, size):
-            partial.unlink(missing_ok=True)
-            raise BlobError(f"{source}: expected sha256 {sha256} and {size} bytes, found {found[0]} and {found[1]} bytes")
-        os.replace(partial, target)
+            found = file_digest(Path(writer.name))
+            if found != (sha256, size):  # raised inside: the copy is removed, nothing lands under the hash
+                raise BlobError(f"{source}: expected sha256 {sha256} and {size} bytes, found {found[0]} and {found[1]} bytes")
         return target
 
 

@@ -8,12 +8,11 @@ enrolment leaves either the old file or the new one, never half of one.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 from kiosk.errors import KioskError
+from kiosk.files import write_atomic
 
 FILE_NAME = "credentials.json"
 
@@ -66,30 +65,5 @@ def save_credentials(data_dir: Path, creds: Credentials) -> Path:
 
 
 def write_private_json(path: Path, data: object) -> None:
-    """Atomic JSON write: temp file (0600) in the same folder, fsync, rename, fsync the folder."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=".tmp")
-    try:
-        os.fchmod(handle, 0o600)
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            json.dump(data, stream, ensure_ascii=False, indent=2, sort_keys=True)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    _fsync_dir(path.parent)
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        descriptor = os.open(folder, os.O_RDONLY)
-    except OSError:  # Windows cannot open folders; its rename is durable enough there
-        return
-    try:
-        os.fsync(descriptor)
-    except OSError:
-        pass
-    finally:
-        os.close(descriptor)
+    """Atomic JSON write with mode 0600 (the temporary file is 0600 from the start; kiosk/files.py)."""
+    write_atomic(path, json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True), mode=0o600)

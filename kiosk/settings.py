@@ -9,8 +9,6 @@ stops a terminal from starting. ``docs/SETTINGS.md`` is generated from this tabl
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from kiosk import regions
+from kiosk.files import write_atomic
 
 DEMO_REGION = "990121101201"
 
@@ -224,17 +223,8 @@ class Settings:
         if expected:
             raise ValueError(f"setting {key!r}: expected {expected} (found {value!r})")
         updated = {**self.local, key: value}
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".settings-", suffix=".json")
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                json.dump(updated, stream, ensure_ascii=False, indent=2, sort_keys=True)
-                stream.flush()
-                os.fsync(stream.fileno())
-            os.replace(temporary, self.path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        # 0600 as before: sync.proxy may carry a password
+        write_atomic(self.path, json.dumps(updated, ensure_ascii=False, indent=2, sort_keys=True), mode=0o600)
         self.local = updated
 
 

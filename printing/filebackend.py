@@ -7,12 +7,11 @@ half-written file that looks like a finished printout.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import shutil
-import tempfile
 from pathlib import Path
 
+from kiosk.files import atomic_writer
 from printing.backend import JobResult, Media, PrinterError, PrinterStatus
 
 MIN_FREE_BYTES = 20 * 1024 * 1024
@@ -46,15 +45,10 @@ class FileBackend:
             raise PrinterError(status)
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
         target = self.folder / f"{stamp}-{_safe_name(title)}.pdf"
-        handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".printing-", suffix=".pdf")
         try:
-            with os.fdopen(handle, "wb") as stream, pdf.open("rb") as source:
+            with pdf.open("rb") as source, atomic_writer(target, mode=0o600) as stream:  # 0600, as mkstemp made it before
                 shutil.copyfileobj(source, stream)
-                stream.flush()
-                os.fsync(stream.fileno())
-            os.replace(temporary, target)
         except OSError as exc:
-            Path(temporary).unlink(missing_ok=True)
             failed = PrinterStatus(False, ("disk-full",) if exc.errno == 28 else ("offline",), "打印失败，请联系工作人员",
                                    "Printing failed; please ask staff.", f"file backend: writing {target}: {exc}")
             raise PrinterError(failed) from exc

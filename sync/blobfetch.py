@@ -20,6 +20,7 @@ import requests
 
 from kiosk.blobs import BlobError, BlobStore
 from kiosk.errors import ExitCode, KioskError
+from kiosk.files import fsync_folder
 from kiosk.syncstatus import SyncErrorKind
 from sync.feed import blob_url_path
 from sync.fetcher import CHUNK, file_path
@@ -176,11 +177,7 @@ def _digest(path: Path) -> tuple[str, int]:
 
 
 def _finish(part: Path, target: Path) -> None:
-    os.replace(part, target)
+    os.replace(part, target)  # the .part was fsync-ed as it was written; it cannot be a write_atomic: it resumes
     _meta_path(part).unlink(missing_ok=True)
-    directory = os.open(target.parent, os.O_RDONLY)
-    try:
-        os.fsync(directory)
-    finally:
-        os.close(directory)
+    fsync_folder(target.parent)
 

@@ -39,6 +39,7 @@ from typing import Any
 from kiosk.demo import builders as bd
 from kiosk.demo import textbank as tb
 from kiosk.demo.timeline import ANCHOR, Timeline, quarter_of
+from kiosk.files import write_atomic
 from kiosk.records.schema import KINDS
 
 SEED = 20261121
@@ -572,10 +573,7 @@ def write(records: dict[str, list[Record]], out: Path) -> dict[str, tuple[int, i
     out.mkdir(parents=True, exist_ok=True)
     stats = {}
     for name, text in render(records).items():
-        path = out / name
-        temporary = path.with_name(f".{name}.tmp")
-        temporary.write_text(text, encoding="utf-8")
-        temporary.replace(path)
+        path = write_atomic(out / name, text)
         kind = name.removesuffix(".jsonl")
         stats[kind] = (len(records[kind]), path.stat().st_size)
     return stats

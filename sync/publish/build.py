@@ -19,6 +19,7 @@ from typing import Any
 
 from kiosk import regions
 from kiosk.blobs import BlobError, BlobStore, attachment_refs, blob_path
+from kiosk.files import write_atomic
 from kiosk.privacy import mask_payment
 from kiosk.records.files import read_records
 from kiosk.records.validate import BatchRejected, RecordProblem, check_batch
@@ -32,7 +33,7 @@ from sync.feed import (
     snapshot_target,
     write_bundle,
 )
-from sync.publish.repo import FeedRepo, TargetData, hashed_target_file, write_atomic
+from sync.publish.repo import FeedRepo, TargetData, hashed_target_file
 
 Record = dict[str, Any]
 STATE_FILE = "publisher.json"

@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives.serialization import load_pem_private_key
 from securesystemslib.signer import CryptoSigner, SSlibKey
 
 from kiosk.errors import KioskError
+from kiosk.files import write_atomic
 
 ROLES: tuple[str, ...] = ("root", "targets", "snapshot", "timestamp")
 ONLINE_ROLES: tuple[str, ...] = ("snapshot", "timestamp")
@@ -22,16 +23,6 @@ ONLINE_ROLES: tuple[str, ...] = ("snapshot", "timestamp")
 
 class KeyFileError(KioskError, RuntimeError):
     """A key file is missing or unreadable; nothing was signed."""
-
-
-def _write_private(path: Path, data: bytes) -> None:
-    partial = path.with_name(path.name + ".part")
-    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as stream:
-        stream.write(data)
-        stream.flush()
-        os.fsync(stream.fileno())
-    os.replace(partial, path)
 
 
 class KeyDir:
@@ -57,7 +48,7 @@ class KeyDir:
                 if old.exists():
                     os.replace(old, retired / f"{role}-{stamp}{suffix}")
         signer = CryptoSigner.generate_ed25519()
-        _write_private(current, signer.private_bytes)
+        write_atomic(current, signer.private_bytes, mode=0o600)
         (self.path / f"{role}.pub.json").write_text(
             json.dumps({"keyid": signer.public_key.keyid, **signer.public_key.to_dict()}, indent=1), encoding="utf-8"
         )

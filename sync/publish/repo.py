@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +18,7 @@ from tuf.api.metadata import Metadata, MetaFile, Root, Snapshot, TargetFile, Tar
 from tuf.api.serialization.json import JSONSerializer
 
 from kiosk.errors import KioskError
+from kiosk.files import write_atomic
 from sync.publish.keys import ROLES, KeyDir
 
 EXPIRY_DAYS = {"root": 365, "targets": 365, "snapshot": 30, "timestamp": 3}
@@ -40,16 +40,6 @@ class TargetData:
 
 def _utc(now: dt.datetime) -> dt.datetime:
     return now.astimezone(dt.UTC).replace(microsecond=0)
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.part")
-    with partial.open("wb") as stream:
-        stream.write(data)
-        stream.flush()
-        os.fsync(stream.fileno())
-    os.replace(partial, path)
 
 
 def hashed_target_file(feed: Path, target_path: str, sha256: str) -> Path:
