@@ -25,6 +25,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
 
 from kiosk import regions
+from kiosk.labels import period_label
 from kiosk.money import format_fen
 from kiosk.privacy import mask_payment
 from kiosk.records.schema import FREQUENCIES, ID_PATTERN
@@ -564,7 +565,6 @@ def _source(file: str, sheet: str, row: int) -> str:
 # Finance ledgers (财务公开台账)
 
 _PERIOD_WORDS = {"Q": ("每季度", "本季度"), "H": ("每半年", "本半年"), "M": ("每月", "本月"), "Y": ("每年", "本年度")}
-_QUARTER_ZH = "一二三四"
 
 
 def _period_shape(period: str) -> str:
@@ -573,19 +573,6 @@ def _period_shape(period: str) -> str:
     if "-H" in period:
         return "H"
     return "M" if "-" in period else "Y"
-
-
-def period_label(period: str) -> str:
-    """2026-Q3 → 2026年第三季度, 2026-03 → 2026年3月, 2026-H1 → 2026年上半年, 2026 → 2026年度."""
-    year, _, rest = period.partition("-")
-    shape = _period_shape(period)
-    if shape == "Q":
-        return f"{year}年第{_QUARTER_ZH[int(rest[1]) - 1]}季度"
-    if shape == "H":
-        return f"{year}年{'上' if rest == 'H1' else '下'}半年"
-    if shape == "M":
-        return f"{year}年{int(rest)}月"
-    return f"{year}年度"
 
 
 def period_dates(period: str) -> tuple[dt.date, dt.date]:

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from openpyxl import Workbook, load_workbook
 
+from kiosk.labels import period_label
 from kiosk.records.validate import check_batch
 from sync.publish import templates
 from sync.publish.xlsx import (
@@ -199,6 +200,14 @@ def test_periods_excel_turned_into_dates_or_numbers_still_read(tmp_path: Path) -
     openings = [opening(period=dt.datetime(2026, 3, 1)), opening(period=2026), opening(period="2026年上半年")]
     pairs = read_workbook(ledger_file(tmp_path, openings, []), published_at=STAMP)
     assert [record["period"] for record, _ in pairs] == ["2026-03", "2026", "2026-H1"]
+
+
+def test_the_publisher_names_periods_as_the_screens_do(tmp_path: Path) -> None:
+    """One period_label (kiosk/labels.py): a yearly board is 2026年 in the feed as on screen, not 2026年度."""
+    openings = [opening(period="2026"), opening(period="2026-H2"), opening(period="2026-Q4")]
+    titles = [record["title"] for record, _ in read_workbook(ledger_file(tmp_path, openings, []), published_at=STAMP)]
+    assert titles == [f"{period_label(p)}财务公开（收支明细）" for p in ("2026", "2026-H2", "2026-Q4")]
+    assert titles[0] == "2026年财务公开（收支明细）"
 
 
 # ---------------------------------------------------------------------------------------------
