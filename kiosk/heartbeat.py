@@ -8,13 +8,13 @@ caller because kiosk/ does not import printing/.
 from __future__ import annotations
 
 import datetime as dt
-import re
 import shutil
 import sqlite3
 from typing import TYPE_CHECKING, Any
 
 import peewee
 
+from kiosk.protocol import key_part
 from kiosk.usage import UsageLog
 
 if TYPE_CHECKING:
@@ -52,8 +52,7 @@ def heartbeat_payload(terminal: Terminal, *, app_version: str, started_at: dt.da
 
 def daily_key(prefix: str, terminal_id: str, day: dt.date) -> str:
     """Deterministic idempotency key (≤ 128 characters): queuing the same day's item twice stores it once."""
-    safe = re.sub(r"[^A-Za-z0-9._:-]", "_", terminal_id)[:90]
-    return f"{prefix}-{safe}-{day.isoformat()}"
+    return f"{prefix}-{key_part(terminal_id)}-{day.isoformat()}"
 
 
 def usage_key(terminal_id: str, day: dt.date) -> str:

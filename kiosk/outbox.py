@@ -17,7 +17,6 @@ re-send is byte-identical and the portal recognises it as a duplicate rather tha
 from __future__ import annotations
 
 import datetime as dt
-import re
 import sqlite3
 import threading
 import uuid
@@ -29,11 +28,10 @@ from typing import Any
 
 from kiosk.clock import Clock, system_clock
 from kiosk.errors import KioskError
+from kiosk.protocol import IDEMPOTENCY_KEY_RULE, OUTBOX_KINDS, is_idempotency_key, upload_body
 from kiosk.sealing import SealingError, canonical_json, seal
 
-KINDS = ("rating", "usage", "heartbeat", "request", "alert")
 STATES = ("pending", "delivered", "rejected")
-KEY_PATTERN = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 BUSY_TIMEOUT_MS = 15000
 
 SCHEMA = """
@@ -99,8 +97,8 @@ def new_key() -> str:
 
 
 def check_key(key: str) -> str:
-    if not isinstance(key, str) or not KEY_PATTERN.match(key):
-        raise OutboxError(f"idempotency key must be 1–128 of A–Z a–z 0–9 . _ : - (found {key!r})")
+    if not is_idempotency_key(key):
+        raise OutboxError(f"idempotency key: expected {IDEMPOTENCY_KEY_RULE} (found {key!r})")
     return key
 
 
@@ -158,8 +156,8 @@ class Outbox:
         key that is already queued nothing is written and ``write`` does not run: the action
         belongs to the row that exists.
         """
-        if kind not in KINDS:
-            raise OutboxError(f"unknown outbox kind {kind!r}; expected one of {', '.join(KINDS)}")
+        if kind not in OUTBOX_KINDS:
+            raise OutboxError(f"unknown outbox kind: expected one of {', '.join(OUTBOX_KINDS)} (found {kind!r})")
         key = check_key(key) if key is not None else new_key()
         sealed = None
         if personal is not None:
@@ -172,7 +170,7 @@ class Outbox:
             except SealingError as exc:
                 raise OutboxError(str(exc)) from exc
         created_at = self._utc(now)
-        body = canonical_json({"kind": kind, "created_at": created_at, "payload": payload, "sealed": sealed})
+        body = canonical_json(upload_body(kind, created_at, payload, sealed))
         with self._transaction() as db:
             return self._insert(db, key, kind, body, created_at, write)
 
@@ -205,7 +203,7 @@ class Outbox:
         """Queue a heartbeat, replacing one not yet sent: only the latest state is worth sending."""
         key = new_key()
         created_at = self._utc(now)
-        body = canonical_json({"kind": "heartbeat", "created_at": created_at, "payload": payload, "sealed": None})
+        body = canonical_json(upload_body("heartbeat", created_at, payload, None))
         with self._transaction() as db:
             db.execute("DELETE FROM outbox WHERE kind = 'heartbeat' AND state = 'pending'")
             return self._insert(db, key, "heartbeat", body, created_at, None)

@@ -20,6 +20,7 @@ import requests
 
 from kiosk.credentials import Credentials
 from kiosk.outbox import Outbox, OutboxItem
+from kiosk.protocol import IDEMPOTENCY_HEADER
 from sync.transport import Deadline, session_timeouts
 
 log = logging.getLogger(__name__)
@@ -99,7 +100,7 @@ def deliver(outbox: Outbox, session: requests.Session, creds: Credentials, *, no
             break
         try:
             response = session.post(url, data=item.body.encode("utf-8"), timeout=timeouts.pair(deadline.remaining()), headers={
-                "Authorization": f"Bearer {creds.token}", "Idempotency-Key": item.key, "Content-Type": "application/json",
+                "Authorization": f"Bearer {creds.token}", IDEMPOTENCY_HEADER: item.key, "Content-Type": "application/json",
             })
         except requests.RequestException as exc:  # connection refused, DNS, TLS, timeout: the portal is out of reach
             _retry(outbox, item, report, f"{type(exc).__name__}: {exc}", now, None, policy)

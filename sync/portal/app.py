@@ -26,6 +26,7 @@ from nacl.public import PrivateKey
 from waitress import wasyncore
 from werkzeug.exceptions import HTTPException
 
+from kiosk.protocol import BODY_FIELDS, IDEMPOTENCY_HEADER, IDEMPOTENCY_KEY_RULE, OUTBOX_KINDS, is_idempotency_key
 from sync.portal.models import PortalDB, load_box_key, normalize_code, open_db, public_key_b64, sha256_hex, utcnow
 from sync.portal.pages import FeedIndex, item_response, latest_root
 
@@ -36,9 +37,6 @@ MAX_BODY_BYTES = 256 * 1024
 # Its limit sits a little above ours, so a body just over 256 KiB still gets Flask's JSON 413 while a
 # 256 MiB upload is refused from its headers (or its first chunks past the limit), token or not.
 WAITRESS_MAX_BODY_BYTES = MAX_BODY_BYTES + 64 * 1024
-KINDS = ("rating", "usage", "heartbeat", "request", "alert")
-BODY_FIELDS = ("kind", "created_at", "payload", "sealed")
-KEY_RE = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 MAX_JSON_DEPTH = 32  # a heartbeat nests 4 deep (body, payload, printer, reasons)
 JSON_STRING_RE = re.compile(rb'"(?:[^"\\]|\\.)*"')
 BRACKET_RE = re.compile(rb"[\[\]{}]")
@@ -250,8 +248,8 @@ def validate_inbox_body(body: Any, terminal_id: str) -> dict[str, Any]:
         if name not in BODY_FIELDS:
             bad_request(f"unknown field '{name}' (expected {', '.join(BODY_FIELDS)})", f"未知字段 '{name}'")
     kind = body.get("kind")
-    if kind not in KINDS:
-        bad_request(f"field 'kind' must be one of {', '.join(KINDS)}, got {kind!r}", f"字段 'kind' 必须是 {'、'.join(KINDS)} 之一")
+    if kind not in OUTBOX_KINDS:
+        bad_request(f"field 'kind' must be one of {', '.join(OUTBOX_KINDS)}, got {kind!r}", f"字段 'kind' 必须是 {'、'.join(OUTBOX_KINDS)} 之一")
     if parse_iso_time(body.get("created_at")) is None:
         bad_request("field 'created_at' must be an ISO 8601 time with a UTC offset, e.g. 2026-11-21T09:00:00+08:00",
                     "字段 'created_at' 必须是带时区的 ISO 8601 时间")
@@ -329,9 +327,9 @@ def enroll() -> tuple[flask.Response, int]:
 def inbox() -> tuple[flask.Response, int]:
     db = portal().db
     terminal = authenticated_terminal()
-    key = flask.request.headers.get("Idempotency-Key")
-    if key is None or not KEY_RE.match(key):
-        bad_request("header 'Idempotency-Key' must be 1–128 characters of A–Z a–z 0–9 . _ : -", "请求头 'Idempotency-Key' 缺失或格式错误")
+    key = flask.request.headers.get(IDEMPOTENCY_HEADER)
+    if not is_idempotency_key(key):
+        bad_request(f"header '{IDEMPOTENCY_HEADER}' must be {IDEMPOTENCY_KEY_RULE}", f"请求头 '{IDEMPOTENCY_HEADER}' 缺失或格式错误")
     body = validate_inbox_body(json_body(), terminal.terminal_id)
     digest = canonical_sha256(body)
     Item = db.InboxItem

@@ -19,9 +19,8 @@ from typing import Any
 import nacl.exceptions
 from nacl.public import SealedBox
 
+from kiosk.protocol import OUTBOX_KINDS
 from sync.portal.models import REGION_RE, PortalDB, issue_enrolment_code, load_box_key, open_db, public_key_b64, utcnow
-
-KINDS = ("rating", "usage", "heartbeat", "request", "alert")
 
 
 class Failure(Exception):
@@ -61,7 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     revoke.add_argument("terminal_id")
 
     inbox = commands.add_parser("inbox", help="list what terminals uploaded")
-    inbox.add_argument("--kind", help=f"one of {', '.join(KINDS)}")
+    inbox.add_argument("--kind", help=f"one of {', '.join(OUTBOX_KINDS)}")
     inbox.add_argument("--terminal", help="only this terminal_id")
     inbox.add_argument("--limit", type=int, default=0, help="only the newest N items (0 = all)")
     inbox.add_argument("--decrypt", action="store_true", help="open sealed items with the portal's private key")
@@ -217,8 +216,8 @@ def cmd_revoke(args: argparse.Namespace, db: PortalDB) -> int:
 
 
 def cmd_inbox(args: argparse.Namespace, db: PortalDB) -> int:
-    if args.kind is not None and args.kind not in KINDS:
-        raise Failure(f"--kind must be one of {', '.join(KINDS)}, got {args.kind!r}", 2)
+    if args.kind is not None and args.kind not in OUTBOX_KINDS:
+        raise Failure(f"--kind must be one of {', '.join(OUTBOX_KINDS)}, got {args.kind!r}", 2)
     if args.limit < 0:
         raise Failure("--limit must not be negative", 2)
     box = SealedBox(load_box_key(args.state_dir, create=False)) if args.decrypt else None
