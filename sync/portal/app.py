@@ -26,9 +26,11 @@ from nacl.public import PrivateKey
 from waitress import wasyncore
 from werkzeug.exceptions import HTTPException
 
+from kiosk.i18n import negotiate
 from kiosk.protocol import BODY_FIELDS, IDEMPOTENCY_HEADER, IDEMPOTENCY_KEY_RULE, OUTBOX_KINDS, is_idempotency_key
-from sync.portal.models import PortalDB, load_box_key, normalize_code, open_db, public_key_b64, sha256_hex, utcnow
-from sync.portal.pages import FeedIndex, item_response, latest_root
+from sync.portal.models import REGION_RE, PortalDB, load_box_key, normalize_code, open_db, public_key_b64, sha256_hex, utcnow
+from sync.portal.pages import HTML_LANG, FeedIndex, item_response, latest_root
+from sync.portal.staff_text import UNPRINTABLE_RE
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +42,10 @@ WAITRESS_MAX_BODY_BYTES = MAX_BODY_BYTES + 64 * 1024
 MAX_JSON_DEPTH = 32  # a heartbeat nests 4 deep (body, payload, printer, reasons)
 JSON_STRING_RE = re.compile(rb'"(?:[^"\\]|\\.)*"')
 BRACKET_RE = re.compile(rb"[\[\]{}]")
+# Heartbeat bounds: counts fit a signed 64-bit column, a terminal follows a handful of channels.
+MAX_COUNT = 2**63 - 1
+MAX_CHANNELS = 64
+MAX_ERROR_CHARS = 4000
 SEALED_OVERHEAD = 48  # X25519 ephemeral public key (32) + Poly1305 tag (16)
 RETRY_AFTER_S = 5
 FEED_FOLDERS = ("metadata", "targets", "blobs")  # what a terminal reads under /feed/ (docs/PROTOCOL.md); nothing else is served
@@ -272,12 +278,63 @@ def validate_inbox_body(body: Any, terminal_id: str) -> dict[str, Any]:
     if kind == "heartbeat":
         if payload is None:
             bad_request("field 'payload' must be an object for a heartbeat", "心跳的字段 'payload' 必须是对象")
-        if payload.get("terminal_id", terminal_id) != terminal_id:
-            bad_request("field 'payload.terminal_id' does not match the terminal of the token", "字段 'payload.terminal_id' 与终端凭据不符")
-        generations = payload.get("generations", {})
-        if not isinstance(generations, dict) or not all(isinstance(v, int) and not isinstance(v, bool) for v in generations.values()):
-            bad_request("field 'payload.generations' must map channel codes to integers", "字段 'payload.generations' 必须是频道到整数的映射")
+        validate_heartbeat(payload, terminal_id)
     return {"kind": kind, "created_at": body["created_at"], "payload": payload, "sealed": sealed}
+
+
+def _heartbeat_field(name: str, expected: str, found: Any) -> NoReturn:
+    shown = repr(found)
+    bad_request(f"field 'payload.{name}' must be {expected} (found {shown[:80]}{'…' if len(shown) > 80 else ''})",
+                f"心跳字段 'payload.{name}' 格式错误")
+
+
+def _is_count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_COUNT
+
+
+def _is_label(value: Any, max_chars: int) -> bool:
+    """Short text a staff table shows as is: no control or format characters at all."""
+    return isinstance(value, str) and len(value) <= max_chars and not UNPRINTABLE_RE.search(value)
+
+
+def validate_heartbeat(payload: dict[str, Any], terminal_id: str) -> None:
+    """The heartbeat's fields (docs/PROTOCOL.md, "Heartbeat payload") have their documented types; 400 names the first that doesn't.
+
+    Every field may be missing (older terminals send fewer), and fields this portal does not know
+    are kept, for newer terminals. What `kiosk-portal terminals` shows in its table (version,
+    printer state and reasons, channels) must be short and free of control characters; free text
+    (`last_sync_error`) is bounded here and stripped when shown.
+    """
+    if payload.get("terminal_id", terminal_id) != terminal_id:
+        bad_request("field 'payload.terminal_id' does not match the terminal of the token", "字段 'payload.terminal_id' 与终端凭据不符")
+    generations = payload.get("generations", {})
+    if not isinstance(generations, dict) or len(generations) > MAX_CHANNELS:
+        _heartbeat_field("generations", f"an object of at most {MAX_CHANNELS} channels", generations)
+    for channel, generation in generations.items():
+        if not REGION_RE.match(channel) or not _is_count(generation):
+            _heartbeat_field("generations", "a map of 12-digit channel codes to non-negative integers", {channel: generation})
+    if "app_version" in payload and payload["app_version"] is not None and not _is_label(payload["app_version"], 64):
+        _heartbeat_field("app_version", "text of at most 64 characters without control characters", payload["app_version"])
+    if payload.get("last_sync") is not None and parse_iso_time(payload["last_sync"]) is None:
+        _heartbeat_field("last_sync", "an ISO 8601 time with a UTC offset, or null", payload["last_sync"])
+    error = payload.get("last_sync_error")
+    if error is not None and (not isinstance(error, str) or len(error) > MAX_ERROR_CHARS):
+        _heartbeat_field("last_sync_error", f"text of at most {MAX_ERROR_CHARS} characters, or null", error)
+    for name in ("outbox_backlog", "disk_free_bytes", "uptime_s"):
+        if payload.get(name) is not None and not _is_count(payload[name]):
+            _heartbeat_field(name, "a non-negative integer", payload[name])
+    printer = payload.get("printer")
+    if printer is None:
+        return
+    if not isinstance(printer, dict):
+        _heartbeat_field("printer", 'an object such as {"state": "ready", "reasons": []}, or null', printer)
+    if not _is_label(printer.get("state"), 32):
+        _heartbeat_field("printer", "an object whose 'state' is text of at most 32 characters without control characters", printer)
+    reasons = printer.get("reasons", [])
+    if not isinstance(reasons, list) or len(reasons) > 32 or not all(_is_label(reason, 128) for reason in reasons):
+        _heartbeat_field("printer", "an object whose 'reasons' is a list of at most 32 short texts without control characters", printer)
+    if printer.get("message_zh") is not None and (not isinstance(printer["message_zh"], str) or len(printer["message_zh"]) > 500):
+        _heartbeat_field("printer", "an object whose 'message_zh' is text of at most 500 characters", printer)
 
 
 def canonical_sha256(body: dict[str, Any]) -> str:
@@ -297,7 +354,7 @@ def enroll() -> tuple[flask.Response, int]:
     code, name = body.get("code"), body.get("name")
     if not isinstance(code, str) or not code.strip():
         bad_request("field 'code' must be the enrolment code", "字段 'code' 必须是注册码")
-    if name is not None and (not isinstance(name, str) or len(name) > 200 or any(ord(ch) < 32 for ch in name)):
+    if name is not None and (not isinstance(name, str) or len(name) > 200 or UNPRINTABLE_RE.search(name)):
         bad_request("field 'name' must be text of at most 200 characters without control characters",
                     "字段 'name' 必须是不超过 200 字、不含控制字符的文本")
     refused = ApiError(403, "unknown, used or expired enrolment code", "注册码无效、已使用或已过期")
@@ -389,9 +446,13 @@ def feed_file(filename: str) -> flask.Response:
 
 
 def item_page(record_id: str) -> flask.Response:
-    html, status = item_response(portal().feed_index, record_id)
+    """The page a QR code opens, in the phone's language (Accept-Language, or ``?lang=`` from the page's own switch)."""
+    lang = negotiate(flask.request.headers.get("Accept-Language"), flask.request.args.get("lang"))
+    html, status = item_response(portal().feed_index, record_id, lang)
     response = flask.Response(html, status=status, mimetype="text/html")
     response.headers["Cache-Control"] = "public, max-age=300"
+    response.headers["Content-Language"] = HTML_LANG[lang]
+    response.vary.add("Accept-Language")  # a cache must not hand one phone's language to another
     return response
 
 

@@ -21,6 +21,7 @@ from nacl.public import SealedBox
 
 from kiosk.protocol import OUTBOX_KINDS
 from sync.portal.models import REGION_RE, PortalDB, issue_enrolment_code, load_box_key, open_db, public_key_b64, utcnow
+from sync.portal.staff_text import printable_data
 
 
 class Failure(Exception):
@@ -142,24 +143,65 @@ def staleness(then: datetime | None, now: datetime) -> tuple[str, str]:
     return "刚刚", "just now"  # pragma: no cover - the loop always answers for seconds >= 60
 
 
+def stored_heartbeat(text: str | None) -> tuple[dict[str, Any], str | None]:
+    """The last heartbeat as the portal stored it, and what was wrong with it (None if nothing).
+
+    Never raises: an older portal stored heartbeats unchecked, and one bad row must not stop staff
+    from seeing every other terminal. Each field keeps only a value of its documented type.
+    """
+    empty: dict[str, Any] = {"generations": {}, "app_version": None, "outbox_backlog": None, "printer": None, "last_sync_error": None}
+    if not text:
+        return empty, None
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError):
+        return empty, "stored heartbeat is not JSON"
+    if not isinstance(data, dict):
+        return empty, f"stored heartbeat is {type(data).__name__}, expected an object"
+    problems = []
+
+    def keep(name: str, ok: bool) -> Any:
+        if name in data and data[name] is not None and not ok:
+            problems.append(name)
+            return None
+        return data.get(name)
+
+    generations = data.get("generations")
+    if not isinstance(generations, dict) or not all(isinstance(g, int) and not isinstance(g, bool) for g in generations.values()):
+        if generations is not None:
+            problems.append("generations")
+        generations = {}
+    printer = keep("printer", isinstance(data.get("printer"), dict))
+    if printer is not None:
+        reasons = printer.get("reasons")
+        printer = {"state": printer["state"] if isinstance(printer.get("state"), str) else "?",
+                   "reasons": [r for r in reasons if isinstance(r, str)] if isinstance(reasons, list) else []}
+    row = {
+        "generations": {str(channel): generation for channel, generation in generations.items()},
+        "app_version": keep("app_version", isinstance(data.get("app_version"), str)),
+        "outbox_backlog": keep("outbox_backlog", isinstance(data.get("outbox_backlog"), int)),
+        "printer": printer,
+        "last_sync_error": keep("last_sync_error", isinstance(data.get("last_sync_error"), str)),
+    }
+    return row, (f"stored heartbeat has unreadable {', '.join(problems)}" if problems else None)
+
+
 def terminal_rows(db: PortalDB) -> list[dict[str, Any]]:
+    """One row per terminal for `terminals`, every string from a terminal made printable."""
     now = utcnow()
     rows = []
     for terminal in db.Terminal.select().order_by(db.Terminal.region, db.Terminal.terminal_id):
-        heartbeat = json.loads(terminal.heartbeat) if terminal.heartbeat else None
+        heartbeat, problem = stored_heartbeat(terminal.heartbeat)
         zh, en = staleness(terminal.last_heartbeat_at, now)
-        rows.append({
+        rows.append(printable_data({
             "terminal_id": terminal.terminal_id, "name": terminal.name, "region": terminal.region,
             "enrolled_at": terminal.enrolled_at.isoformat() + "Z",
             "last_heartbeat_at": terminal.last_heartbeat_at.isoformat() + "Z" if terminal.last_heartbeat_at else None,
             "stale_zh": zh, "stale_en": en,
-            "generations": (heartbeat or {}).get("generations") or {},
-            "app_version": (heartbeat or {}).get("app_version"),
-            "outbox_backlog": (heartbeat or {}).get("outbox_backlog"),
-            "printer": (heartbeat or {}).get("printer"),
-            "last_sync_error": (heartbeat or {}).get("last_sync_error"),
+            **heartbeat,
+            "heartbeat_problem": problem,
             "revoked": terminal.revoked_at is not None, "last_ip": terminal.last_ip,
-        })
+        }))
     return rows
 
 
@@ -178,6 +220,8 @@ def cmd_terminals(args: argparse.Namespace, db: PortalDB) -> int:
         heard = local_time(row["last_heartbeat_at"])
         printer = row["printer"] or {}
         printer_text = "-" if not printer else ("正常 ready" if printer.get("state") == "ready" else ",".join(printer.get("reasons") or ["?"]))
+        if row["heartbeat_problem"]:
+            printer_text += " (心跳数据有误 bad heartbeat)"
         table.append([row["terminal_id"], row["name"], row["region"], heard, row["stale_zh"], row["stale_en"], generations, printer_text,
                       "已停用 revoked" if row["revoked"] else "正常 active"])
     print_table(table)
@@ -215,6 +259,16 @@ def cmd_revoke(args: argparse.Namespace, db: PortalDB) -> int:
     return 0
 
 
+def stored_payload(text: str | None) -> Any:
+    """An upload's payload as stored; text that is not JSON (from an older portal) is shown as text, not a crash."""
+    if not text:
+        return None
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        return text
+
+
 def cmd_inbox(args: argparse.Namespace, db: PortalDB) -> int:
     if args.kind is not None and args.kind not in OUTBOX_KINDS:
         raise Failure(f"--kind must be one of {', '.join(OUTBOX_KINDS)}, got {args.kind!r}", 2)
@@ -235,8 +289,7 @@ def cmd_inbox(args: argparse.Namespace, db: PortalDB) -> int:
     for item in items:
         row: dict[str, Any] = {
             "id": item.id, "terminal_id": item.terminal_id, "key": item.key, "kind": item.kind, "created_at": item.created_at,
-            "received_at": item.received_at.isoformat() + "Z", "payload": json.loads(item.payload) if item.payload else None,
-            "sealed": item.sealed,
+            "received_at": item.received_at.isoformat() + "Z", "payload": stored_payload(item.payload), "sealed": item.sealed,
         }
         if box is not None and item.sealed:
             try:
@@ -247,9 +300,9 @@ def cmd_inbox(args: argparse.Namespace, db: PortalDB) -> int:
             else:
                 try:
                     row["opened"] = json.loads(plain)
-                except ValueError:
+                except (ValueError, RecursionError):
                     row["opened"] = plain
-        out.append(row)
+        out.append(printable_data(row))  # a terminal wrote every string here: no control character reaches the staff's screen
     if args.json:
         print(json.dumps(out, ensure_ascii=False, indent=2))
     elif not out:
