@@ -14,7 +14,7 @@ NATIONAL = "000000000000"
 LEVELS: tuple[str, ...] = ("national", "province", "city", "county", "township", "village")
 # End offset of each segment in the code, by level index 1..5.
 _SEGMENT_ENDS = (2, 4, 6, 9, 12)
-_CODE = re.compile(r"^\d{12}$")
+_CODE = re.compile(r"^[0-9]{12}$")  # not \\d: it matches ９ and ٩ too, which int() then reads
 
 
 class RegionCodeError(KioskError, ValueError):

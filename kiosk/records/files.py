@@ -7,10 +7,12 @@ a member of staff has to fix. Unreadable files and malformed JSON are problems t
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from kiosk.records.schema import ID_PATTERN, MAX_INTEGER, MAX_NESTING
 from kiosk.records.validate import BatchRejected, RecordProblem
 
 RECORD_SUFFIXES = (".jsonl", ".json")
@@ -49,16 +51,40 @@ def read_records(path: Path) -> Iterator[tuple[Any, str]]:
             yield from _json_document(text, shown)
 
 
+# The id of a line that cannot be parsed, when the line starts with it as every written record
+# file does (the demo, the publisher, `json.dumps` of a record): only to name the record in a refusal.
+_LEADING_ID = re.compile(r'^\s*\{\s*"id"\s*:\s*"(' + ID_PATTERN.strip("^$") + ')"')
+
+
+def _unreadable(exc: RecursionError | ValueError, text: str, field: str, source: str) -> BatchRejected:
+    """The refusal for JSON that ``json`` cannot read: nested too deep, or a number too long.
+
+    Python's json raises RecursionError past about 1,000 levels and ValueError for an integer
+    of more than 4,300 digits; neither is a JSONDecodeError, and both used to escape as a
+    traceback (exit 1) instead of the documented refusal (exit 2).
+    """
+    match = _LEADING_ID.match(text)
+    record_id = match.group(1) if match else "?"
+    if isinstance(exc, RecursionError):
+        expected, found = f"JSON nested at most {MAX_NESTING} levels deep", "nesting too deep for the JSON reader (about 1,000 levels or more)"
+    else:
+        expected, found = f"whole numbers of at most 2^53 = {MAX_INTEGER} in size", f"a number too long to read ({str(exc).split(': ')[-1]})"
+    return BatchRejected([RecordProblem(record_id, field, expected, found, source)])
+
+
 def _json_lines(text: str, shown: str) -> Iterator[tuple[Any, str]]:
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         try:
-            yield json.loads(line), f"{shown}:{number}"
+            record = json.loads(line)
         except json.JSONDecodeError as exc:
             raise BatchRejected(
                 [RecordProblem("?", "(line)", "one JSON object per line", f"{exc.msg} at column {exc.colno}", f"{shown}:{number}")]
             ) from exc
+        except (RecursionError, ValueError) as exc:
+            raise _unreadable(exc, line, "(line)", f"{shown}:{number}") from None
+        yield record, f"{shown}:{number}"
 
 
 def _json_document(text: str, shown: str) -> Iterator[tuple[Any, str]]:
@@ -68,6 +94,8 @@ def _json_document(text: str, shown: str) -> Iterator[tuple[Any, str]]:
         raise BatchRejected(
             [RecordProblem("?", "(file)", "valid JSON", f"{exc.msg} at line {exc.lineno} column {exc.colno}", shown)]
         ) from exc
+    except (RecursionError, ValueError) as exc:
+        raise _unreadable(exc, text, "(file)", shown) from None
     if isinstance(data, dict) and isinstance(data.get("records"), list):
         data = data["records"]
     if not isinstance(data, list):

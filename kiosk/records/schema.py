@@ -38,6 +38,21 @@ KIND_LABELS_ZH: dict[str, str] = {
 }
 
 VALIDITY_VALUES = ("现行有效", "已修改", "已废止", "已失效")
+
+# Limits on what a record file may hold (issue 12, items 1 and 8). Patterns say [0-9], never \d:
+# in Python's re (jsonschema and fastjsonschema both use it) \d also matches ９ and ٩, so a region
+# written in full-width digits was "imported" but never matched any terminal's region chain.
+#: The highest version: every integer SQLite stores and JavaScript reads exactly; 2^64 crashed SQLite.
+MAX_VERSION = 2**53
+#: No integer anywhere in a record may be larger in size than this (2^53), for the same reasons.
+MAX_INTEGER = 2**53
+#: ¥100亿 in fen: far beyond any village payment or balance, and low enough that SQLite's SUM over
+#: millions of payments cannot overflow (three payments of 2^62 fen made the payment list crash).
+MAX_FEN = 10**12
+#: Objects and lists nest at most this deep (records need 4); deeper input is refused before any
+#: recursive code sees it (100,000 levels made json and the validator raise RecursionError).
+MAX_NESTING = 32
+PERIOD_PATTERN = r"^[0-9]{4}(-(0[1-9]|1[0-2]|Q[1-4]|H[12]))?$"
 BOARD_TYPES = ("party", "village", "finance")
 FREQUENCIES = ("每月", "每季度", "每半年", "每年", "随时")
 
@@ -62,7 +77,7 @@ def _enum(description: str, values: tuple[str, ...]) -> Schema:
 def _date(description: str) -> Schema:
     return {
         "type": "string",
-        "pattern": r"^\d{4}-\d{2}-\d{2}$",
+        "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
         "format": "date",
         "description": description + " (YYYY-MM-DD)",
     }
@@ -71,21 +86,24 @@ def _date(description: str) -> Schema:
 def _datetime(description: str) -> Schema:
     return {
         "type": "string",
-        "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$",
+        "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?(Z|[+-][0-9]{2}:[0-9]{2})$",
         "format": "date-time",
         "description": description + " (ISO 8601 with a UTC offset, e.g. 2026-03-01T09:00:00+08:00)",
     }
 
 
 def _fen(description: str, *, minimum: int | None = 0) -> Schema:
-    schema: Schema = {"type": "integer", "description": description + " (integer 分 / fen)"}
-    if minimum is not None:
-        schema["minimum"] = minimum
-    return schema
+    """An amount in fen, at most ``MAX_FEN`` in size (balances may be negative: ``minimum=None``)."""
+    return {
+        "type": "integer",
+        "minimum": -MAX_FEN if minimum is None else minimum,
+        "maximum": MAX_FEN,
+        "description": description + " (integer 分 / fen)",
+    }
 
 
 def _region_code(description: str) -> Schema:
-    return {"type": "string", "pattern": r"^\d{12}$", "description": description + " (12-digit code)"}
+    return {"type": "string", "pattern": r"^[0-9]{12}$", "description": description + " (12-digit code)"}
 
 
 def _record_id(description: str) -> Schema:
@@ -133,7 +151,12 @@ ATTACHMENT: Schema = _object(
 ENVELOPE_PROPERTIES: dict[str, Schema] = {
     "id": _record_id("stable id across versions, e.g. doc-430521-2026-0012"),
     "kind": {"type": "string", "enum": list(KINDS), "description": "the content kind"},
-    "version": {"type": "integer", "minimum": 1, "description": "a higher version replaces a lower one"},
+    "version": {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": MAX_VERSION,
+        "description": "a higher version replaces a lower one; 1 … 2^53 (9007199254740992)",
+    },
     "region": _region_code("统计用区划代码 of the region the record belongs to; 000000000000 = national"),
     "updated_at": _datetime("when the publisher last changed the record"),
     "deleted": {"type": "boolean", "description": "true makes the record a tombstone"},
@@ -264,7 +287,7 @@ KIND_PROPERTIES: dict[str, tuple[dict[str, Schema], tuple[str, ...]]] = {
             "household_size": {"type": "integer", "minimum": 1, "maximum": 99, "description": "家庭人口"},
             "quantity": _text("补贴依据数量, e.g. 5.2亩", max_length=60),
             "amount_fen": _fen("发放金额"),
-            "period": {"type": "string", "pattern": r"^\d{4}(-(0[1-9]|1[0-2]|Q[1-4]|H[12]))?$",
+            "period": {"type": "string", "pattern": PERIOD_PATTERN,
                        "description": "发放期间: 2026, 2026-Q1, 2026-H1 or 2026-03"},
             "paid_date": _date("发放日期"),
             "status": _enum("发放状态", ("已发放", "待发放", "退回")),
@@ -276,7 +299,7 @@ KIND_PROPERTIES: dict[str, tuple[dict[str, Schema], tuple[str, ...]]] = {
         {
             "board_type": _enum("party = 党务, village = 村务, finance = 财务", BOARD_TYPES),
             "title": _text("标题", max_length=200),
-            "period": {"type": "string", "pattern": r"^\d{4}(-(0[1-9]|1[0-2]|Q[1-4]|H[12]))?$",
+            "period": {"type": "string", "pattern": PERIOD_PATTERN,
                        "description": "公开期间: 2026-Q1, 2026-03, 2026-H1 or 2026"},
             "published_date": _date("公开日期"),
             "frequency": _enum("公开频率", FREQUENCIES),
