@@ -1,7 +1,8 @@
 """The ``kiosk`` command: the one composition root that wires core, screens, sync and printing.
 
-It lives outside ``kiosk/`` because the core may not import the UI (DESIGN.md §2). Heavy imports
-(Qt) happen only inside the command that needs them, so ``kiosk search`` starts fast.
+It lives outside ``kiosk/`` because the core may not import the UI (docs/ARCHITECTURE.md, "Packages and the
+direction of imports"). Heavy imports (Qt) happen only inside the command that needs them, so ``kiosk search``
+starts fast.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ Each figure beside a baseline measured in the same run, because this machine is 
 
 The Qt platform is ``offscreen`` unless a display is given: it paints the same widgets.
 
-Usage: python bench/bench_ui.py [--store bench/out/province-store] [--runs 5] [--write-doc]
+Usage: python bench/bench_ui.py [--store bench/out/province-store] [--runs 5] [--out bench/out] [--write-doc]
 """
 
 from __future__ import annotations
@@ -247,6 +247,14 @@ def markdown(r: dict) -> str:
     ])
 
 
+def save(results: dict, out: Path) -> Path:
+    """Write ``ui-province.json`` into ``out``, making the folder: with ``--store`` elsewhere nothing else has made it."""
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / "ui-province.json"
+    path.write_text(json.dumps(results, ensure_ascii=False, indent=2))
+    return path
+
+
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1].startswith("--child-"):
         kind = sys.argv[1]
@@ -260,6 +268,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--store", type=Path, default=ROOT / "bench" / "out" / "province-store")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out", help="folder for ui-province.json (made if missing)")
     parser.add_argument("--write-doc", action="store_true", help="replace this section in docs/BENCHMARKS.md")
     args = parser.parse_args()
     if not (args.store / "content.sqlite").exists():
@@ -267,7 +276,7 @@ def main() -> None:
     results = run(args.store, args.runs)
     text = markdown(results)
     print(text)
-    (ROOT / "bench" / "out" / "ui-province.json").write_text(json.dumps(results, ensure_ascii=False, indent=2))
+    save(results, args.out)
     if args.write_doc:
         write_section(ROOT / "docs" / "BENCHMARKS.md", "ui-province", text)
 

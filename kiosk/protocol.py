@@ -1,4 +1,4 @@
-"""What the terminal and the portal must agree on for uploads (docs/PROTOCOL.md, "Up: the outbox").
+"""What the terminal and the portal must agree on for uploads (docs/PROTOCOL.md, "Terminal ↔ portal API").
 
 The terminal's outbox (kiosk/outbox.py, sync/sender.py) and the portal's upload API and staff CLI
 (sync/portal/) each kept their own copy of the kinds and of the idempotency-key pattern; a kind added on

@@ -1,4 +1,4 @@
-"""Search over every content kind, shaped by the facts in DESIGN.md §4.
+"""Search over every content kind, shaped by the SQLite facts in docs/ARCHITECTURE.md, "Search".
 
 Three paths, never mixed in one query:
 - every term ≥ 3 characters: FTS5 trigram MATCH over title, aliases and body;

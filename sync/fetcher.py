@@ -1,7 +1,7 @@
 """python-tuf's network layer on the terminal's one ``requests`` Session, and on USB folders.
 
 TUF's default fetcher is urllib3 with the OS trust store, so proxy and CA settings would differ
-from the rest of the terminal (DESIGN.md §5). Bodies are read raw (``decode_content=False``) after
+from the rest of the terminal (docs/ARCHITECTURE.md, "The terminal's client"). Bodies are read raw (``decode_content=False``) after
 asking for ``identity``: a server that gzips anyway produces a hash mismatch, never a gzip bomb.
 """
 

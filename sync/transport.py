@@ -1,6 +1,6 @@
 """One configured HTTP session for everything the terminal sends to or fetches from the portal.
 
-requests pitfalls this module exists to avoid (DESIGN.md §5):
+requests pitfalls this module exists to avoid (docs/ARCHITECTURE.md, "The terminal's client"):
 
 - ``REQUESTS_CA_BUNDLE`` / ``CURL_CA_BUNDLE`` override ``Session.verify`` and proxy environment
   variables override ``Session.proxies``, so the CA bundle and proxy from settings are passed

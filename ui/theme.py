@@ -1,4 +1,4 @@
-"""Sizes and colours for normal and 大字模式, chosen against the MIIT 适老化 numbers (DESIGN.md §7).
+"""Sizes and colours for normal and 大字模式, chosen against the MIIT 适老化 numbers (docs/ARCHITECTURE.md, "Accessibility audit").
 
 Pixel sizes are for a kiosk viewed at arm's length; at 96 dpi 1 pt = 4/3 px, so 24 px = 18 pt.
 Every colour pair here has a contrast ratio ≥ 4.5:1 (tests/ui checks the rendered widgets).

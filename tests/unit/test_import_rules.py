@@ -1,4 +1,5 @@
-"""DESIGN.md §2: kiosk/ never imports ui/, sync/, printing/ or QtWidgets; sync/ and printing/ import only kiosk/.
+"""The layer rule (docs/ARCHITECTURE.md, "Packages and the direction of imports"): kiosk/ never imports ui/, sync/,
+printing/ or QtWidgets; sync/ and printing/ import only kiosk/.
 
 And only kiosk/ speaks SQL: the shipped packages around it ask the core (``Browser``, ``ContentStore`` methods)
 instead of calling ``.sql(``, so a schema change is made in one package. Tests and benchmarks may still look
