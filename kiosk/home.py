@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from kiosk.i18n import N_
+from kiosk.i18n import N_, tr
 from kiosk.records.text import utc_text
 from kiosk.syncstatus import DataStatus, data_status
 from kiosk.terminal import Terminal
@@ -14,8 +14,7 @@ from kiosk.terminal import Terminal
 @dataclass(frozen=True)
 class Tile:
     key: str
-    label_zh: str
-    label_en: str
+    label: str  # the section's name as a catalogue id (简体中文): show it through kiosk.i18n.tr
     count: int | None  # None for tiles that are actions (search)
 
 
@@ -38,31 +37,32 @@ class HomeSummary:
     data_status: DataStatus = field(default_factory=lambda: DataStatus("local", ""))
 
 
-#: The one table of section names: (screen name, Chinese, English), in home-screen order. The home tiles, the
-#: titles of the screens and reading pages, printed pages (本机“政策文件”) and the portal's item pages all name a
-#: section from here, so a renamed section is renamed everywhere at once.
-TILES: tuple[tuple[str, str, str], ...] = (
-    ("catalogue", N_("政务公开目录"), "Disclosure catalogue"),
-    ("documents", N_("政策文件"), "Policy documents"),
-    ("interpretations", N_("政策解读"), "Interpretations"),
-    ("subsidies", N_("惠民补贴"), "Subsidies"),
-    ("boards", N_("三务公开"), "Village affairs"),
-    ("guides", N_("办事指南"), "Service guides"),
-    ("notices", N_("通知公告"), "Notices"),
-    ("search", N_("搜索"), "Search"),
+#: The one table of section names: (screen name, name), in home-screen order. The home tiles, the titles of the
+#: screens and reading pages, printed pages (本机“政策文件”) and the portal's item pages all name a section from here,
+#: so a renamed section is renamed everywhere at once. The names are catalogue ids: English and 繁體中文 come from the
+#: translation catalogue (kiosk/i18n.py), like every other word on screen.
+TILES: tuple[tuple[str, str], ...] = (
+    ("catalogue", N_("政务公开目录")),
+    ("documents", N_("政策文件")),
+    ("interpretations", N_("政策解读")),
+    ("subsidies", N_("惠民补贴")),
+    ("boards", N_("三务公开")),
+    ("guides", N_("办事指南")),
+    ("notices", N_("通知公告")),
+    ("search", N_("搜索")),
 )
 #: The section a record of each kind is read in: its reading page, its printout and its portal page carry that name.
 SECTION_OF_KIND: dict[str, str] = {
     "catalogue_domain": "catalogue", "catalogue_item": "catalogue", "document": "documents", "subsidy_policy": "subsidies",
     "subsidy_payment": "subsidies", "board": "boards", "service_guide": "guides", "notice": "notices",
 }
-_NAMES: dict[str, tuple[str, str]] = {key: (zh, en) for key, zh, en in TILES}
+_NAMES: dict[str, str] = dict(TILES)
 
 
 def section_name(key: str, lang: str = "zh_CN") -> str:
     """The name of section ``key`` (a screen name such as ``documents``) in ``lang``; "" for no section."""
-    zh, en = _NAMES.get(key, ("", ""))
-    return en if lang == "en" else zh
+    name = _NAMES.get(key, "")
+    return tr(name, lang) if name else ""
 
 
 def kind_section_name(kind: str, lang: str = "zh_CN") -> str:
@@ -106,7 +106,7 @@ def home_summary(terminal: Terminal, now: dt.datetime | None = None) -> HomeSumm
         place_name=terminal.region_name(),
         region=terminal.region,
         data_changed_at=terminal.store.meta("data_changed_at"),
-        tiles=[Tile(key, zh, en, by_tile[key]) for key, zh, en in TILES],
+        tiles=[Tile(key, label, by_tile[key]) for key, label in TILES],
         notices=notices,
         data_status=data_status(terminal, now),
     )

@@ -36,8 +36,6 @@ SOURCE = "zh_CN"  # the language of the message ids
 LANGUAGES: dict[str, str] = {"zh_CN": "简体中文", "zh_Hant": "繁體中文", "en": "English"}
 # The CLDR locale Babel formats dates with, per catalogue language.
 BABEL_LOCALES = {"zh_CN": "zh_Hans_CN", "zh_Hant": "zh_Hant", "en": "en_GB"}
-# What 朗读 speaks in: the voices are Mandarin and Cantonese (speech.voice), so spoken words stay Chinese.
-SPEECH_LANG = SOURCE
 
 _lock = threading.Lock()
 
@@ -47,11 +45,22 @@ def N_(message: str) -> str:
     return message
 
 
+def NP_(context: str, message: str) -> str:
+    """Like ``N_`` for a message that is shown with ``ptr(context, message, lang)``."""
+    return message
+
+
 def check_language(lang: str) -> str:
     """``lang`` if it is one the kiosk speaks, else a clear error (a typo must not silently show Chinese)."""
     if lang not in LANGUAGES:
         raise ValueError(f"unknown language {lang!r}; expected one of {', '.join(LANGUAGES)}")
     return lang
+
+
+def speech_language(lang: str) -> str:
+    """The language 朗读 speaks our words in on a ``lang`` screen. The voices are Mandarin and Cantonese
+    (``speech.voice``), which read either script but not English, so an English screen is read in 简体中文."""
+    return "zh_Hant" if lang == "zh_Hant" else SOURCE
 
 
 def next_language(lang: str) -> str:
@@ -148,8 +157,14 @@ def format_day(value: dt.date | str, lang: str) -> str:
     return format_date(day, ptr("date pattern", "yyyy-MM-dd", lang), locale=babel_locale(lang))
 
 
-def format_moment(value: dt.datetime, lang: str) -> str:
-    """A day and a time of day: 2026-11-21 10:32, or 21 Nov 2026 10:32."""
+def format_moment(value: dt.datetime | str, lang: str) -> str:
+    """A day and a time of day: 2026-11-21 10:32, or 21 Nov 2026 10:32. An ISO text keeps the offset it was written
+    with (a notice's publish_at is the issuer's local time); text that is not one is returned as it was."""
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return value
     clock = value.strftime("%H:%M")
     return tr("{day} {time}", lang, day=format_day(value.date(), lang), time=clock)
 

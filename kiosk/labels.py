@@ -2,22 +2,56 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-QUARTERS = {"Q1": "第一季度", "Q2": "第二季度", "Q3": "第三季度", "Q4": "第四季度"}
+from kiosk.i18n import N_, babel_locale, ptr, tr
+
+QUARTERS = {"Q1": N_("{year}年第一季度"), "Q2": N_("{year}年第二季度"), "Q3": N_("{year}年第三季度"), "Q4": N_("{year}年第四季度")}
+HALVES = {"H1": N_("{year}年上半年"), "H2": N_("{year}年下半年")}
+
+#: The records' fixed vocabularies (the schema's enums) as people see them: validity, frequencies, audiences, document
+#: types and levels, payment states, forms of interpretation. They are our words, not content, so they are shown
+#: through the catalogue with ``value_label``; a test checks that every Chinese enum value of the schema is here.
+VALUE_WORDS = (
+    N_("现行有效"), N_("已修改"), N_("已废止"), N_("已失效"),
+    N_("每月"), N_("每季度"), N_("每半年"), N_("每年"), N_("随时"),
+    N_("全社会"), N_("特定群体"), N_("主动"), N_("依申请"), N_("县级"), N_("乡级"), N_("村级"),
+    N_("法律法规"), N_("规章"), N_("规范性文件"), N_("其他文件"), N_("通知公告"),
+    N_("国家"), N_("省级"), N_("市级"),
+    N_("已发放"), N_("待发放"), N_("退回"),
+    N_("个人服务"), N_("法人服务"),
+    N_("文字解读"), N_("图文解读"), N_("问答解读"),
+)
 
 
-def period_label(period: str) -> str:
-    """2025-Q4 → 2025年第四季度, 2026-03 → 2026年3月, 2026-H1 → 2026年上半年, 2026 → 2026年."""
+def value_label(value: str, lang: str = "zh_CN") -> str:
+    """A word from a record's fixed vocabulary (已废止, 每季度, 个人服务) in ``lang``; anything else as it was."""
+    return tr(value, lang) if value else ""
+
+
+def labelled(label: str, value: object, lang: str = "zh_CN") -> str:
+    """发布日期：2026-11-21 / Published: 21 Nov 2026 — a label and its value, punctuated as the language does."""
+    return tr("{label}：{value}", lang, label=tr(label, lang), value=value)
+
+
+def period_label(period: str, lang: str = "zh_CN") -> str:
+    """2025-Q4 → 2025年第四季度, 2026-03 → 2026年3月, 2026-H1 → 2026年上半年, 2026 → 2026年 (or Q4 2025, Mar 2026 …)."""
     year, _, rest = period.partition("-")
     if not rest:
-        return f"{year}年"
+        return tr("{year}年", lang, year=year)
     if rest in QUARTERS:
-        return f"{year}年{QUARTERS[rest]}"
-    if rest in ("H1", "H2"):
-        return f"{year}年{'上' if rest == 'H1' else '下'}半年"
-    return f"{year}年{int(rest)}月"
+        return tr(QUARTERS[rest], lang, year=year)
+    if rest in HALVES:
+        return tr(HALVES[rest], lang, year=year)
+    try:
+        month = dt.date(int(year), int(rest), 1)
+    except ValueError:
+        return period
+    from babel.dates import format_date
+
+    return format_date(month, ptr("month pattern", "y年M月", lang), locale=babel_locale(lang))
 
 
 @dataclass(frozen=True)

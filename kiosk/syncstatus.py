@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from kiosk.i18n import N_
+
 if TYPE_CHECKING:
     from kiosk.terminal import Terminal
 
@@ -47,25 +49,26 @@ DISTRUST: frozenset[SyncErrorKind] = frozenset({
     SyncErrorKind.EXPIRED, SyncErrorKind.CLOCK, SyncErrorKind.TAMPERED, SyncErrorKind.ROLLBACK, SyncErrorKind.FORMAT,
 })
 
-#: Why a run failed, in words a member of staff (and the status line on screen) can act on.
+#: Why a run failed, in words a member of staff (and the status line on screen) can act on; catalogue ids, so
+#: ``tr(ERROR_TEXT_ZH[kind], lang)`` says it in any language the kiosk speaks.
 ERROR_TEXT_ZH: dict[SyncErrorKind, str] = {
-    SyncErrorKind.NETWORK: "连不上县级门户，显示的是本机已有的内容",
-    SyncErrorKind.HTTP: "县级门户暂时无法提供更新，显示的是本机已有的内容",
-    SyncErrorKind.TIMEOUT: "更新超时，稍后再试",
-    SyncErrorKind.EXPIRED: "更新数据的签名已过期（或本机时钟不准），显示的是本机已有的内容",
-    SyncErrorKind.CLOCK: "本机时钟与县级门户相差较大，请工作人员校准时间；显示的是本机已有的内容",
-    SyncErrorKind.TAMPERED: "收到的更新数据未通过签名校验，已拒收，显示的是本机已有的内容",
-    SyncErrorKind.ROLLBACK: "收到的更新数据比本机的旧，已拒收",
-    SyncErrorKind.FORMAT: "收到的更新数据格式有误，已拒收",
-    SyncErrorKind.MISSING: "门户缺少部分附件，稍后再试",
-    SyncErrorKind.DISK: "本机存储空间已满，无法更新",
-    SyncErrorKind.STORE: "本机数据库无法写入，显示的是本机已有的内容",
-    SyncErrorKind.UNTRUSTED: "本机尚未登记到县级门户（缺少信任根），无法更新",
-    SyncErrorKind.BUSY: "另一个更新正在进行",
-    SyncErrorKind.INTERNAL: "终端程序出错，请联系工作人员",
+    SyncErrorKind.NETWORK: N_("连不上县级门户，显示的是本机已有的内容"),
+    SyncErrorKind.HTTP: N_("县级门户暂时无法提供更新，显示的是本机已有的内容"),
+    SyncErrorKind.TIMEOUT: N_("更新超时，稍后再试"),
+    SyncErrorKind.EXPIRED: N_("更新数据的签名已过期（或本机时钟不准），显示的是本机已有的内容"),
+    SyncErrorKind.CLOCK: N_("本机时钟与县级门户相差较大，请工作人员校准时间；显示的是本机已有的内容"),
+    SyncErrorKind.TAMPERED: N_("收到的更新数据未通过签名校验，已拒收，显示的是本机已有的内容"),
+    SyncErrorKind.ROLLBACK: N_("收到的更新数据比本机的旧，已拒收"),
+    SyncErrorKind.FORMAT: N_("收到的更新数据格式有误，已拒收"),
+    SyncErrorKind.MISSING: N_("门户缺少部分附件，稍后再试"),
+    SyncErrorKind.DISK: N_("本机存储空间已满，无法更新"),
+    SyncErrorKind.STORE: N_("本机数据库无法写入，显示的是本机已有的内容"),
+    SyncErrorKind.UNTRUSTED: N_("本机尚未登记到县级门户（缺少信任根），无法更新"),
+    SyncErrorKind.BUSY: N_("另一个更新正在进行"),
+    SyncErrorKind.INTERNAL: N_("终端程序出错，请联系工作人员"),
 }
 #: For a kind this program does not know (a newer app wrote the row): say what is certain.
-UNKNOWN_ERROR_TEXT_ZH = "更新失败，显示的是本机已有的内容"
+UNKNOWN_ERROR_TEXT_ZH = N_("更新失败，显示的是本机已有的内容")
 
 
 def error_kind_of(text: str) -> SyncErrorKind | None:

@@ -13,6 +13,7 @@ from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
 
 from kiosk.share import qr_matrix
@@ -163,7 +164,7 @@ class Stamp(Flowable):
         self.text = text
         self.font = styles.fonts.name
         self.size = styles.sizes.heading * 1.4
-        self.width = self.size * (len(text) + 1.2)
+        self.width = stringWidth(text, self.font, self.size) + self.size * 1.2  # measured: 已废止 and "Repealed" differ in width
         self.height = self.size * 1.6
 
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:

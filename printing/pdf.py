@@ -21,6 +21,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Frame, PageTemplate
 from reportlab.platypus.doctemplate import BaseDocTemplate
 
+from kiosk.i18n import tr
 from printing.backend import A4, Media
 from printing.fonts import PrintFonts
 from printing.layout import MUTED, RULE
@@ -45,6 +46,7 @@ class RenderedPdf:
 class Footer:
     left: str  # terminal name
     right: str  # 打印于 … · 数据更新于 …
+    lang: str = "zh_CN"  # for 第 x / y 页
 
 
 def _fit(text: str, font: str, size: float, room: float) -> str:
@@ -66,7 +68,7 @@ def _numbering_canvas(fonts: PrintFonts, footer: Footer, page_size: tuple[float,
         canvas.line(A4_MARGIN, y + 5 * mm, width - A4_MARGIN, y + 5 * mm)
         canvas.setFillColor(MUTED)
         canvas.setFont(fonts.name, 9)
-        centre = f"第 {number} / {total} 页"
+        centre = tr("第 {number} / {total} 页", footer.lang, number=number, total=total)
         room = width / 2 - stringWidth(centre, fonts.name, 9) / 2 - A4_MARGIN - 4 * mm
         canvas.drawString(A4_MARGIN, y, _fit(footer.left, fonts.name, 9, room))
         canvas.drawCentredString(width / 2, y, centre)

@@ -14,9 +14,10 @@ from PySide6.QtCore import QMarginsF, QRectF, QSizeF
 from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPainter
 from PySide6.QtPrintSupport import QPrinter, QPrinterInfo
 
+from kiosk.i18n import N_
 from printing.backend import JobResult, Media, PrinterError, PrinterStatus
 
-UNAVAILABLE_ZH = "打印机暂时无法使用，请联系工作人员"
+UNAVAILABLE_ZH = N_("打印机暂时无法使用，请联系工作人员")
 UNAVAILABLE_EN = "The printer is not available; please ask staff."
 
 

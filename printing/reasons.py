@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from kiosk.i18n import N_
 from printing.backend import PrinterStatus
 
 SUFFIXES = ("-error", "-warning", "-report")
@@ -20,19 +21,19 @@ SUFFIXES = ("-error", "-warning", "-report")
 
 @dataclass(frozen=True)
 class _Problem:
-    """One kind of trouble, worded once for the person and once in English."""
+    """One kind of trouble, worded for the person (a catalogue id, shown in the screen's language) and in English for staff."""
 
     rank: int  # lower is shown first when several problems are present
     zh: str
     en: str
 
 
-PAPER_OUT = _Problem(0, "打印机缺纸，请联系工作人员", "The printer is out of paper. Please ask a member of staff for help.")
-JAM = _Problem(1, "打印机卡纸，请联系工作人员", "Paper is stuck in the printer. Please ask a member of staff for help.")
-INK_OUT = _Problem(2, "打印机缺墨，请联系工作人员", "The printer has run out of ink or toner. Please ask a member of staff for help.")
-COVER_OPEN = _Problem(3, "打印机的盖子没有关好，请联系工作人员", "A printer door or cover is open. Please ask a member of staff for help.")
-OUTPUT_FULL = _Problem(4, "打印机出纸口满了，请联系工作人员", "The printer's output tray is full. Please ask a member of staff for help.")
-UNAVAILABLE = _Problem(5, "打印机暂时无法使用，请联系工作人员", "The printer is not available right now. Please ask a member of staff for help.")
+PAPER_OUT = _Problem(0, N_("打印机缺纸，请联系工作人员"), "The printer is out of paper. Please ask a member of staff for help.")
+JAM = _Problem(1, N_("打印机卡纸，请联系工作人员"), "Paper is stuck in the printer. Please ask a member of staff for help.")
+INK_OUT = _Problem(2, N_("打印机缺墨，请联系工作人员"), "The printer has run out of ink or toner. Please ask a member of staff for help.")
+COVER_OPEN = _Problem(3, N_("打印机的盖子没有关好，请联系工作人员"), "A printer door or cover is open. Please ask a member of staff for help.")
+OUTPUT_FULL = _Problem(4, N_("打印机出纸口满了，请联系工作人员"), "The printer's output tray is full. Please ask a member of staff for help.")
+UNAVAILABLE = _Problem(5, N_("打印机暂时无法使用，请联系工作人员"), "The printer is not available right now. Please ask a member of staff for help.")
 
 # Keywords (without suffix) that stop printing, with what staff read in the alert.
 BLOCKING: dict[str, tuple[_Problem, str]] = {

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, HRFlowable, Spacer
 
+from kiosk.i18n import format_day, tr
+from kiosk.labels import labelled
 from printing.fonts import PrintFonts
 from printing.layout import RECEIPT_SIZES, RULE, Styles, qr_block
 from printing.pdf import RenderedPdf, receipt_pdf
@@ -22,6 +24,7 @@ QR_SIZE_MM = {80: 40, 58: 36}
 class SlipHeader:
     terminal_name: str
     printed_at: str  # 2026-11-21 10:32
+    lang: str = "zh_CN"  # the language of the screen that asked for the slip: our words on it follow that screen
 
 
 @dataclass(frozen=True)
@@ -57,7 +60,7 @@ def _frame(styles: Styles, header: SlipHeader, heading: str, body: list[Flowable
         HRFlowable(width="100%", thickness=0.8, color=RULE, spaceBefore=2 * mm, spaceAfter=2 * mm),
         *body,
         HRFlowable(width="100%", thickness=0.8, color=RULE, spaceBefore=2 * mm, spaceAfter=1 * mm),
-        styles.para(f"打印于 {header.printed_at}", styles.small),
+        styles.para(tr("打印于 {when}", header.lang, when=header.printed_at), styles.small),
     ]
 
 
@@ -68,9 +71,11 @@ def _qr(styles: Styles, url: str | None, width_mm: int, caption: str) -> list[Fl
 def query_slip(fonts: PrintFonts, header: SlipHeader, slip: QuerySlip, width_mm: int) -> RenderedPdf:
     def build(printable: float) -> list[Flowable]:
         styles = Styles(fonts, RECEIPT_SIZES[width_mm])
+        lang = header.lang
         body = [styles.para(slip.title, styles.heading), *[styles.para(line, styles.plain) for line in slip.detail_lines],
-                styles.para("查找位置：" + slip.where, styles.plain), *_qr(styles, slip.qr_url, width_mm, "手机扫码，带走这份信息")]
-        return _frame(styles, header, "信息查询凭条", body, printable)
+                styles.para(labelled("查找位置", slip.where, lang), styles.plain),
+                *_qr(styles, slip.qr_url, width_mm, tr("手机扫码，带走这份信息", lang))]
+        return _frame(styles, header, tr("信息查询凭条", lang), body, printable)
 
     return receipt_pdf(fonts, build, width_mm=width_mm, title=slip.title)
 
@@ -78,29 +83,31 @@ def query_slip(fonts: PrintFonts, header: SlipHeader, slip: QuerySlip, width_mm:
 def request_receipt(fonts: PrintFonts, header: SlipHeader, receipt: RequestReceipt, width_mm: int) -> RenderedPdf:
     def build(printable: float) -> list[Flowable]:
         styles = Styles(fonts, RECEIPT_SIZES[width_mm])
+        lang = header.lang
         body = [
-            styles.para("受理编号", styles.small),
+            styles.para(tr("受理编号", lang), styles.small),
             styles.para(receipt.tracking_number, styles.big),
-            styles.para("申请内容：" + receipt.subject, styles.plain),
-            styles.para("提交时间：" + receipt.submitted_at, styles.plain),
-            styles.para("答复期限：" + receipt.deadline + " 前", styles.plain),
-            styles.para("依据《中华人民共和国政府信息公开条例》第三十三条，行政机关自收到申请之日起20个工作日内予以答复。", styles.small),
-            *([styles.para("联系电话：" + receipt.contact, styles.plain)] if receipt.contact else []),
-            *_qr(styles, receipt.qr_url, width_mm, "手机扫码查询办理进度"),
-            styles.para("请妥善保管本回执，凭受理编号查询。", styles.small),
+            styles.para(labelled("申请内容", receipt.subject, lang), styles.plain),
+            styles.para(labelled("提交时间", receipt.submitted_at, lang), styles.plain),
+            styles.para(tr("答复期限：{deadline} 前", lang, deadline=format_day(receipt.deadline, lang)), styles.plain),
+            styles.para(tr("依据《中华人民共和国政府信息公开条例》第三十三条，行政机关自收到申请之日起20个工作日内予以答复。", lang), styles.small),
+            *([styles.para(labelled("联系电话", receipt.contact, lang), styles.plain)] if receipt.contact else []),
+            *_qr(styles, receipt.qr_url, width_mm, tr("手机扫码查询办理进度", lang)),
+            styles.para(tr("请妥善保管本回执，凭受理编号查询。", lang), styles.small),
         ]
-        return _frame(styles, header, "政府信息公开申请回执", body, printable)
+        return _frame(styles, header, tr("政府信息公开申请回执", lang), body, printable)
 
-    return receipt_pdf(fonts, build, width_mm=width_mm, title="申请回执 " + receipt.tracking_number)
+    return receipt_pdf(fonts, build, width_mm=width_mm, title=tr("申请回执 {number}", header.lang, number=receipt.tracking_number))
 
 
 def thanks_slip(fonts: PrintFonts, header: SlipHeader, slip: ThanksSlip, width_mm: int) -> RenderedPdf:
     def build(printable: float) -> list[Flowable]:
         styles = Styles(fonts, RECEIPT_SIZES[width_mm])
         stars = "★" * slip.rating + "☆" * (5 - slip.rating)
-        body = [styles.para("感谢您的评价！", styles.heading), styles.para(stars, styles.big),
-                styles.para("评价内容：" + slip.topic, styles.plain),
-                styles.para("您的意见将转交有关部门，帮助我们改进服务。", styles.plain)]
-        return _frame(styles, header, "服务评价", body, printable)
+        lang = header.lang
+        body = [styles.para(tr("感谢您的评价！", lang), styles.heading), styles.para(stars, styles.big),
+                styles.para(labelled("评价内容", slip.topic, lang), styles.plain),
+                styles.para(tr("您的意见将转交有关部门，帮助我们改进服务。", lang), styles.plain)]
+        return _frame(styles, header, tr("服务评价", lang), body, printable)
 
-    return receipt_pdf(fonts, build, width_mm=width_mm, title="服务评价")
+    return receipt_pdf(fonts, build, width_mm=width_mm, title=tr("服务评价", header.lang))

@@ -13,7 +13,8 @@ from zoneinfo import ZoneInfo
 from kiosk.browse import Browser, PaymentFilter
 from kiosk.errors import ExitCode, KioskError
 from kiosk.home import kind_section_name, section_name
-from kiosk.labels import period_label
+from kiosk.i18n import format_day, format_moment, tr
+from kiosk.labels import labelled, period_label, value_label
 from kiosk.records.text import title_of
 from kiosk.share import record_url
 from kiosk.terminal import Terminal
@@ -38,12 +39,13 @@ class PrintContext:
     terminal: Terminal
     fonts: PrintFonts
     now: dt.datetime  # in the terminal's time zone
+    lang: str = "zh_CN"  # our words on the paper follow the screen that asked; the record's text is printed as published
 
     @classmethod
-    def of(cls, terminal: Terminal, now: dt.datetime | None = None) -> PrintContext:
+    def of(cls, terminal: Terminal, now: dt.datetime | None = None, lang: str = "zh_CN") -> PrintContext:
         zone = ZoneInfo(terminal.settings["terminal.timezone"])
         moment = (now or terminal.clock()).astimezone(zone)
-        return cls(terminal, load_fonts(terminal.settings["printing.font_path"]), moment)
+        return cls(terminal, load_fonts(terminal.settings["printing.font_path"]), moment, lang)
 
     def data_date(self) -> str:
         """The day the content last changed, on the terminal's calendar (the stamp may carry another offset)."""
@@ -57,11 +59,13 @@ class PrintContext:
         return moment.astimezone(self.now.tzinfo).date().isoformat()
 
     def footer(self) -> Footer:
-        updated = self.data_date()
-        return Footer(self.terminal.settings["terminal.name"], f"打印于 {self.now:%Y-%m-%d %H:%M} · 数据更新于 {updated}")
+        updated = format_day(self.data_date(), self.lang)
+        printed = format_moment(self.now, self.lang)
+        return Footer(self.terminal.settings["terminal.name"], tr("打印于 {printed} · 数据更新于 {updated}", self.lang, printed=printed, updated=updated),
+                      self.lang)
 
     def slip_header(self) -> SlipHeader:
-        return SlipHeader(self.terminal.settings["terminal.name"], f"{self.now:%Y-%m-%d %H:%M}")
+        return SlipHeader(self.terminal.settings["terminal.name"], format_moment(self.now, self.lang), self.lang)
 
     def url(self, record_id: str) -> str | None:
         return record_url(record_id, self.terminal.settings)
@@ -83,20 +87,20 @@ def render_record(context: PrintContext, record_id: str, *, with_interpretation:
     record = _record(context, record_id)
     styles = Styles(context.fonts, A4_SIZES)
     url = context.url(record_id)
-    kind = record["kind"]
+    kind, lang = record["kind"], context.lang
     if kind == "document":
-        story = stories.document_story(styles, record, url, with_interpretation=with_interpretation)
+        story = stories.document_story(styles, record, url, with_interpretation=with_interpretation, lang=lang)
     elif kind == "board":
-        story = stories.board_story(styles, record, context.terminal.region_name(record["region"]), url)
+        story = stories.board_story(styles, record, context.terminal.region_name(record["region"]), url, lang)
     elif kind == "subsidy_policy":
-        story = stories.policy_story(styles, record, url)
+        story = stories.policy_story(styles, record, url, lang)
     elif kind == "service_guide":
-        story = stories.guide_story(styles, record, url)
+        story = stories.guide_story(styles, record, url, lang)
     elif kind == "notice":
-        story = stories.notice_story(styles, record, url)
+        story = stories.notice_story(styles, record, url, lang)
     else:
         domain = context.terminal.store.get(record["domain_id"]) or {}
-        story = stories.catalogue_story(styles, record, domain.get("name", ""), url)
+        story = stories.catalogue_story(styles, record, domain.get("name", ""), url, lang)
     return a4_pdf(context.fonts, story.flowables, title=story.title, footer=context.footer(), wide=story.wide)
 
 
@@ -105,35 +109,41 @@ def render_payments(context: PrintContext, village: str, filters: PaymentFilter 
     filters = filters or PaymentFilter()
     browser = Browser(context.terminal.store, context.terminal.scope())
     page = browser.payments(village, filters, limit=MAX_LIST_ROWS)
-    policy_name = next((name for pid, name, _count in browser.payment_policies(village) if pid == filters.policy_id), section_name("subsidies"))
-    year = f"{filters.year}年" if filters.year else ""
-    title = f"{context.terminal.region_name(village)}{year}{policy_name}发放名单"
+    lang = context.lang
+    policy_name = next((name for pid, name, _count in browser.payment_policies(village) if pid == filters.policy_id),
+                       section_name("subsidies", lang))
+    place = context.terminal.region_name(village)
+    if filters.year:
+        title = tr("{place}{year}年{policy}发放名单", lang, place=place, year=filters.year, policy=policy_name)
+    else:
+        title = tr("{place}{policy}发放名单", lang, place=place, policy=policy_name)
     if filters.name:
-        title += f"（姓名含“{filters.name}”）"
+        title += tr("（姓名含“{name}”）", lang, name=filters.name)
     styles = Styles(context.fonts, A4_SIZES)
-    story = stories.payments_story(styles, title, page.rows, page.total, page.extra["total_fen"], None)
+    story = stories.payments_story(styles, title, page.rows, page.total, page.extra["total_fen"], None, lang)
     return a4_pdf(context.fonts, story.flowables, title=title, footer=context.footer(), wide=True)
 
 
-def where_to_find(record: dict[str, Any]) -> str:
-    section = kind_section_name(record["kind"])
+def where_to_find(record: dict[str, Any], lang: str = "zh_CN") -> str:
+    section = kind_section_name(record["kind"], lang)
     if record["kind"] == "board":
-        return f"本机“{section}” → {period_label(record['period'])}"
-    return f"本机“{section}”，或在“搜索”中输入标题首字母"
+        return tr("本机“{section}” → {period}", lang, section=section, period=period_label(record["period"], lang))
+    return tr("本机“{section}”，或在“{search}”中输入标题首字母", lang, section=section, search=section_name("search", lang))
 
 
 def render_query_slip(context: PrintContext, record_id: str, width_mm: int) -> RenderedPdf:
     """The receipt-roll slip of a record: title, where to find it again, QR code."""
     record = _record(context, record_id)
+    lang = context.lang
     details: list[str] = []
     if record["kind"] == "document":
-        details = [piece for piece in (record.get("doc_number", ""), f"{record['issuer']} {record['published_date']}",
-                                       "有效性：" + record["validity"]) if piece]
+        details = [piece for piece in (record.get("doc_number", ""), f"{record['issuer']} {format_day(record['published_date'], lang)}",
+                                       labelled("有效性", value_label(record["validity"], lang), lang)) if piece]
     elif record["kind"] == "service_guide":
-        details = [f"办理地点：{record['place']}", f"咨询电话：{record['phone']}"]
+        details = [labelled("办理地点", record["place"], lang), labelled("咨询电话", record["phone"], lang)]
     elif record["kind"] == "subsidy_policy":
-        details = [f"主管部门：{record['department']}", f"咨询电话：{record['phone']}"]
-    slip = QuerySlip(title_of(record), where_to_find(record), tuple(details), context.url(record_id))
+        details = [labelled("主管部门", record["department"], lang), labelled("咨询电话", record["phone"], lang)]
+    slip = QuerySlip(title_of(record), where_to_find(record, lang), tuple(details), context.url(record_id))
     return query_slip(context.fonts, context.slip_header(), slip, width_mm)
 
 

@@ -29,8 +29,8 @@ ROOT = Path(__file__).resolve().parent.parent
 LOCALE_DIR = ROOT / "kiosk" / "locale"
 DOMAIN = "kiosk"
 SOURCES = ("kiosk", "ui", "printing", "sync/portal", "app")
-METHOD_MAP = [("**/demo/**", "ignore"), ("**.py", "python"), ("**/templates/**.html", "jinja2")]
-KEYWORDS = {"tr": (1,), "ntr": (1, 2), "ptr": ((1, "c"), 2), "N_": None, "lazy_tr": (1,), "_": None}
+METHOD_MAP = [("**/demo/**", "ignore"), ("**.py", "python"), ("**/templates/**.html", "jinja2.ext:babel_extract")]
+KEYWORDS = {"tr": (1,), "ntr": (1, 2), "ptr": ((1, "c"), 2), "N_": None, "NP_": ((1, "c"), 2), "lazy_tr": (1,), "labelled": (1,), "_": None}
 OPENCC_CONFIG = "s2t"
 LANGUAGE_TEAMS = {"en": "English, by hand", "zh_Hant": f"繁體中文, generated with OpenCC {OPENCC_CONFIG}; do not edit"}
 EPOCH = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)

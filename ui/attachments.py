@@ -14,6 +14,7 @@ from PySide6.QtGui import QImage, QPixmap, QShowEvent
 from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from kiosk.blobs import BlobStore
+from kiosk.i18n import tr
 from ui import theme
 from ui.widgets import TouchScroll
 
@@ -80,12 +81,11 @@ class AttachmentView(QScrollArea):
 
     def render_all(self) -> None:
         width = min(max(self.viewport().width() - 3 * self.scale.spacing_px, 400), MAX_PAGE_WIDTH_PX)
-        zh = self.lang != "en"
         for attachment in self.attachments:
             self._label(attachment["name"], heading=True).setObjectName("attachment-name")
             path = self.blobs.path(attachment["sha256"])
             if not self.blobs.has(attachment["sha256"], attachment["size"]):
-                self._label("该附件尚未下载到本机，请联系工作人员" if zh else "This attachment is not on this terminal yet").setObjectName("attachment-missing")
+                self._label(tr("该附件尚未下载到本机，请联系工作人员", self.lang)).setObjectName("attachment-missing")
                 continue
             try:
                 if attachment["media_type"] == "application/pdf":
@@ -97,7 +97,7 @@ class AttachmentView(QScrollArea):
                     images, total = [image.scaledToWidth(min(width, image.width() * 2), Qt.TransformationMode.SmoothTransformation)], 1
             except Exception as exc:  # a damaged file must not take the screen down
                 log.warning("attachment %s (%s) cannot be shown: %s", attachment["name"], attachment["sha256"], exc)
-                self._label("该附件无法显示，请联系工作人员" if zh else "This attachment cannot be shown").setObjectName("attachment-broken")
+                self._label(tr("该附件无法显示，请联系工作人员", self.lang)).setObjectName("attachment-broken")
                 continue
             for number, image in enumerate(images, start=1):
                 page = QLabel()
@@ -108,9 +108,9 @@ class AttachmentView(QScrollArea):
                 page.setStyleSheet(f"border: 2px solid {theme.MUTED};" if attachment["media_type"] == "application/pdf" else "")
                 self.layout_.addWidget(page)
                 if total > 1:
-                    self._label(f"第 {number} / {total} 页" if zh else f"Page {number} / {total}").setAlignment(Qt.AlignmentFlag.AlignHCenter)
+                    self._label(tr("第 {number} / {total} 页", self.lang, number=number, total=total)).setAlignment(Qt.AlignmentFlag.AlignHCenter)
             if total > len(images):
-                self._label(f"共 {total} 页，此处显示前 {len(images)} 页" if zh else f"{total} pages; the first {len(images)} are shown")
+                self._label(tr("共 {total} 页，此处显示前 {shown} 页", self.lang, total=total, shown=len(images)))
         self.layout_.addStretch(1)
         self.layout_.activate()  # lay the pages out now, not on a later pass, so nothing is painted on top of each other
         self.column.adjustSize()

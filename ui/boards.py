@@ -10,6 +10,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QPushButton
 
 from kiosk.browse import Browser, ledger_summary
+from kiosk.i18n import ptr, tr
 from kiosk.labels import period_label
 from ui import theme
 from ui.chart import LedgerChart, chart_area
@@ -23,12 +24,12 @@ if TYPE_CHECKING:
     from ui.speech import Speaker
 
 def finance_parts(board: dict[str, Any], scale: theme.Scale, lang: str) -> list[Part]:
-    head = f"<h1>{esc(board['title'])}</h1><p class='meta'>{esc('　'.join(m for m in board_meta(board) if m))}</p>"
+    head = f"<h1>{esc(board['title'])}</h1><p class='meta'>{esc('　'.join(m for m in board_meta(board, lang) if m))}</p>"
     chart = chart_area(LedgerChart(ledger_summary(board), scale, lang), scale)
-    zh = lang != "en"
-    return [Part("收支图" if zh else "Chart", ledger_speech(board), widget=chart),
-            Part("收支明细" if zh else "Ledger", ledger_speech(board), head + ledger_html(board)),
-            Part("情况说明" if zh else "Notes", sections_speech(board), head + sections_html(board))]
+    speech = ledger_speech(board, lang)
+    return [Part(ptr("reading tab", "收支图", lang), speech, widget=chart),
+            Part(ptr("reading tab", "收支明细", lang), speech, head + ledger_html(board, lang)),
+            Part(ptr("reading tab", "情况说明", lang), sections_speech(board), head + sections_html(board))]
 
 
 class BoardScreen(ReadingScreen):
@@ -44,7 +45,7 @@ class BoardScreen(ReadingScreen):
         self.board_type = "finance"
         self.period = ""
         self._bar, (self._type_row, self._period_row) = filter_rows(scale, 2)
-        super().__init__("boards", "三务公开" if lang != "en" else "Village affairs", [], scale, lang,
+        super().__init__("boards", tr("三务公开", lang), [], scale, lang,
                          on_back=on_back, on_home=on_home, speaker=speaker, top=self._bar)
         self._type_group = QButtonGroup(self)
         self._period_group = QButtonGroup(self)
@@ -57,13 +58,12 @@ class BoardScreen(ReadingScreen):
             self._period_group.removeButton(button)
         clear_layout(self._type_row)
         clear_layout(self._period_row)
-        zh = self.lang != "en"
         if len(self.villages) > 1:
             village = big_button(f"{self.village_names.get(self.village, self.village)} ▾", self.scale, name="choose-village", width_factor=2.2)
             village.clicked.connect(self._choose_village)
             self._type_row.addWidget(village)
-        for key, label_zh, label_en in BOARD_TYPES:
-            button = self._chip(self._type_row, label_zh if zh else label_en, f"type-{key}", self._type_group, key == self.board_type)
+        for key, label in BOARD_TYPES:
+            button = self._chip(self._type_row, tr(label, self.lang), f"type-{key}", self._type_group, key == self.board_type)
             button.clicked.connect(lambda _checked=False, k=key: self.choose(k))
         self._type_row.addStretch(1)
         periods = self.browser.board_periods(self.village, self.board_type)
@@ -71,14 +71,15 @@ class BoardScreen(ReadingScreen):
             return
         # 上一期 · [period ▾] · 下一期: three buttons fit any screen, however many periods there are
         position = periods.index(self.period) if self.period in periods else 0
-        older = big_button("‹ 上一期" if zh else "‹ Earlier", self.scale, name="period-older", width_factor=1.6)
+        older = big_button(tr("‹ 上一期", self.lang), self.scale, name="period-older", width_factor=1.6)
         older.setEnabled(position + 1 < len(periods))
         older.clicked.connect(lambda: self.show_period(periods[position + 1]))
-        current = big_button(f"{period_label(self.period)} ▾" if self.period else "—", self.scale, name="period-choose", width_factor=2.6)
-        current.setAccessibleName(f"{period_label(self.period)}，点按选择其他期间" if zh else period_label(self.period))
-        current.clicked.connect(lambda: Chooser(self, "选择公开期间" if zh else "Choose a period",
-                                                [(period_label(p), p) for p in periods], self.show_period, self.scale, self.lang, columns=3))
-        newer = big_button("下一期 ›" if zh else "Later ›", self.scale, name="period-newer", width_factor=1.6)
+        shown = period_label(self.period, self.lang)
+        current = big_button(f"{shown} ▾" if self.period else "—", self.scale, name="period-choose", width_factor=2.6)
+        current.setAccessibleName(tr("{period}，点按选择其他期间", self.lang, period=shown))
+        current.clicked.connect(lambda: Chooser(self, tr("选择公开期间", self.lang), [(period_label(p, self.lang), p) for p in periods],
+                                                self.show_period, self.scale, self.lang, columns=3))
+        newer = big_button(tr("下一期 ›", self.lang), self.scale, name="period-newer", width_factor=1.6)
         newer.setEnabled(position > 0)
         newer.clicked.connect(lambda: self.show_period(periods[position - 1]))
         for button in (older, current, newer):
@@ -104,7 +105,7 @@ class BoardScreen(ReadingScreen):
         self._rebuild_bar()
         board = self.browser.board(self.village, self.board_type, period) if period else None
         if board is None:
-            empty = "本村暂未公开该类信息" if self.lang != "en" else "Nothing published yet"
+            empty = tr("本村暂未公开该类信息", self.lang)
             self.set_parts([Part(empty, empty, f"<h1>{esc(empty)}</h1>")])
         elif board["board_type"] == "finance":
             self.set_parts(finance_parts(board, self.scale, self.lang))

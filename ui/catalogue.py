@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Signal
 
 from kiosk.browse import Browser, Page
+from kiosk.i18n import ntr, tr
 from ui import theme
 from ui.documents import document_row
 from ui.listing import ListScreen
@@ -20,8 +21,7 @@ if TYPE_CHECKING:
 
 
 def domain_rows(browser: Browser, lang: str) -> list[Row]:
-    unit = "项" if lang != "en" else " items"
-    return [Row(domain["name"], domain.get("description", ""), "", domain["id"], f"{count}{unit}")
+    return [Row(domain["name"], domain.get("description", ""), "", domain["id"], ntr("{n} 项", "{n} 项", count, lang))
             for domain, count in browser.catalogue_domains()]
 
 
@@ -30,7 +30,7 @@ class CatalogueScreen(ListScreen):
 
     def __init__(self, browser: Browser, scale: theme.Scale, lang: str, *, on_back: Callable[[], None], on_home: Callable[[], None]) -> None:
         rows = domain_rows(browser, lang)
-        super().__init__("catalogue", "政务公开目录" if lang != "en" else "Disclosure catalogue",
+        super().__init__("catalogue", tr("政务公开目录", lang),
                          lambda offset, limit: (rows[offset:offset + limit], len(rows)), scale, lang, on_back=on_back, on_home=on_home)
 
 
@@ -56,11 +56,11 @@ class CatalogueItemScreen(ReadingScreen):
         parts = catalogue_item_parts(item, domain_name, lang)
         documents = browser.linked_documents(item)
         if documents:
-            rows = [document_row(d) for d in documents]
+            rows = [document_row(d, lang) for d in documents]
             linked = TouchList(LazyListModel(lambda offset, limit: (rows[offset:offset + limit], len(rows))), scale, lang)
             linked.setObjectName("linked-documents")
             linked.activated.connect(lambda record_id: self.opened.emit(record_id))
-            label = f"相关文件（{len(documents)}）" if lang != "en" else f"Documents ({len(documents)})"
+            label = tr("相关文件（{count}）", lang, count=len(documents))
             parts.append(Part(label, "\n".join(d["title"] for d in documents), widget=linked))
-        super().__init__("catalogue-item", "政务公开目录" if lang != "en" else "Disclosure catalogue", parts, scale, lang,
+        super().__init__("catalogue-item", tr("政务公开目录", lang), parts, scale, lang,
                          on_back=on_back, on_home=on_home, speaker=speaker)

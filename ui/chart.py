@@ -11,6 +11,7 @@ from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent
 from PySide6.QtWidgets import QScrollArea, QWidget
 
 from kiosk.browse import LedgerSummary
+from kiosk.i18n import tr
 from kiosk.money import format_fen
 from ui import theme
 from ui.widgets import TouchScroll
@@ -32,9 +33,8 @@ class LedgerChart(QWidget):
         self.figures_px = int(scale.title_px * 3.2)
 
     def _groups(self) -> list[tuple[str, str, list[tuple[str, int]]]]:
-        zh = self.lang != "en"
-        return [("本期收入" if zh else "Income", INCOME_COLOUR, self.summary.income_by_category),
-                ("本期支出" if zh else "Spending", EXPENSE_COLOUR, self.summary.expense_by_category)]
+        return [(tr("本期收入", self.lang), INCOME_COLOUR, self.summary.income_by_category),
+                (tr("本期支出", self.lang), EXPENSE_COLOUR, self.summary.expense_by_category)]
 
     def sizeHint(self) -> QSize:
         rows = sum(len(items) + 1 for _t, _c, items in self._groups())
@@ -62,11 +62,10 @@ class LedgerChart(QWidget):
         return font
 
     def _paint_figures(self, painter: QPainter, area: QRect) -> None:
-        zh = self.lang != "en"
-        figures = [("期初余额" if zh else "Opening", self.summary.opening_fen, theme.INK),
-                   ("本期收入" if zh else "Income", self.summary.income_fen, INCOME_COLOUR),
-                   ("本期支出" if zh else "Spending", self.summary.expense_fen, EXPENSE_COLOUR),
-                   ("期末余额" if zh else "Closing", self.summary.closing_fen, theme.INK)]
+        figures = [(tr("期初余额", self.lang), self.summary.opening_fen, theme.INK),
+                   (tr("本期收入", self.lang), self.summary.income_fen, INCOME_COLOUR),
+                   (tr("本期支出", self.lang), self.summary.expense_fen, EXPENSE_COLOUR),
+                   (tr("期末余额", self.lang), self.summary.closing_fen, theme.INK)]
         width = area.width() // len(figures)
         for index, (label, fen, colour) in enumerate(figures):
             cell = QRect(area.left() + index * width, area.top(), width - self.scale.spacing_px // 2, area.height())

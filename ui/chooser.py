@@ -13,6 +13,7 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QGridLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
+from kiosk.i18n import tr
 from ui import theme
 from ui.widgets import BUTTON_PADDING_PX, big_button, wrap_text
 
@@ -106,7 +107,7 @@ class Chooser(Overlay):
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         layout.addWidget(scroll, 1)
-        cancel = big_button("取消" if lang != "en" else "Cancel", scale, name="chooser-cancel")
+        cancel = big_button(tr("取消", lang), scale, name="chooser-cancel")
         cancel.clicked.connect(self.close_overlay)
         layout.addWidget(cancel, 0, Qt.AlignmentFlag.AlignRight)
         self.present()
@@ -120,4 +121,4 @@ def choose_village(parent: QWidget, villages: list[str], names: dict[str, str], 
                    scale: theme.Scale, lang: str) -> Chooser:
     """The village chooser a county-hall terminal shows on village-level screens (payments, boards)."""
     options = [(names.get(code, code), code) for code in villages]
-    return Chooser(parent, "选择村（社区）" if lang != "en" else "Choose a village", options, on_choose, scale, lang, columns=3)
+    return Chooser(parent, tr("选择村（社区）", lang), options, on_choose, scale, lang, columns=3)

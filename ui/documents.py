@@ -6,19 +6,22 @@ from collections.abc import Callable
 from typing import Any
 
 from kiosk.browse import Browser, DocumentFilter
+from kiosk.i18n import N_, format_day, tr
+from kiosk.labels import period_label, value_label
 from ui import theme
 from ui.chooser import Chooser
 from ui.listing import ListScreen, filter_rows
 from ui.widgets import Row, big_button, chip_group
 
-VALIDITY_CHOICES = ("现行有效", "已修改", "已废止")
+VALIDITY_CHOICES = (N_("现行有效"), N_("已修改"), N_("已废止"))
 YEAR_CHIPS = 4
 LABEL_CHARS = 10
+FACETS = {"issuer": (N_("发文机关"), N_("选择发文机关")), "level": (N_("文件层级"), N_("选择文件层级"))}  # (button, chooser title)
 
 
-def document_row(document: dict[str, Any]) -> Row:
-    parts = [document.get("doc_number") or "", document["issuer"], document["published_date"]]
-    badge = "" if document["validity"] == "现行有效" else document["validity"]
+def document_row(document: dict[str, Any], lang: str) -> Row:
+    parts = [document.get("doc_number") or "", document["issuer"], format_day(document["published_date"], lang)]
+    badge = "" if document["validity"] == "现行有效" else value_label(document["validity"], lang)
     return Row(document["title"], "  ·  ".join(p for p in parts if p), badge, document["id"])
 
 
@@ -29,17 +32,16 @@ class DocumentListScreen(ListScreen):
                  on_back: Callable[[], None], on_home: Callable[[], None]) -> None:
         self.browser = browser
         self.filters = DocumentFilter(interpreted_only=interpreted_only)
-        title = ("政策解读" if interpreted_only else "政策文件") if lang != "en" else ("Interpretations" if interpreted_only else "Policy documents")
+        title = tr("政策解读", lang) if interpreted_only else tr("政策文件", lang)
         bar, (year_row, validity_row, source_row) = filter_rows(scale, 3)
         super().__init__("interpretations" if interpreted_only else "documents", title, self._fetch, scale, lang, on_back=on_back, on_home=on_home, top=bar)
         years = [value for value, _count in browser.document_facets(("year",))["year"]][:YEAR_CHIPS]
-        year_choices = [("全部年份" if lang != "en" else "All years", None), *[(f"{y}年", int(y)) for y in years]]
+        year_choices = [(tr("全部年份", lang), None), *[(period_label(str(y), lang), int(y)) for y in years]]
         self._year_group = chip_group(self, year_row, scale, "year", year_choices, lambda v: self._set(year=v))
         year_row.addStretch(1)
-        validity_choices = [("全部" if lang != "en" else "All", None), *[(v, v) for v in VALIDITY_CHOICES]]
+        validity_choices = [(tr("全部", lang), None), *[(tr(v, lang), v) for v in VALIDITY_CHOICES]]
         self._validity_group = chip_group(self, validity_row, scale, "validity", validity_choices, lambda v: self._set(validity=v))
         validity_row.addStretch(1)
-        self._lang = lang
         self._scale = scale
         self.issuer_button = big_button(self._label("issuer"), scale, name="choose-issuer", width_factor=3)
         self.issuer_button.clicked.connect(lambda: self._choose("issuer"))
@@ -49,20 +51,22 @@ class DocumentListScreen(ListScreen):
         source_row.addWidget(self.level_button)
         source_row.addStretch(1)
 
+    def _shown(self, facet: str, value: str) -> str:
+        """A facet value as people read it: levels are fixed words (translated), issuers are names (as published)."""
+        return value_label(value, self.lang) if facet == "level" else value
+
     def _label(self, facet: str) -> str:
-        value = getattr(self.filters, facet)
+        value = self._shown(facet, getattr(self.filters, facet) or "")
         if value and len(value) > LABEL_CHARS:
             value = value[: LABEL_CHARS - 1] + "…"  # the chooser shows it whole; the button must not outgrow a portrait screen
-        if self._lang == "en":
-            return f"{'Issuer' if facet == 'issuer' else 'Level'}: {value or 'all'} ▾"
-        return f"{'发文机关' if facet == 'issuer' else '文件层级'}：{value or '全部'} ▾"
+        return tr("{facet}：{value} ▾", self.lang, facet=tr(FACETS[facet][0], self.lang), value=value or tr("全部", self.lang))
 
     def _choose(self, facet: str) -> None:
         """Issuers and levels are many and long: a chooser, with how many documents each has."""
         values = self.browser.document_facets((facet,))[facet]
-        options: list[tuple[str, Any]] = [("全部" if self._lang != "en" else "All", None), *[(f"{v}（{n}）", v) for v, n in values]]
-        title = ("选择发文机关" if facet == "issuer" else "选择文件层级") if self._lang != "en" else f"Choose {facet}"
-        Chooser(self, title, options, lambda v: self._set(**{facet: v}), self._scale, self._lang)
+        options: list[tuple[str, Any]] = [(tr("全部", self.lang), None)]
+        options += [(tr("{name}（{count}）", self.lang, name=self._shown(facet, v), count=n), v) for v, n in values]
+        Chooser(self, tr(FACETS[facet][1], self.lang), options, lambda v: self._set(**{facet: v}), self._scale, self.lang)
 
     def _set(self, **changes: Any) -> None:
         self.filters = DocumentFilter(**{**self.filters.__dict__, **changes})
@@ -72,4 +76,4 @@ class DocumentListScreen(ListScreen):
 
     def _fetch(self, offset: int, limit: int) -> tuple[list[Row], int]:
         page = self.browser.documents(self.filters, offset=offset, limit=limit)
-        return [document_row(d) for d in page.rows], page.total
+        return [document_row(d, self.lang) for d in page.rows], page.total

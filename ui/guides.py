@@ -7,11 +7,12 @@ from collections.abc import Callable
 from typing import Any
 
 from kiosk.browse import Browser
+from kiosk.i18n import N_, format_day, tr
 from ui import theme
 from ui.listing import ListScreen, filter_bar
 from ui.widgets import Row, chip_group
 
-AUDIENCES = ("个人服务", "法人服务")
+AUDIENCES = (N_("个人服务"), N_("法人服务"))
 
 
 def guide_row(guide: dict[str, Any]) -> Row:
@@ -23,9 +24,9 @@ class GuideListScreen(ListScreen):
         self.browser = browser
         self.audience: str | None = None
         bar, layout = filter_bar(scale)
-        super().__init__("guides", "办事指南" if lang != "en" else "Service guides", self._fetch, scale, lang,
+        super().__init__("guides", tr("办事指南", lang), self._fetch, scale, lang,
                          on_back=on_back, on_home=on_home, top=bar)
-        choices = [("全部" if lang != "en" else "All", None), *[(a, a) for a in AUDIENCES]]
+        choices = [(tr("全部", lang), None), *[(tr(a, lang), a) for a in AUDIENCES]]
         self._audience_group = chip_group(self, layout, scale, "audience", choices, self._set)
         layout.addStretch(1)
 
@@ -38,9 +39,9 @@ class GuideListScreen(ListScreen):
         return [guide_row(g) for g in page.rows], page.total
 
 
-def notice_row(notice: dict[str, Any]) -> Row:
-    badge = "紧急" if notice.get("priority") == "urgent" else ""
-    return Row(notice["title"], f"{notice['issuer']}  ·  {notice['publish_at'][:10]}", badge, notice["id"])
+def notice_row(notice: dict[str, Any], lang: str) -> Row:
+    badge = tr("紧急", lang) if notice.get("priority") == "urgent" else ""
+    return Row(notice["title"], f"{notice['issuer']}  ·  {format_day(notice['publish_at'], lang)}", badge, notice["id"])
 
 
 class NoticeListScreen(ListScreen):
@@ -50,6 +51,6 @@ class NoticeListScreen(ListScreen):
                  on_back: Callable[[], None], on_home: Callable[[], None]) -> None:
         def fetch(offset: int, limit: int) -> tuple[list[Row], int]:
             page = browser.notices(now(), offset=offset, limit=limit)
-            return [notice_row(n) for n in page.rows], page.total
+            return [notice_row(n, lang) for n in page.rows], page.total
 
-        super().__init__("notices", "通知公告" if lang != "en" else "Notices", fetch, scale, lang, on_back=on_back, on_home=on_home)
+        super().__init__("notices", tr("通知公告", lang), fetch, scale, lang, on_back=on_back, on_home=on_home)

@@ -59,7 +59,7 @@ class TileButton(QPushButton):
         super().__init__(parent)
         self.tile = tile
         self.setObjectName(f"tile-{tile.key}")
-        self.setAccessibleName(tr(tile.label_zh, lang))
+        self.setAccessibleName(tr(tile.label, lang))
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumSize(scale.min_touch_px * 2, scale.min_touch_px * 2)
         colour = theme.TILE_COLOURS[tile.key]
@@ -70,7 +70,7 @@ class TileButton(QPushButton):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 16, 16, 16)
         layout.addStretch(1)
-        label = QLabel(tr(tile.label_zh, lang))
+        label = QLabel(tr(tile.label, lang))
         label.setObjectName("tile-label")
         label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         label.setWordWrap(True)

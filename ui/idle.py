@@ -17,6 +17,7 @@ from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication, QLabel, QVBoxLayout, QWidget
 
 from kiosk.home import NoticeLine
+from kiosk.i18n import ptr, tr
 from ui import theme
 from ui.chooser import Overlay
 from ui.widgets import big_button
@@ -114,11 +115,11 @@ class IdleWarning(Overlay):
         self.message.setObjectName("idle-countdown")
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.message.setStyleSheet(f"color: {theme.INK}; font-size: {scale.headline_px}px; font-weight: bold;")
-        hint = QLabel("为保护您的隐私，长时间无操作将返回首页" if lang != "en" else "For your privacy the kiosk returns home when left alone")
+        hint = QLabel(tr("为保护您的隐私，长时间无操作将返回首页", lang))
         hint.setWordWrap(True)
         hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         hint.setStyleSheet(f"color: {theme.INK}; font-size: {scale.body_px}px;")
-        keep = big_button("继续使用" if lang != "en" else "Keep using", scale, name="idle-continue", primary=True, width_factor=4)
+        keep = big_button(tr("继续使用", lang), scale, name="idle-continue", primary=True, width_factor=4)
         keep.setMinimumHeight(int(scale.min_touch_px * 1.4))
         keep.clicked.connect(on_continue)
         inner.addWidget(self.message)
@@ -128,7 +129,7 @@ class IdleWarning(Overlay):
         self.present()
 
     def show_left(self, seconds: int) -> None:
-        self.message.setText(f"{seconds} 秒后返回首页" if self.lang != "en" else f"Returning home in {seconds} s")
+        self.message.setText(tr("{seconds} 秒后返回首页", self.lang, seconds=seconds))
 
 
 class AttractScreen(Overlay):
@@ -144,7 +145,7 @@ class AttractScreen(Overlay):
         pad = scale.spacing_px * 3
         layout.setContentsMargins(pad, pad, pad, pad)
         layout.setSpacing(scale.spacing_px * 2)
-        heading = QLabel(f"{place}　政务公开" if lang != "en" else f"{place} · Government information")
+        heading = QLabel(tr("{place}　政务公开", lang, place=place))
         heading.setAlignment(Qt.AlignmentFlag.AlignCenter)
         heading.setStyleSheet(f"color: {theme.PAPER}; font-size: {scale.headline_px}px; font-weight: bold;")
         self.kind = QLabel()
@@ -155,7 +156,7 @@ class AttractScreen(Overlay):
         self.title.setWordWrap(True)
         self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.title.setStyleSheet(f"color: {theme.PAPER}; font-size: {scale.headline_px}px; font-weight: bold;")
-        prompt = QLabel("轻触屏幕开始使用" if lang != "en" else "Touch the screen to begin")
+        prompt = QLabel(tr("轻触屏幕开始使用", lang))
         prompt.setObjectName("attract-prompt")
         prompt.setAlignment(Qt.AlignmentFlag.AlignCenter)
         prompt.setStyleSheet(f"color: {theme.HEADER}; background: {theme.PAPER}; border-radius: 12px;"
@@ -177,10 +178,10 @@ class AttractScreen(Overlay):
     def _show_current(self) -> None:
         if not self.notices:
             self.kind.setText("")
-            self.title.setText("欢迎查阅政府信息" if self.lang != "en" else "Welcome")
+            self.title.setText(tr("欢迎查阅政府信息", self.lang))
             return
         notice = self.notices[self.index % len(self.notices)]
-        label = ("紧急通知" if notice.urgent else "通知公告") if self.lang != "en" else ("Urgent" if notice.urgent else "Notice")
+        label = tr("紧急通知", self.lang) if notice.urgent else ptr("record kind", "通知公告", self.lang)
         self.kind.setText(f"【{label}】")
         self.title.setText(notice.title)
 

@@ -16,6 +16,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QFont, QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from kiosk.i18n import tr
 from kiosk.ime import PinyinIme
 from ui import theme
 from ui.chooser import Overlay
@@ -90,10 +91,10 @@ class Keyboard(QWidget):
                 key.clicked.connect(lambda _checked=False, ch=letter: self.type_letter(ch))
                 grid.addWidget(key, row, column)
         # the short rows end with the editing keys, so the pad stays a compact rectangle
-        delete = big_button("删除" if lang != "en" else "Delete", scale, name="key-delete", width_factor=1.15)
+        delete = big_button(tr("删除", lang), scale, name="key-delete", width_factor=1.15)
         delete.clicked.connect(self.backspace)
         grid.addWidget(delete, 2, 6)
-        clear = big_button("清空" if lang != "en" else "Clear", scale, name="key-clear", width_factor=1.15)
+        clear = big_button(tr("清空", lang), scale, name="key-clear", width_factor=1.15)
         clear.clicked.connect(self.clear)
         grid.addWidget(clear, 3, 6)
         layout.addLayout(grid)
@@ -190,9 +191,9 @@ class KeyboardPanel(Overlay):
         layout.addWidget(self.keyboard, 1)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
-        cancel = big_button("取消" if lang != "en" else "Cancel", scale, name="keyboard-cancel")
+        cancel = big_button(tr("取消", lang), scale, name="keyboard-cancel")
         cancel.clicked.connect(self.close_overlay)
-        done = big_button("确定" if lang != "en" else "OK", scale, name="keyboard-done", primary=True)
+        done = big_button(tr("确定", lang), scale, name="keyboard-done", primary=True)
         done.clicked.connect(self.done)
         buttons.addWidget(cancel)
         buttons.addWidget(done)

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk.i18n import tr
 from ui import theme
 from ui.widgets import PageBar, TouchScroll, big_button, clear_layout, screen_column, style_button
 
@@ -76,7 +77,7 @@ class ReadAloudButton(QPushButton):
     """朗读 / 停止朗读 toggle bound to the window's one speaker; hidden when no engine exists."""
 
     def __init__(self, speaker: Speaker | None, scale: theme.Scale, lang: str, text_source: Callable[[], str]) -> None:
-        self._labels = ("朗读", "停止朗读") if lang != "en" else ("Read aloud", "Stop")
+        self._labels = (tr("朗读", lang), tr("停止朗读", lang))
         super().__init__(self._labels[0])
         style_button(self, scale, name="read-aloud", primary=True, width_factor=2.2)
         self.speaker = speaker
@@ -253,6 +254,6 @@ class ReadingScreen(QWidget):
         stride = self._stride()
         pages = -(-bar.maximum() // stride) + 1
         current = pages if bar.value() >= bar.maximum() else min(pages, round(bar.value() / stride) + 1)
-        self.position.setText(f"第 {current} / {pages} 页" if self.lang != "en" else f"Page {current} / {pages}")
+        self.position.setText(tr("第 {current} / {pages} 页", self.lang, current=current, pages=pages))
         self.up.setEnabled(bar.value() > 0)
         self.down.setEnabled(bar.value() < bar.maximum())

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtWidgets import QWidget
 
 from kiosk.home import kind_section_name
+from kiosk.i18n import format_moment, speech_language, tr
+from kiosk.labels import labelled
 from kiosk.records.text import title_of
 from printing.render import PrintSubject
 from ui.attachments import AttachmentView
@@ -99,14 +101,14 @@ def _document(window: MainWindow, record: Record) -> None:
     attachments = record.get("attachments") or []
     if attachments:
         names = "、".join(a["name"] for a in attachments)
-        label = f"附件（{len(attachments)}）" if window.lang != "en" else f"Attachments ({len(attachments)})"
+        label = tr("附件（{count}）", window.lang, count=len(attachments))
         view = AttachmentView(attachments, window.terminal.blobs, window.scale, window.lang)
-        parts.append(Part(label, f"本文件的附件有：{names}", widget=view))
+        parts.append(Part(label, tr("本文件的附件有：{names}", speech_language(window.lang), names=names), widget=view))
     _reading(window, record, "document", parts)
 
 
 def _notice(window: MainWindow, record: Record) -> None:
-    when = f"发布时间：{record['publish_at'][:16].replace('T', ' ')}"
+    when = labelled("发布时间", format_moment(record["publish_at"], window.lang), window.lang)
     _reading(window, record, "notice", notice_parts(record, window.lang, when))
 
 

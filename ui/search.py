@@ -12,6 +12,8 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QFont, QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QLabel, QWidget
 
+from kiosk.i18n import format_day, ptr, tr
+from kiosk.labels import value_label
 from kiosk.records.schema import KIND_LABELS_ZH
 from kiosk.search import SearchHit, SearchService
 from ui import theme
@@ -19,8 +21,6 @@ from ui.keyboard import Keyboard, ime_for
 from ui.widgets import BUTTON_PADDING_PX, LazyListModel, Row, TouchList, big_button, clear_layout, screen_column
 
 KIND_ORDER = ("document", "subsidy_policy", "service_guide", "notice", "board", "catalogue_item", "catalogue_domain", "subsidy_payment")
-KIND_LABELS_EN = {"document": "Document", "subsidy_policy": "Subsidy", "service_guide": "Guide", "notice": "Notice", "board": "Village board",
-                  "catalogue_item": "Catalogue", "catalogue_domain": "Catalogue", "subsidy_payment": "Payment"}
 RESULT_LIMIT = 60
 DEBOUNCE_MS = 150
 CHIPS = 5
@@ -35,9 +35,9 @@ def grouped(hits: list[SearchHit]) -> list[SearchHit]:
 
 
 def hit_row(hit: SearchHit, lang: str) -> Row:
-    label = KIND_LABELS_ZH.get(hit.kind, hit.kind) if lang != "en" else KIND_LABELS_EN.get(hit.kind, hit.kind)
-    badge = hit.validity if hit.validity and hit.validity != "现行有效" else ""
-    details = "  ·  ".join(x for x in (label, hit.date, badge, hit.excerpt) if x)
+    label = ptr("record kind", KIND_LABELS_ZH[hit.kind], lang) if hit.kind in KIND_LABELS_ZH else hit.kind
+    badge = value_label(hit.validity, lang) if hit.validity and hit.validity != "现行有效" else ""
+    details = "  ·  ".join(x for x in (label, format_day(hit.date, lang) if hit.date else "", badge, hit.excerpt) if x)
     return Row(hit.title, details, label, hit.record_id, badge_colour=theme.TILE_COLOURS["search"])
 
 
@@ -56,7 +56,7 @@ class SearchScreen(QWidget):
         self.limit = limit
         self.hot = hot
         self.hits: list[SearchHit] = []
-        layout = screen_column(self, "搜索" if lang != "en" else "Search", scale, lang, on_back, on_home)
+        layout = screen_column(self, tr("搜索", lang), scale, lang, on_back, on_home)
         self.query_label = QLabel()
         self.query_label.setObjectName("search-query")
         self.query_label.setWordWrap(True)
@@ -105,7 +105,7 @@ class SearchScreen(QWidget):
 
     def _show_query(self) -> None:
         text = self.keyboard.text
-        hint = "请点下方字母输入拼音或首字母，如 dibao 或 db" if self.lang != "en" else "Tap letters: pinyin or first letters, e.g. dibao or db"
+        hint = tr("请点下方字母输入拼音或首字母，如 dibao 或 db", self.lang)
         self.query_label.setText(text or hint)
         self.query_label.setStyleSheet(self._query_style + (theme.INK if text else theme.MUTED))
 
@@ -125,10 +125,10 @@ class SearchScreen(QWidget):
         """Hot searches while nothing is typed, suggestions (联想) while typing."""
         clear_layout(self.chip_row)
         if query:
-            words, caption = self.search_service.suggest(query, limit=CHIPS), ("猜您想找：" if self.lang != "en" else "Suggestions:")
+            words, caption = self.search_service.suggest(query, limit=CHIPS), (tr("猜您想找：", self.lang))
             words = [w for w in words if w != query][:CHIPS]
         else:
-            words, caption = self.hot[:CHIPS], ("热门搜索：" if self.lang != "en" else "Popular:")
+            words, caption = self.hot[:CHIPS], (tr("热门搜索：", self.lang))
         if not words:
             return
         label = QLabel(caption)

@@ -9,6 +9,8 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from kiosk.browse import Browser, PaymentFilter
+from kiosk.i18n import format_day, ntr, tr
+from kiosk.labels import labelled, period_label, value_label
 from kiosk.money import format_fen
 from ui import theme
 from ui.chooser import Chooser, choose_village
@@ -17,13 +19,15 @@ from ui.listing import filter_rows
 from ui.widgets import LazyListModel, Row, TouchList, big_button, chip_group, screen_column
 
 
-def policy_row(policy: dict[str, Any]) -> Row:
-    return Row(policy["name"], f"{policy['year']}年度  ·  {policy['department']}  ·  {policy['standard']}", "", policy["id"])
+def policy_row(policy: dict[str, Any], lang: str) -> Row:
+    year = tr("{year}年度", lang, year=policy["year"])
+    return Row(policy["name"], f"{year}  ·  {policy['department']}  ·  {policy['standard']}", "", policy["id"])
 
 
-def payment_row(payment: dict[str, Any]) -> Row:
-    details = [payment["policy_name"], f"{payment['period']}", payment.get("quantity") or "",
-               f"{payment.get('status', '')} {payment.get('paid_date', '')}".strip()]
+def payment_row(payment: dict[str, Any], lang: str) -> Row:
+    paid = format_day(payment["paid_date"], lang) if payment.get("paid_date") else ""
+    details = [payment["policy_name"], period_label(str(payment["period"]), lang), payment.get("quantity") or "",
+               f"{value_label(payment.get('status', ''), lang)} {paid}".strip()]
     return Row(payment["recipient"], "  ·  ".join(d for d in details if d), "", None, format_fen(payment["amount_fen"]))
 
 
@@ -43,12 +47,12 @@ class SubsidyScreen(QWidget):
         self.village_names = village_names
         self.villages, self.village = browser.starting_village("subsidy_payment", home_village)
         self.filters = PaymentFilter()
-        layout = screen_column(self, "惠民补贴" if lang != "en" else "Subsidies", scale, lang, on_back, on_home)
+        layout = screen_column(self, tr("惠民补贴", lang), scale, lang, on_back, on_home)
         modes = QHBoxLayout()
         modes.setContentsMargins(scale.spacing_px, scale.spacing_px // 2, scale.spacing_px, scale.spacing_px // 2)
         group = QButtonGroup(self)
-        self.policies_tab = big_button("补贴政策" if lang != "en" else "Policies", scale, name="tab-policies", width_factor=2.6)
-        self.payments_tab = big_button("本村发放名单" if lang != "en" else "Payments in the village", scale, name="tab-payments", width_factor=3.4)
+        self.policies_tab = big_button(tr("补贴政策", lang), scale, name="tab-policies", width_factor=2.6)
+        self.payments_tab = big_button(tr("本村发放名单", lang), scale, name="tab-payments", width_factor=3.4)
         for index, tab in enumerate((self.policies_tab, self.payments_tab)):
             tab.setCheckable(True)
             group.addButton(tab)
@@ -66,7 +70,7 @@ class SubsidyScreen(QWidget):
     def _policies_pane(self) -> QWidget:
         def fetch(offset: int, limit: int) -> tuple[list[Row], int]:
             page = self.browser.subsidy_policies(offset=offset, limit=limit)
-            return [policy_row(p) for p in page.rows], page.total
+            return [policy_row(p, self.lang) for p in page.rows], page.total
 
         pane = QWidget()
         layout = QVBoxLayout(pane)
@@ -94,11 +98,11 @@ class SubsidyScreen(QWidget):
         self.policy_button.clicked.connect(self._choose_policy)
         row.addWidget(self.policy_button)
         years = self.browser.payment_years(self.village)[:3]
-        year_choices = [("全部年份" if self.lang != "en" else "All years", None), *[(f"{y}年", y) for y in years]]
+        year_choices = [(tr("全部年份", self.lang), None), *[(period_label(str(y), self.lang), y) for y in years]]
         self._year_group = chip_group(self, year_row, self.scale, "pay-year", year_choices, lambda v: self._set(year=v))
         year_row.addStretch(1)
         row.addStretch(1)
-        self.name_button = big_button("按姓名查找" if self.lang != "en" else "Find a name", self.scale, name="find-name", width_factor=2.6)
+        self.name_button = big_button(tr("按姓名查找", self.lang), self.scale, name="find-name", width_factor=2.6)
         self.name_button.clicked.connect(self._open_keyboard)
         row.addWidget(self.name_button)
         layout.addWidget(bar)
@@ -122,27 +126,25 @@ class SubsidyScreen(QWidget):
     def _fetch_payments(self, offset: int, limit: int) -> tuple[list[Row], int]:
         page = self.browser.payments(self.village, self.filters, offset=offset, limit=limit)
         self._total_fen = page.extra["total_fen"]
-        return [payment_row(p) for p in page.rows], page.total
+        return [payment_row(p, self.lang) for p in page.rows], page.total
 
     def _set(self, **changes: Any) -> None:
         self.filters = PaymentFilter(**{**self.filters.__dict__, **changes})
         self.payment_model.reload()
         self.policy_button.setText(self._policy_label())
-        self.name_button.setText(f"姓名：{self.filters.name}" if self.filters.name else ("按姓名查找" if self.lang != "en" else "Find a name"))
+        self.name_button.setText(labelled("姓名", self.filters.name, self.lang) if self.filters.name else tr("按姓名查找", self.lang))
         self._update_totals()
         self.filters_changed.emit()
 
     def _update_totals(self) -> None:
         place = self.village_names.get(self.village, self.village)
         count = self.payment_model.total
-        if self.lang == "en":
-            self.totals.setText(f"{place}: {count} payments, total {format_fen(self._total_fen)}")
-        else:
-            self.totals.setText(f"{place}　共 {count} 笔　合计 {format_fen(self._total_fen)}")
+        self.totals.setText(ntr("{place}　共 {n} 笔　合计 {total}", "{place}　共 {n} 笔　合计 {total}", count, self.lang, place=place,
+                                total=format_fen(self._total_fen)))
 
     def _policy_label(self) -> str:
         if self.filters.policy_id is None:
-            return "全部补贴项目 ▾" if self.lang != "en" else "All subsidies ▾"
+            return tr("全部补贴项目 ▾", self.lang)
         names = {pid: name for pid, name, _count in self.browser.payment_policies(self.village)}
         return f"{names.get(self.filters.policy_id, self.filters.policy_id)} ▾"
 
@@ -150,9 +152,9 @@ class SubsidyScreen(QWidget):
         return f"{self.village_names.get(self.village, self.village)} ▾"
 
     def _choose_policy(self) -> None:
-        options: list[tuple[str, Any]] = [("全部补贴项目" if self.lang != "en" else "All subsidies", None)]
-        options += [(f"{name}（{count}）", pid) for pid, name, count in self.browser.payment_policies(self.village)]
-        Chooser(self, "选择补贴项目" if self.lang != "en" else "Choose a subsidy", options, lambda v: self._set(policy_id=v), self.scale, self.lang)
+        options: list[tuple[str, Any]] = [(tr("全部补贴项目", self.lang), None)]
+        options += [(tr("{name}（{count}）", self.lang, name=name, count=count), pid) for pid, name, count in self.browser.payment_policies(self.village)]
+        Chooser(self, tr("选择补贴项目", self.lang), options, lambda v: self._set(policy_id=v), self.scale, self.lang)
 
     def _choose_village(self) -> None:
         choose_village(self, self.villages, self.village_names, self._set_village, self.scale, self.lang)
@@ -168,6 +170,6 @@ class SubsidyScreen(QWidget):
 
     def _open_keyboard(self) -> None:
         names = self.browser.payment_recipients(self.village)
-        KeyboardPanel(self, "输入姓名中的字（如姓氏）" if self.lang != "en" else "Type part of the name", self.filters.name or "",
+        KeyboardPanel(self, tr("输入姓名中的字（如姓氏）", self.lang), self.filters.name or "",
                       lambda text: self._set(name=text.strip() or None), self.scale, self.lang,
                       vocabulary=[n.replace("*", "") for n in names])

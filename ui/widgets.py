@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk.i18n import ntr, tr
 from ui import theme
 
 FETCH_SIZE = 60
@@ -92,8 +93,8 @@ class PageBar(QWidget):
         super().__init__()
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.up = big_button("上一页" if lang != "en" else "Page up", scale, name="page-up")
-        self.down = big_button("下一页" if lang != "en" else "Page down", scale, name="page-down")
+        self.up = big_button(tr("上一页", lang), scale, name="page-up")
+        self.down = big_button(tr("下一页", lang), scale, name="page-down")
         self.status = QLabel()
         self.status.setObjectName(status_name)
         self.status.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -132,14 +133,14 @@ class ScreenHeader(QWidget):
         self.setStyleSheet(f"QWidget#screen-header {{ background: {theme.HEADER}; }}")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(scale.spacing_px, scale.spacing_px // 2, scale.spacing_px, scale.spacing_px // 2)
-        back = big_button("返回" if lang != "en" else "Back", scale, name="back")
+        back = big_button(tr("返回", lang), scale, name="back")
         back.clicked.connect(self.back)
         self.title = QLabel(title)
         self.title.setObjectName("screen-title")
         self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.title.setWordWrap(True)
         self.title.setStyleSheet(f"color: {theme.PAPER}; font-size: {scale.title_px}px; font-weight: bold; background: transparent;")
-        home = big_button("首页" if lang != "en" else "Home", scale, name="home")
+        home = big_button(tr("首页", lang), scale, name="home")
         home.clicked.connect(self.home)
         layout.addWidget(back)
         layout.addWidget(self.title, 1)
@@ -357,7 +358,7 @@ class TouchList(QWidget):
 
     def _update_count(self) -> None:
         total = self.model.total
-        self.count.setText(f"共 {total} 条" if self._lang != "en" else f"{total} items")
+        self.count.setText(ntr("共 {n} 条", "共 {n} 条", total, self._lang))
 
     def page(self, direction: int) -> None:
         bar = self.view.verticalScrollBar()

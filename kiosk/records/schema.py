@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from kiosk.i18n import NP_
+
 Schema = dict[str, Any]
 
 KINDS: tuple[str, ...] = (
@@ -25,16 +27,16 @@ KINDS: tuple[str, ...] = (
 )
 
 KIND_LABELS_ZH: dict[str, str] = {
-    "region": "行政区划",
-    "catalogue_domain": "公开目录领域",
-    "catalogue_item": "公开事项",
-    "document": "政策文件",
-    "subsidy_policy": "补贴政策",
-    "subsidy_payment": "补贴发放",
-    "board": "三务公开",
-    "service_guide": "办事指南",
-    "notice": "通知公告",
-    "terminal_profile": "终端配置",
+    "region": NP_("record kind", "行政区划"),
+    "catalogue_domain": NP_("record kind", "公开目录领域"),
+    "catalogue_item": NP_("record kind", "公开事项"),
+    "document": NP_("record kind", "政策文件"),
+    "subsidy_policy": NP_("record kind", "补贴政策"),
+    "subsidy_payment": NP_("record kind", "补贴发放"),
+    "board": NP_("record kind", "三务公开"),
+    "service_guide": NP_("record kind", "办事指南"),
+    "notice": NP_("record kind", "通知公告"),
+    "terminal_profile": NP_("record kind", "终端配置"),
 }
 
 VALIDITY_VALUES = ("现行有效", "已修改", "已废止", "已失效")
@@ -162,9 +164,14 @@ ENVELOPE_PROPERTIES: dict[str, Schema] = {
     "deleted": {"type": "boolean", "description": "true makes the record a tombstone"},
     "keywords": _list(
         _text("a keyword or popular alias (俗称), e.g. 种粮直补", max_length=40),
-        "别名和关键词: extra words people search by; their first letters are searchable too",
+        "别名和关键词: extra words people search by; their first letters are searchable too "
+        "(not on subsidy_payment: refused there, as keywords are published and indexed unmasked)",
     ),
 }
+#: Kinds that may not carry ``keywords`` (issue 12, item 10). A payment's keywords went into the
+#: public feed and the search index as written — masking covers its recipient and text fields —
+#: so a name, ID number, bank card or mobile put there found that person's payment by search.
+KINDS_WITHOUT_KEYWORDS = frozenset({"subsidy_payment"})
 ENVELOPE_REQUIRED = ("id", "kind", "version", "region", "updated_at")
 
 INTERPRETATION: Schema = _object(
@@ -370,11 +377,12 @@ KIND_PROPERTIES: dict[str, tuple[dict[str, Schema], tuple[str, ...]]] = {
 def kind_schema(kind: str) -> Schema:
     """The complete JSON Schema for a live (not deleted) record of ``kind``."""
     properties, required = KIND_PROPERTIES[kind]
+    envelope = {name: value for name, value in ENVELOPE_PROPERTIES.items() if not (name == "keywords" and kind in KINDS_WITHOUT_KEYWORDS)}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": f"{kind} record ({KIND_LABELS_ZH[kind]})",
         "type": "object",
-        "properties": {**ENVELOPE_PROPERTIES, "kind": {"const": kind}, **properties},
+        "properties": {**envelope, "kind": {"const": kind}, **properties},
         "required": list(ENVELOPE_REQUIRED) + list(required),
         "additionalProperties": False,
     }

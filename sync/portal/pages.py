@@ -16,10 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment
+from jinja2 import Environment, FileSystemLoader
 
 from kiosk.home import kind_section_name
-from kiosk.labels import ledger_lines, period_label
+from kiosk.i18n import LANGUAGES, N_, format_day, format_moment, ptr, tr
+from kiosk.labels import ledger_lines, period_label, value_label
 from kiosk.money import format_fen
 from kiosk.privacy import mask_payment
 from kiosk.records.schema import KIND_LABELS_ZH
@@ -173,15 +174,29 @@ def paragraphs(text: Any) -> list[str]:
     return [line.strip() for line in str(text or "").splitlines() if line.strip()]
 
 
-def _fields(record: dict[str, Any], spec: list[tuple[str, str]]) -> list[tuple[str, str]]:
+#: Fields whose values are words of a fixed vocabulary (validity, audiences, levels …): shown through the catalogue.
+WORD_FIELDS = frozenset({"validity", "doc_type", "level", "audience", "mode", "frequency", "status", "form"})
+DATE_FIELDS = frozenset({"written_date", "published_date", "effective_date", "paid_date"})
+MOMENT_FIELDS = frozenset({"publish_at", "expire_at"})
+
+
+def _fields(record: dict[str, Any], spec: list[tuple[str, str]], lang: str) -> list[tuple[str, str]]:
+    """(key, label id) → (label, value) in ``lang``, skipping empty values; the record's own text stays as published."""
     out = []
     for key, label in spec:
         value = record.get(key)
         if value in (None, "", []):
             continue
-        if isinstance(value, list):
-            value = "、".join(str(v) for v in value)
-        out.append((label, str(value)))
+        values = value if isinstance(value, list) else [value]
+        if key in WORD_FIELDS:
+            shown = [value_label(str(v), lang) for v in values]
+        elif key in DATE_FIELDS:
+            shown = [format_day(str(v), lang) for v in values]
+        elif key in MOMENT_FIELDS:
+            shown = [format_moment(str(v), lang) for v in values]
+        else:
+            shown = [str(v) for v in values]
+        out.append((tr(label, lang), tr("、", lang).join(shown)))
     return out
 
 
@@ -191,149 +206,119 @@ def _size(size: Any) -> str:
     return f"{size / 1024 / 1024:.1f} MB" if size >= 1024 * 1024 else f"{max(1, round(size / 1024))} KB"
 
 
-def describe(record: dict[str, Any]) -> ItemView:
-    """The page's content for one record: which fields to show, in what order, with what labels."""
+def describe(record: dict[str, Any], lang: str = "zh_CN") -> ItemView:
+    """The page's content for one record: which fields to show, in what order, with what labels (in ``lang``)."""
     kind = record.get("kind", "")
     title = str(record.get("title") or record.get("name") or record.get("policy_name") or record.get("id"))
     # the section the kiosk shows it in (the one table of section names), so a phone and the kiosk name it alike
-    kind_label = kind_section_name(kind) or KIND_LABELS_ZH.get(kind, kind)
-    view = ItemView(title=title, kind_label=kind_label, updated_at=str(record.get("updated_at", "")))
+    kind_label = kind_section_name(kind, lang) or (ptr("record kind", KIND_LABELS_ZH[kind], lang) if kind in KIND_LABELS_ZH else kind)
+    view = ItemView(title=title, kind_label=kind_label, updated_at=format_moment(str(record.get("updated_at", "")), lang))
     if kind == "document":
-        view.badges = [record["validity"]] if record.get("validity") else []
-        view.fields = _fields(record, [("doc_number", "发文字号"), ("issuer", "发文机关"), ("doc_type", "文件类型"), ("level", "文件层级"),
-                                       ("topic", "主题分类"), ("written_date", "成文日期"), ("published_date", "发布日期"),
-                                       ("effective_date", "施行日期"), ("validity", "有效性"), ("validity_note", "有效性说明")])
-        view.sections.append(Section("正文", paragraphs=paragraphs(record.get("body"))))
+        view.badges = [value_label(record["validity"], lang)] if record.get("validity") else []
+        view.fields = _fields(record, [("doc_number", N_("发文字号")), ("issuer", N_("发文机关")), ("doc_type", N_("文件类型")),
+                                       ("level", N_("文件层级")), ("topic", N_("主题分类")), ("written_date", N_("成文日期")),
+                                       ("published_date", N_("发布日期")), ("effective_date", N_("施行日期")), ("validity", N_("有效性")),
+                                       ("validity_note", N_("有效性说明"))], lang)
+        view.sections.append(Section(ptr("reading tab", "正文", lang), paragraphs=paragraphs(record.get("body"))))
         interpretation = record.get("interpretation")
         if isinstance(interpretation, dict):
-            section = Section(str(interpretation.get("title") or "政策解读"), paragraphs=paragraphs(interpretation.get("text")))
+            section = Section(str(interpretation.get("title") or tr("政策解读", lang)), paragraphs=paragraphs(interpretation.get("text")))
             for qa in interpretation.get("qa") or []:
                 if isinstance(qa, dict):
-                    section.paragraphs += [f"问：{qa.get('q', '')}", f"答：{qa.get('a', '')}"]
+                    section.paragraphs += [tr("问：{question}", lang, question=qa.get("q", "")), tr("答：{answer}", lang, answer=qa.get("a", ""))]
             if interpretation.get("interpreter"):
-                section.paragraphs.append(f"解读人：{interpretation['interpreter']}　电话：{interpretation.get('interpreter_phone', '')}")
+                section.paragraphs.append(tr("解读人：{name}　联系电话：{phone}", lang, name=interpretation["interpreter"],
+                                             phone=interpretation.get("interpreter_phone", "")))
             view.sections.append(section)
         for item in record.get("attachments") or []:
             sha = str(item.get("sha256", ""))
-            view.attachments.append((str(item.get("name", "附件")), f"/feed/blobs/sha256/{sha[:2]}/{sha}", _size(item.get("size"))))
+            view.attachments.append((str(item.get("name") or tr("附件", lang)), f"/feed/blobs/sha256/{sha[:2]}/{sha}", _size(item.get("size"))))
     elif kind == "notice":
-        view.badges = ["紧急"] if record.get("priority") == "urgent" else []
-        view.fields = _fields(record, [("issuer", "发布单位"), ("publish_at", "发布时间"), ("expire_at", "截止时间")])
-        view.sections.append(Section("正文", paragraphs=paragraphs(record.get("body"))))
+        view.badges = [tr("紧急", lang)] if record.get("priority") == "urgent" else []
+        view.fields = _fields(record, [("issuer", N_("发布单位")), ("publish_at", N_("发布时间")), ("expire_at", N_("截止时间"))], lang)
+        view.sections.append(Section(ptr("reading tab", "正文", lang), paragraphs=paragraphs(record.get("body"))))
     elif kind == "service_guide":
-        view.fields = _fields(record, [("department", "实施主体"), ("audience", "服务对象"), ("topic", "主题分类"), ("time_limit", "办理时限"),
-                                       ("fees", "收费标准"), ("place", "办理地点"), ("hours", "办理时间"), ("phone", "咨询电话"),
-                                       ("online_url", "网上办理"), ("basis", "设定依据")])
-        view.sections.append(Section("受理条件", items=[str(c) for c in record.get("conditions") or []]))
+        view.fields = _fields(record, [("department", N_("实施主体")), ("audience", N_("服务对象")), ("topic", N_("主题分类")),
+                                       ("time_limit", N_("办理时限")), ("fees", N_("收费标准")), ("place", N_("办理地点")),
+                                       ("hours", N_("办理时间")), ("phone", N_("咨询电话")), ("online_url", N_("网上办理")),
+                                       ("basis", N_("设定依据"))], lang)
+        view.sections.append(Section(tr("受理条件", lang), items=[str(c) for c in record.get("conditions") or []]))
         materials = []
         for item in record.get("materials") or []:
             extra = "，".join(str(item[k]) for k in ("form", "note") if item.get(k))
             materials.append(f"{item.get('name', '')}（{extra}）" if extra else str(item.get("name", "")))
-        view.sections.append(Section("申请材料", items=materials, ordered=True))
-        view.sections.append(Section("办理流程", items=[str(s) for s in record.get("steps") or []], ordered=True))
+        view.sections.append(Section(tr("申请材料", lang), items=materials, ordered=True))
+        view.sections.append(Section(tr("办理流程", lang), items=[str(s) for s in record.get("steps") or []], ordered=True))
     elif kind == "subsidy_policy":
-        view.fields = _fields(record, [("year", "政策年度"), ("department", "主管部门"), ("target", "补贴对象"), ("standard", "补助标准"),
-                                       ("purpose", "资金用途"), ("basis", "政策依据"), ("phone", "咨询电话")])
+        view.fields = _fields(record, [("year", N_("政策年度")), ("department", N_("主管部门")), ("target", N_("补贴对象")),
+                                       ("standard", N_("补助标准")), ("purpose", N_("资金用途")), ("basis", N_("政策依据")),
+                                       ("phone", N_("咨询电话"))], lang)
     elif kind == "subsidy_payment":
         masked = mask_payment(record)
         view.title = str(masked.get("policy_name") or title)
-        view.fields = _fields(masked, [("recipient", "领取人"), ("household_size", "家庭人口"), ("quantity", "补贴依据数量")])
+        view.fields = _fields(masked, [("recipient", N_("领取人")), ("household_size", N_("家庭人口")), ("quantity", N_("补贴依据数量"))], lang)
         if isinstance(record.get("amount_fen"), int) and not isinstance(record.get("amount_fen"), bool):
-            view.fields.append(("发放金额", format_fen(record["amount_fen"])))
+            view.fields.append((tr("发放金额", lang), format_fen(record["amount_fen"])))
         if record.get("period"):
-            view.fields.append(("发放期间", period_label(str(record["period"]))))
-        view.fields += _fields(masked, [("paid_date", "发放日期"), ("status", "发放状态"), ("note", "备注")])
+            view.fields.append((tr("发放期间", lang), period_label(str(record["period"]), lang)))
+        view.fields += _fields(masked, [("paid_date", N_("发放日期")), ("status", N_("发放状态")), ("note", N_("备注"))], lang)
     elif kind == "board":
-        view.fields = [("公开期间", period_label(str(record["period"])))] if record.get("period") else []
-        view.fields += _fields(record, [("published_date", "公开日期"), ("frequency", "公开频率"), ("supervisor", "监督审核人"),
-                                        ("contact_phone", "监督电话")])
+        view.fields = [(tr("公开期间", lang), period_label(str(record["period"]), lang))] if record.get("period") else []
+        view.fields += _fields(record, [("published_date", N_("公开日期")), ("frequency", N_("公开频率")), ("supervisor", N_("监督审核人")),
+                                        ("contact_phone", N_("监督电话"))], lang)
         for section in record.get("sections") or []:
             view.sections.append(Section(str(section.get("heading", "")), paragraphs=paragraphs(section.get("body"))))
         if record.get("lines"):
             rows = [[line.date, line.category, line.summary, format_fen(line.income_fen) if line.income_fen else "",
                      format_fen(line.expense_fen) if line.expense_fen else "", format_fen(line.balance_fen)] for line in ledger_lines(record)]
-            view.sections.append(Section("收支明细", columns=["日期", "类别", "摘要", "收入", "支出", "余额"], rows=rows))
-            for key, label in (("opening_balance_fen", "期初余额"), ("closing_balance_fen", "期末余额")):
+            columns = [tr(c, lang) for c in (N_("日期"), N_("类别"), N_("摘要"), N_("收入"), N_("支出"), N_("余额"))]
+            view.sections.append(Section(tr("收支明细", lang), columns=columns, rows=rows))
+            for key, label in (("opening_balance_fen", N_("期初余额")), ("closing_balance_fen", N_("期末余额"))):
                 if isinstance(record.get(key), int):
-                    view.fields.append((label, format_fen(record[key])))
+                    view.fields.append((tr(label, lang), format_fen(record[key])))
     elif kind == "catalogue_item":
-        view.fields = _fields(record, [("sub_domain", "公开类别"), ("content", "公开内容"), ("basis", "公开依据"), ("deadline", "公开时限"),
-                                       ("subject", "公开主体"), ("channels", "公开渠道"), ("audience", "公开对象"), ("mode", "公开方式"),
-                                       ("level", "公开层级"), ("frequency", "公开频率"), ("place", "公开场所")])
+        view.fields = _fields(record, [("sub_domain", N_("公开类别")), ("content", N_("公开内容")), ("basis", N_("公开依据")),
+                                       ("deadline", N_("公开时限")), ("subject", N_("公开主体")), ("channels", N_("公开渠道")),
+                                       ("audience", N_("公开对象")), ("mode", N_("公开方式")), ("level", N_("公开层级")),
+                                       ("frequency", N_("公开频率")), ("place", N_("公开场所"))], lang)
     else:
-        view.fields = _fields(record, [("full_name", "全称"), ("description", "说明")])
+        view.fields = _fields(record, [("full_name", N_("全称")), ("description", N_("说明"))], lang)
     return view
 
 
-_PAGE = """<!doctype html>
-<html lang="zh-CN">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{ title }}</title>
-<style>
-body { margin: 0; font: 18px/1.7 system-ui, -apple-system, "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", sans-serif;
-       color: #1a1a1a; background: #f5f6f8; }
-main { max-width: 760px; margin: 0 auto; padding: 16px; background: #fff; min-height: 100vh; box-sizing: border-box; }
-h1 { font-size: 1.4em; line-height: 1.4; margin: .3em 0 .6em; }
-h2 { font-size: 1.15em; margin: 1.4em 0 .4em; border-left: 4px solid #b71c1c; padding-left: 8px; }
-.kind { color: #555; font-size: .9em; }
-.badge { display: inline-block; background: #b71c1c; color: #fff; border-radius: 4px; padding: 0 8px; font-size: .85em; margin-left: 6px; }
-dl { display: grid; grid-template-columns: max-content 1fr; gap: 4px 12px; margin: 0; }
-dt { color: #555; } dd { margin: 0; word-break: break-all; }
-p { text-indent: 2em; margin: .4em 0; }
-.table { overflow-x: auto; } table { border-collapse: collapse; font-size: .9em; min-width: 100%; }
-td, th { border: 1px solid #ccc; padding: 4px 6px; white-space: nowrap; } td.num { text-align: right; }
-a { color: #0d47a1; }
-footer { margin-top: 2em; color: #666; font-size: .85em; border-top: 1px solid #ddd; padding-top: .6em; }
-</style>
-</head>
-<body><main>
-{% if view %}
-<div class="kind">{{ view.kind_label }}{% for badge in view.badges %}<span class="badge">{{ badge }}</span>{% endfor %}</div>
-<h1>{{ view.title }}</h1>
-{% if view.fields %}<dl>{% for label, value in view.fields %}<dt>{{ label }}</dt><dd>{{ value }}</dd>{% endfor %}</dl>{% endif %}
-{% for section in view.sections %}{% if section.paragraphs or section.items or section.rows %}
-<h2>{{ section.heading }}</h2>
-{% for text in section.paragraphs %}<p>{{ text }}</p>{% endfor %}
-{% if section.items %}{% set tag = 'ol' if section.ordered else 'ul' %}
-<{{ tag }}>{% for item in section.items %}<li>{{ item }}</li>{% endfor %}</{{ tag }}>{% endif %}
-{% if section.rows %}<div class="table"><table><tr>{% for c in section.columns %}<th>{{ c }}</th>{% endfor %}</tr>
-{% for row in section.rows %}<tr>{% for cell in row %}<td{% if loop.index > 3 %} class="num"{% endif %}>{{ cell }}</td>{% endfor %}</tr>{% endfor %}
-</table></div>{% endif %}
-{% endif %}{% endfor %}
-{% if view.attachments %}<h2>附件</h2><ul>{% for name, url, size in view.attachments %}
-<li><a href="{{ url }}" download="{{ name }}">{{ name }}</a> {{ size }}</li>{% endfor %}</ul>{% endif %}
-<footer>信息编号：{{ record_id }}{% if view.updated_at %}<br>更新时间：{{ view.updated_at }}{% endif %}<br>内容以发布机关正式文本为准。</footer>
-{% else %}
-<h1>{{ heading }}</h1>
-<p>{{ message }}</p>
-<footer>信息编号：{{ record_id }}</footer>
-{% endif %}
-</main></body>
-</html>
-"""
-
-_env = Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True)
-_template = _env.from_string(_PAGE)
+TEMPLATES = Path(__file__).with_name("templates")
+#: The ``lang`` attribute of the page, so a phone's screen reader and fonts pick the right script.
+HTML_LANG = {"zh_CN": "zh-CN", "zh_Hant": "zh-Hant", "en": "en"}
+_env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, trim_blocks=True, lstrip_blocks=True)
 
 
-def render_item(record: dict[str, Any]) -> str:
-    view = describe(record)
-    return _template.render(view=view, title=f"{view.title} - {view.kind_label}", record_id=record.get("id", ""))
+def _render(lang: str, **values: Any) -> str:
+    """The item page in ``lang``: ``_`` in the template is the catalogue (extracted by tools/i18n.py like tr())."""
+    def gettext(message: str, **params: Any) -> str:
+        return tr(message, lang, **params)
+
+    here = HTML_LANG[lang]
+    switch = [(code, name, code == lang, HTML_LANG[code]) for code, name in LANGUAGES.items()]
+    return _env.get_template("item.html").render(_=gettext, html_lang=here, languages=switch, **values)
 
 
-def render_missing(record_id: str, *, withdrawn: bool = False) -> str:
-    heading = "该信息已撤回" if withdrawn else "未找到该信息"
-    message = "发布机关已撤回这条信息。" if withdrawn else "这条信息不存在，或尚未发布。请核对二维码，或到政务服务大厅查询。"
-    return _template.render(view=None, title=heading, heading=heading, message=message, record_id=record_id)
+def render_item(record: dict[str, Any], lang: str = "zh_CN") -> str:
+    view = describe(record, lang)
+    return _render(lang, view=view, title=f"{view.title} - {view.kind_label}", record_id=record.get("id", ""))
 
 
-def item_response(index: FeedIndex, record_id: str) -> tuple[str, int]:
-    """(html, status) for `/r/<id>`: 200, 410 for a withdrawn record, 404 for an unknown one."""
+def render_missing(record_id: str, *, withdrawn: bool = False, lang: str = "zh_CN") -> str:
+    heading = tr("该信息已撤回", lang) if withdrawn else tr("未找到该信息", lang)
+    message = (tr("发布机关已撤回这条信息。", lang) if withdrawn
+               else tr("这条信息不存在，或尚未发布。请核对二维码，或到政务服务大厅查询。", lang))
+    return _render(lang, view=None, title=heading, heading=heading, message=message, record_id=record_id)
+
+
+def item_response(index: FeedIndex, record_id: str, lang: str = "zh_CN") -> tuple[str, int]:
+    """(html, status) for `/r/<id>` in ``lang``: 200, 410 for a withdrawn record, 404 for an unknown one."""
     record = index.lookup(record_id)
     if record is None or record.get("kind") in HIDDEN_KINDS:
-        return render_missing(record_id), 404
+        return render_missing(record_id, lang=lang), 404
     if record.get("deleted"):
-        return render_missing(record_id, withdrawn=True), 410
-    return render_item(record), 200
+        return render_missing(record_id, withdrawn=True, lang=lang), 410
+    return render_item(record, lang), 200

@@ -13,7 +13,9 @@ import ast
 import re
 import string
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -21,12 +23,13 @@ from kiosk.i18n import LANGUAGES, LazyText, format_day, lazy_tr, negotiate, ntr,
 from tests.conftest import ROOT
 
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
-WORDS = re.compile(r"[A-Za-z]{2,}")
+#: English as people read it: a capitalised word, or two words (identifiers such as "issuer" or "a4" are not prose).
+PROSE = re.compile(r"\b[A-Z][a-z]+\b|[A-Za-z]{2,}\W+[A-Za-z]{2,}|\s[A-Za-z]{3,}")
 #: Where user-visible text is made: the screens, the printouts, the portal's pages and the core's wording.
 SCOPE = ("ui", "printing", "sync/portal", "kiosk/home.py", "kiosk/labels.py", "kiosk/money.py", "kiosk/browse.py", "kiosk/share.py",
          "kiosk/syncstatus.py")
 TEMPLATES = ("sync/portal/templates",)
-CATALOGUE_CALLS = {"tr", "ntr", "ptr", "N_", "lazy_tr", "_"}
+CATALOGUE_CALLS = {"tr", "ntr", "ptr", "N_", "NP_", "lazy_tr", "labelled", "_"}
 LOG_METHODS = {"debug", "info", "warning", "error", "exception", "critical"}
 #: Calls whose arguments a person sees or reads: an English literal here bypasses the catalogue.
 SINKS = {"QLabel", "QPushButton", "big_button", "_label", "setText", "setAccessibleName", "setWindowTitle", "setToolTip",
@@ -35,6 +38,8 @@ SINKS = {"QLabel", "QPushButton", "big_button", "_label", "setText", "setAccessi
 ALLOWED: dict[tuple[str, str], str] = {
     ("printing/fonts.py", "中文公开打印"): "characters a font must draw to be chosen; never shown",
     ("sync/portal/cli.py", "Reference portal for disclosure kiosks (参考门户服务)."): "staff command line, English with the Chinese name",
+    ("ui/speech.py", "普通话"): "the voices' names, for staff log lines",
+    ("ui/speech.py", "粤语"): "the voices' names, for staff log lines",
 }
 #: Modules whose literals are for staff or machines, not for the person at the kiosk or on the phone.
 NOT_USER_TEXT = {
@@ -107,6 +112,8 @@ def check_source(source: str, path: str) -> list[Violation]:
             isinstance(c, ast.Constant) and c.value in LANGUAGES for c in [node.left, *node.comparators]
         ) and path != "kiosk/i18n.py":
             out.append(Violation(path, node.lineno, ast.unparse(node), "picks a text by comparing the language (use the catalogue)"))
+        if isinstance(node, ast.Call) and _call_name(node) in CATALOGUE_CALLS and any(isinstance(a, ast.JoinedStr) for a in ancestors(node)):
+            out.append(Violation(path, node.lineno, ast.unparse(node), "a catalogue call inside an f-string is invisible to the extractor"))
         if isinstance(node, ast.JoinedStr):
             chain = ancestors(node)
             if any(isinstance(a, ast.Call) and _call_name(a) in CATALOGUE_CALLS for a in chain[:1]):
@@ -120,6 +127,8 @@ def check_source(source: str, path: str) -> list[Violation]:
         chain = ancestors(node)
         if catalogued(node, chain) or any(isinstance(a, ast.Call) and _is_log_call(a) for a in chain):
             continue
+        if chain and isinstance(chain[0], ast.Compare):
+            continue  # a record's value compared with one of its fixed words (validity == "现行有效"): data, not display
         if CJK.search(text):
             out.append(Violation(path, node.lineno, text, "Chinese text outside the catalogue"))
             continue
@@ -127,24 +136,49 @@ def check_source(source: str, path: str) -> list[Violation]:
         if parent is not None and isinstance(parent, ast.JoinedStr):  # a piece of an f-string: judge where the f-string goes
             chain = chain[1:]
             parent = chain[0] if chain else None
-        if isinstance(parent, ast.Call) and _call_name(parent) in SINKS and WORDS.search(text) and any(
+        if isinstance(parent, ast.Call) and _call_name(parent) in SINKS and PROSE.search(text) and any(
             arg is node or (isinstance(arg, ast.JoinedStr) and node in arg.values) for arg in parent.args
         ):
             out.append(Violation(path, node.lineno, text, f"English text handed to {_call_name(parent)}() outside the catalogue"))
     return out
 
 
+class _Text(HTMLParser):
+    """The text a browser shows: character data outside <style> and <script>."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pieces: list[str] = []
+        self._hidden = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._hidden += tag in ("style", "script")
+
+    def handle_endtag(self, tag: str) -> None:
+        self._hidden -= tag in ("style", "script")
+
+    def handle_data(self, data: str) -> None:
+        if not self._hidden and data.strip():
+            self.pieces.append(data.strip())
+
+
 def check_template(source: str, path: str) -> list[Violation]:
-    """Words in a Jinja template's markup (outside ``{{ _("…") }}``) are not translated."""
+    """Words a Jinja template shows outside ``{{ _("…") }}``: rendered with ``_`` giving nothing and every value
+    empty (one of each list, both branches), whatever text is left on the page did not come from the catalogue."""
     from jinja2 import Environment
 
+    template = Environment(autoescape=True).from_string(source)
+    section = SimpleNamespace(heading="", paragraphs=[""], items=[""], ordered=False, columns=[""], rows=[["", "", "", ""]])
+    view = SimpleNamespace(kind_label="", badges=[""], title="", fields=[("", "")], sections=[section], attachments=[("", "", "")],
+                           updated_at="-")
     out = []
-    for line, kind, value in Environment().lex(source):
-        if kind != "data":
-            continue
-        visible = re.sub(r"<style>.*?</style>|<[^>]*>|&\w+;", " ", value, flags=re.S)
-        if CJK.search(visible) or WORDS.search(visible):
-            out.append(Violation(path, line, visible.strip()[:60], "words in a template outside the catalogue"))
+    for shown in (view, None):
+        html = template.render(_=lambda message, **values: "", view=shown, languages=[("", "", True, ""), ("", "", False, "")], html_lang="",
+                               title="", record_id="", heading="", message="")
+        parser = _Text()
+        parser.feed(html)
+        out += [Violation(path, 0, text, "words in a template outside the catalogue") for text in parser.pieces
+                if (CJK.search(text) or PROSE.search(text)) and all(v.text != text for v in out)]
     return out
 
 
@@ -175,6 +209,7 @@ title = "政策文件" if lang != "en" else "Policy documents"
 part = Part(f"附件（{n}）", speech)
 row = Row(f"{count} items", "")
 shown = tr(f"共 {n} 条", lang)
+heading = f"<h2>{tr('附件', lang)}</h2>"
 '''
     found = check_source(bad, "ui/bad.py")
     reasons = [v.why for v in found]
@@ -184,6 +219,7 @@ shown = tr(f"共 {n} 条", lang)
     assert any("English text handed to Row" in r for r in reasons)
     assert any("comparing the language" in r for r in reasons)
     assert any("f-string as a message id" in r for r in reasons)
+    assert any("invisible to the extractor" in r for r in reasons)
     good = '''
 """A docstring may say 返回."""
 label = QLabel(tr("返回", lang))
@@ -291,3 +327,35 @@ def test_lazy_text_renders_later_in_any_language() -> None:
 ])
 def test_the_portal_negotiates_a_language(header: str | None, query: str | None, expected: str) -> None:
     assert negotiate(header, query) == expected
+
+
+def test_every_fixed_word_of_the_records_is_in_the_catalogue() -> None:
+    """Validity, frequencies, audiences … are our words (kiosk/labels.py VALUE_WORDS); a new enum value must join them."""
+    from kiosk.labels import VALUE_WORDS
+    from kiosk.records.schema import KIND_PROPERTIES
+
+    def enums(schema: object) -> set[str]:
+        found: set[str] = set()
+        if isinstance(schema, dict):
+            found |= {v for v in schema.get("enum", []) if isinstance(v, str) and CJK.search(v)}
+            for value in schema.values():
+                found |= enums(value)
+        elif isinstance(schema, list | tuple):
+            for value in schema:
+                found |= enums(value)
+        return found
+
+    words = enums(KIND_PROPERTIES)
+    assert {"已废止", "每季度", "个人服务", "已发放"} <= words  # the walk reaches the enums
+    assert words - set(VALUE_WORDS) == set()
+    assert all(tr(word, "en") != word for word in VALUE_WORDS)
+
+
+def test_money_and_periods_in_three_languages() -> None:
+    from kiosk.i18n import money_words
+    from kiosk.labels import period_label
+
+    assert money_words(129600, "zh_CN") == "1,296.00元" and money_words(129600, "en") == "1,296.00 yuan"
+    assert [period_label(p, "zh_CN") for p in ("2025-Q4", "2026-03", "2026-H1", "2026")] == ["2025年第四季度", "2026年3月", "2026年上半年", "2026年"]
+    assert [period_label(p, "en") for p in ("2025-Q4", "2026-03", "2026-H1", "2026")] == ["Q4 2025", "Mar 2026", "H1 2026", "2026"]
+    assert period_label("2025-Q4", "zh_Hant") == "2025年第四季度"
