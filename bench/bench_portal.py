@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.bench_store import machine, write_section  # noqa: E402
-from sync.portal.models import issue_enrolment_code, open_db  # noqa: E402
+from sync.portal.models import issue_enrolment_code, load_code_key, open_db  # noqa: E402
 
 REGION = "990121101201"
 STAMP = "2026-11-21T09:00:00+08:00"
@@ -90,7 +90,7 @@ def start_server(state: Path, feed: Path, threads: int) -> tuple[subprocess.Pope
 
 def enrol(url: str, state: Path, count: int) -> list[str]:
     db = open_db(f"sqlite:///{state / 'portal.sqlite'}")
-    codes = [issue_enrolment_code(db, REGION, f"压测终端{i:03d}") for i in range(count)]
+    codes = [issue_enrolment_code(db, REGION, f"压测终端{i:03d}", code_key=load_code_key(state)) for i in range(count)]
     db.close()
     with requests.Session() as session:
         tokens = []

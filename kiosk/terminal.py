@@ -47,7 +47,10 @@ class Terminal:
         self.data_dir = Path(data_dir)
         #: What time it is for this terminal: every screen, query and job asks this (kiosk/clock.py).
         self.clock: clocks.Clock = clock or clocks.from_environment()
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        # 0700: the folder holds the terminal's token and its outbox; other local accounts have no business there.
+        self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if self.data_dir.stat().st_mode & 0o077:
+            os.chmod(self.data_dir, 0o700)
         self.store = ContentStore(self.data_dir / "content.sqlite", self.clock)
         self.blobs = BlobStore(self.data_dir / "blobs")
         self.reload_settings()

@@ -28,7 +28,19 @@ from werkzeug.exceptions import HTTPException
 
 from kiosk.i18n import negotiate
 from kiosk.protocol import BODY_FIELDS, IDEMPOTENCY_HEADER, IDEMPOTENCY_KEY_RULE, OUTBOX_KINDS, is_idempotency_key
-from sync.portal.models import REGION_RE, PortalDB, load_box_key, normalize_code, open_db, public_key_b64, sha256_hex, utcnow
+from sync.portal.limits import FailureThrottle
+from sync.portal.models import (
+    REGION_RE,
+    PortalDB,
+    code_digest,
+    ensure_private_dir,
+    load_box_key,
+    load_code_key,
+    open_db,
+    public_key_b64,
+    sha256_hex,
+    utcnow,
+)
 from sync.portal.pages import HTML_LANG, FeedIndex, item_response, latest_root
 from sync.portal.staff_text import UNPRINTABLE_RE
 
@@ -48,6 +60,10 @@ MAX_CHANNELS = 64
 MAX_ERROR_CHARS = 4000
 SEALED_OVERHEAD = 48  # X25519 ephemeral public key (32) + Poly1305 tag (16)
 RETRY_AFTER_S = 5
+# Wrong enrolment codes allowed per window, per client address and for the whole portal (`kiosk-portal serve` options).
+ENROL_FAILURES_PER_ADDRESS = 10
+ENROL_FAILURES_TOTAL = 50
+ENROL_WINDOW_S = 900.0
 FEED_FOLDERS = ("metadata", "targets", "blobs")  # what a terminal reads under /feed/ (docs/PROTOCOL.md); nothing else is served
 HTTP_ERRORS = {  # werkzeug's own errors, worded for a terminal log and a staff screen
     400: ("bad request", "请求格式错误"),
@@ -77,6 +93,8 @@ class Portal:
     feed_dir: Path
     feed_index: FeedIndex
     box_key: PrivateKey
+    code_key: bytes
+    enrol_throttle: FailureThrottle
 
 
 def portal() -> Portal:
@@ -101,17 +119,28 @@ def check_private_outside_feed(feed_dir: Path, keys_dir: Path, db_url: str) -> N
             raise ValueError(f"the database must be outside the feed folder {feed} (found {database})")
 
 
-def create_app(feed_dir: Path, db_url: str, keys_dir: Path) -> flask.Flask:
-    """The portal as a Flask app (serve it with waitress); tables and the key pair are made if missing.
+def enrolment_alert(scope: str, address: str, failures: int) -> None:
+    """Staff must hear that codes are being guessed: one WARNING line per limit and window, in the portal's log."""
+    who = f"from {address}" if scope == "address" else "from all addresses together"
+    log.warning("ALERT: enrolment codes are being guessed: %d wrong codes %s in %d s; enrolment %s is refused with 429 "
+                "until the window passes", failures, who, int(ENROL_WINDOW_S), "for that address" if scope == "address" else "for everyone")
+
+
+def create_app(feed_dir: Path, db_url: str, keys_dir: Path, *, enrol_throttle: FailureThrottle | None = None) -> flask.Flask:
+    """The portal as a Flask app (serve it with waitress); tables and the keys are made if missing.
 
     Raises ValueError, before anything is created, when the state folder or the database lies inside the feed.
     """
     check_private_outside_feed(feed_dir, keys_dir, db_url)
     feed_dir = Path(feed_dir).resolve()
+    ensure_private_dir(Path(keys_dir))
     app = flask.Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
-    state = Portal(db=open_db(db_url), feed_dir=feed_dir, feed_index=FeedIndex(feed_dir), box_key=load_box_key(Path(keys_dir)))
+    state = Portal(db=open_db(db_url), feed_dir=feed_dir, feed_index=FeedIndex(feed_dir), box_key=load_box_key(Path(keys_dir)),
+                   code_key=load_code_key(Path(keys_dir)),
+                   enrol_throttle=enrol_throttle or FailureThrottle(ENROL_FAILURES_PER_ADDRESS, ENROL_FAILURES_TOTAL, ENROL_WINDOW_S))
+    state.enrol_throttle.on_alert = enrolment_alert
     app.extensions["kiosk_portal"] = state
 
     @app.before_request
@@ -346,8 +375,16 @@ def canonical_sha256(body: dict[str, Any]) -> str:
 
 
 def enroll() -> tuple[flask.Response, int]:
+    """Redeem a one-time code. Wrong codes are counted per client address and in total (FailureThrottle): past
+    the limit every attempt is a 429 with Retry-After, checked before the body is even parsed."""
     state = portal()
     db = state.db
+    address = flask.request.remote_addr or "-"
+    verdict = state.enrol_throttle.check(address)
+    if not verdict.allowed:
+        raise ApiError(429, f"too many wrong enrolment codes {'from this address' if verdict.scope == 'address' else 'at this portal'}; "
+                       f"try again in {verdict.retry_after_s} s", f"注册码错误次数过多，请 {verdict.retry_after_s} 秒后再试",
+                       {"Retry-After": str(verdict.retry_after_s)})
     body = json_body()
     if not isinstance(body, dict):
         bad_request("the body must be a JSON object", "请求内容必须是 JSON 对象")
@@ -359,8 +396,9 @@ def enroll() -> tuple[flask.Response, int]:
                     "字段 'name' 必须是不超过 200 字、不含控制字符的文本")
     refused = ApiError(403, "unknown, used or expired enrolment code", "注册码无效、已使用或已过期")
     now = utcnow()
-    found = db.EnrolmentCode.get_or_none(db.EnrolmentCode.code_sha256 == sha256_hex(normalize_code(code)))
+    found = db.EnrolmentCode.get_or_none(db.EnrolmentCode.code_sha256 == code_digest(state.code_key, code))
     if found is None or found.used_by is not None or found.expires_at <= now:
+        state.enrol_throttle.failed(address)
         raise refused
     terminal_id = "t-" + secrets.token_hex(5)
     token = secrets.token_urlsafe(32)

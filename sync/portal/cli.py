@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import base64
 import json
+import logging
 import signal
 import sys
 from collections.abc import Sequence
@@ -20,7 +21,7 @@ import nacl.exceptions
 from nacl.public import SealedBox
 
 from kiosk.protocol import OUTBOX_KINDS
-from sync.portal.models import REGION_RE, PortalDB, issue_enrolment_code, load_box_key, open_db, public_key_b64, utcnow
+from sync.portal.models import REGION_RE, PortalDB, issue_enrolment_code, load_box_key, load_code_key, open_db, public_key_b64, utcnow
 from sync.portal.staff_text import printable_data
 
 
@@ -48,6 +49,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8765, help="0 picks a free port (printed)")
     serve.add_argument("--threads", type=int, default=8)
     serve.add_argument("--connection-limit", type=int, default=1000, help="open connections before waitress stops accepting")
+    serve.add_argument("--enroll-max-failures-per-address", type=int, default=10,
+                       help="wrong enrolment codes one address may try per 15 minutes before it gets 429")
+    serve.add_argument("--enroll-max-failures", type=int, default=50,
+                       help="wrong enrolment codes all addresses together may try per 15 minutes before enrolment pauses (429)")
 
     code = commands.add_parser("enroll-code", help="issue a one-time enrolment code for a new terminal")
     code.add_argument("--region", required=True, help="12-digit region code of the terminal's place")
@@ -67,7 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
     inbox.add_argument("--decrypt", action="store_true", help="open sealed items with the portal's private key")
     inbox.add_argument("--json", action="store_true")
 
-    commands.add_parser("keygen", help="create the sealed-box key pair if missing and print the public key")
+    commands.add_parser("keygen", help="create the sealed-box key pair and the enrolment-code key if missing; print the public key")
     return parser
 
 
@@ -75,6 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         if args.command == "keygen":
+            load_code_key(args.state_dir)
             print(public_key_b64(load_box_key(args.state_dir)))
             return 0
         db_url = args.db or default_db_url(args.state_dir)
@@ -100,11 +106,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 def serve(args: argparse.Namespace, db_url: str) -> int:
     import waitress
 
-    from sync.portal.app import create_app, server_adjustments
+    from sync.portal.app import ENROL_WINDOW_S, create_app, server_adjustments
+    from sync.portal.limits import FailureThrottle
 
     if not args.feed.is_dir():
         raise Failure(f"feed directory {args.feed} does not exist (run kiosk-publish init, or mkdir it)", 2)
-    app = create_app(args.feed, db_url, args.state_dir)
+    if args.enroll_max_failures_per_address < 1 or args.enroll_max_failures < 1:
+        raise Failure("--enroll-max-failures-per-address and --enroll-max-failures must be at least 1", 2)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    throttle = FailureThrottle(args.enroll_max_failures_per_address, args.enroll_max_failures, ENROL_WINDOW_S)
+    app = create_app(args.feed, db_url, args.state_dir, enrol_throttle=throttle)
     server: Any = waitress.create_server(app, host=args.host, port=args.port, threads=args.threads,
                                          **server_adjustments(connection_limit=args.connection_limit))
     print(f"kiosk-portal: serving http://{args.host}:{server.effective_port}/ (feed {args.feed.resolve()}, database {db_url})", flush=True)
@@ -123,7 +134,7 @@ def cmd_enroll_code(args: argparse.Namespace, db: PortalDB) -> int:
     if not args.name.strip():
         raise Failure("--name must not be empty", 2)
     try:
-        code = issue_enrolment_code(db, args.region, args.name, valid_hours=args.hours)
+        code = issue_enrolment_code(db, args.region, args.name, valid_hours=args.hours, code_key=load_code_key(args.state_dir))
     except ValueError as exc:
         raise Failure(f"{exc}", 2) from exc
     print(code)

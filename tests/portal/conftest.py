@@ -16,7 +16,7 @@ import pytest
 import requests
 
 from sync.portal.app import ThreadedServer, create_app
-from sync.portal.models import PortalDB, issue_enrolment_code, open_db
+from sync.portal.models import PortalDB, issue_enrolment_code, load_code_key, open_db
 from tests.conftest import ROOT
 
 VILLAGE = "990121101201"
@@ -32,7 +32,7 @@ class PortalServer:
     db: PortalDB
 
     def issue_code(self, region: str = VILLAGE, name: str = "青山村村委会大厅", valid_hours: float = 72) -> str:
-        return issue_enrolment_code(self.db, region, name, valid_hours=valid_hours)
+        return issue_enrolment_code(self.db, region, name, valid_hours=valid_hours, code_key=load_code_key(self.state_dir))
 
     def enroll(self, region: str = VILLAGE, name: str = "青山村村委会大厅") -> dict[str, Any]:
         """A freshly enrolled terminal's enrolment answer (terminal_id, token, …)."""

@@ -43,7 +43,7 @@ def assert_error(response: requests.Response, status: int, *words: str) -> dict[
 def test_a_good_code_enrols_a_terminal_with_everything_it_needs(portal_server: PortalServer) -> None:
     write_feed(portal_server.feed_dir, 1, {})
     code = portal_server.issue_code(name="青山村村委会大厅")
-    assert re.fullmatch(r"[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}", code)
+    assert re.fullmatch(r"[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}", code)
     typed = code.lower().replace("-", " ")  # what someone types on a touch keyboard still works
     response = requests.post(f"{portal_server.base_url}/api/v1/enroll", json={"code": typed}, timeout=10)
     assert response.status_code == 201, response.text

@@ -24,7 +24,7 @@ def post(portal: PortalServer, token: str, key: str, body: dict) -> requests.Res
 
 def test_enroll_code_prints_a_typeable_code_that_enrols(portal_server: PortalServer) -> None:
     code = portal_server.cli("enroll-code", "--region", "990121101201", "--name", "白竹村党群服务中心", "--hours", "2").stdout.strip()
-    assert re.fullmatch(r"[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}", code)
+    assert re.fullmatch(r"[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}", code)
     enrolled = requests.post(f"{portal_server.base_url}/api/v1/enroll", json={"code": code}, timeout=10).json()
     assert enrolled["name"] == "白竹村党群服务中心"
     bad = portal_server.cli("enroll-code", "--region", "9901", "--name", "x", check=False)

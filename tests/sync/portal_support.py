@@ -19,7 +19,7 @@ from typing import Any
 import requests
 
 from sync.portal.app import ThreadedServer, create_app
-from sync.portal.models import PortalDB, issue_enrolment_code, open_db
+from sync.portal.models import PortalDB, issue_enrolment_code, load_code_key, open_db
 
 ROOT = Path(__file__).resolve().parents[2]
 VILLAGE = "990121101201"
@@ -55,7 +55,7 @@ class PortalDirs:
     def code(self, name: str = "桃源村便民服务站") -> str:
         db = self.db()
         try:
-            return issue_enrolment_code(db, VILLAGE, name)
+            return issue_enrolment_code(db, VILLAGE, name, code_key=load_code_key(self.keys))
         finally:
             db.close()
 
