@@ -21,7 +21,16 @@ from jsonschema import Draft202012Validator
 from kiosk import regions
 from kiosk.errors import KioskError
 from kiosk.money import format_fen
-from kiosk.records.schema import KINDS, MAX_FEN, MAX_INTEGER, MAX_NESTING, envelope_schema, kind_schema, tombstone_schema
+from kiosk.records.schema import (
+    KINDS,
+    KINDS_WITHOUT_KEYWORDS,
+    MAX_FEN,
+    MAX_INTEGER,
+    MAX_NESTING,
+    envelope_schema,
+    kind_schema,
+    tombstone_schema,
+)
 
 Record = dict[str, Any]
 
@@ -321,6 +330,22 @@ def _notice_problems(record: Record, source: str) -> Iterator[RecordProblem]:
         yield RecordProblem(record["id"], "expire_at", "a time after publish_at", record["expire_at"], source)
 
 
+def _keywords_problem(record: Record, record_id: str, source: str) -> RecordProblem:
+    """Keywords on a payment (tombstones too): refused, and the refusal does not repeat them.
+
+    They are published and indexed as written, never masked, so they would carry a name or an
+    ID number into the public feed and the terminal's search; the message goes to logs and
+    screens, so it counts them instead of quoting them.
+    """
+    keywords = record["keywords"]
+    found = f"{len(keywords)} keyword(s)" if isinstance(keywords, list) else f"a {type(keywords).__name__}"
+    expected = (
+        f"no keywords on a {record['kind']} (they are published and searchable exactly as written, never masked; "
+        "a payment is found by its policy, year and masked recipient)"
+    )
+    return RecordProblem(record_id, "keywords", expected, found, source)
+
+
 def problems_of(record: object, source: str = "") -> list[RecordProblem]:
     """Everything wrong with one record (an empty list means it is valid)."""
     if not isinstance(record, dict):
@@ -332,6 +357,8 @@ def problems_of(record: object, source: str = "") -> list[RecordProblem]:
         if problems:
             return problems
         has_float = True  # the two walks disagree: take the slow, explaining path below
+    if record.get("kind") in KINDS_WITHOUT_KEYWORDS and "keywords" in record:
+        return [_keywords_problem(record, record_id, source)]
     if _passes_fast_check(record, has_float):
         problems = []
     else:
