@@ -68,19 +68,22 @@ def cmd_print(args: argparse.Namespace, terminal: Terminal) -> int:
         if printer is None:
             sys.stderr.write(f"printing is off for {layout} on this terminal (printing.backend / printing.receipt_queue); use --to-file\n")
             return EXIT_PRINTER
-        with tempfile.TemporaryDirectory(prefix="kiosk-print-") as folder:
-            path = Path(folder) / "job.pdf"
-            path.write_bytes(pdf.data)
-            try:
-                result = printer.print_pdf(path, pdf.media, pdf.title, float(terminal.settings["printing.job_timeout_s"]))
-            except PrinterError as error:
-                result = None
-                failure = f"{error.status.message_zh} ({error})"
-        if result is not None and not result.done:
-            failure = f"{result.status.message_zh or 'job did not finish'} (job {result.job_id}: {result.state} {result.detail})"
-        usage = UsageLog(terminal.data_dir / "usage.sqlite")
-        usage.record_print(context.now, subject.log_id, layout, pdf.pages, "printed" if result is not None and result.done else "failed")
-        usage.close()
+        # opened first: a usage log that cannot be opened (a newer app's, say) refuses the job rather than let it go uncounted
+        usage = UsageLog(terminal.data_dir / "usage.sqlite", clock=terminal.clock)
+        try:
+            with tempfile.TemporaryDirectory(prefix="kiosk-print-") as folder:
+                path = Path(folder) / "job.pdf"
+                path.write_bytes(pdf.data)
+                try:
+                    result = printer.print_pdf(path, pdf.media, pdf.title, float(terminal.settings["printing.job_timeout_s"]))
+                except PrinterError as error:
+                    result = None
+                    failure = f"{error.status.message_zh} ({error})"
+            if result is not None and not result.done:
+                failure = f"{result.status.message_zh or 'job did not finish'} (job {result.job_id}: {result.state} {result.detail})"
+            usage.record_print(context.now, subject.log_id, layout, pdf.pages, "printed" if result is not None and result.done else "failed")
+        finally:
+            usage.close()
         if result is None or not result.done:
             sys.stderr.write(f"printing failed: {failure}\n")
             return EXIT_PRINTER

@@ -1,7 +1,9 @@
 """What this terminal still has to tell the portal: ratings, requests, usage counts, heartbeats.
 
 Its own small SQLite file (``outbox.sqlite``) so a content sync that rebuilds the content store
-never touches what people submitted. The rule that makes uploads exactly-once:
+never touches what people submitted. Its schema has numbered migrations like the content store's
+(``kiosk/migrations/outbox/``, run by kiosk/store/migrate.py with a backup first), because this is
+the file that must never lose a row. The rule that makes uploads exactly-once:
 
 - the action (e.g. a rating row) and its outbox row are written in **one transaction**, committed
   with ``synchronous=FULL`` before :meth:`Outbox.add` returns — after a kill -9 or a power cut
@@ -30,31 +32,11 @@ from kiosk.clock import Clock, system_clock
 from kiosk.errors import KioskError
 from kiosk.protocol import IDEMPOTENCY_KEY_RULE, OUTBOX_KINDS, is_idempotency_key, upload_body
 from kiosk.sealing import SealingError, canonical_json, seal
+from kiosk.store.migrate import OUTBOX, migrate
 
 STATES = ("pending", "delivered", "rejected")
 BUSY_TIMEOUT_MS = 15000
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS outbox (
-    id INTEGER PRIMARY KEY,
-    key TEXT NOT NULL UNIQUE,               -- Idempotency-Key sent to the portal
-    kind TEXT NOT NULL,
-    body TEXT NOT NULL,                     -- canonical JSON of the request body, fixed at add time
-    created_at TEXT NOT NULL,               -- UTC ISO
-    attempts INTEGER NOT NULL DEFAULT 0,
-    next_attempt_at TEXT NOT NULL,          -- UTC ISO, fixed width: compares as text
-    delivered_at TEXT,
-    state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'delivered', 'rejected')),
-    last_error TEXT
-);
-CREATE INDEX IF NOT EXISTS outbox_due ON outbox (state, next_attempt_at);
-CREATE TABLE IF NOT EXISTS rating (
-    id INTEGER PRIMARY KEY,
-    record_id TEXT NOT NULL,
-    score INTEGER NOT NULL CHECK (score BETWEEN 1 AND 5),
-    created_at TEXT NOT NULL
-);
-"""
 
 
 class OutboxError(KioskError, RuntimeError):
@@ -115,10 +97,12 @@ class Outbox:
         self._db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")  # small db: an fsync per commit is cheap and what people typed survives
-        with self._transaction() as db:
-            for statement in SCHEMA.split(";"):
-                if statement.strip():
-                    db.execute(statement)
+        try:
+            with self._lock:
+                migrate(self._db, self.path.parent / "backups", schema=OUTBOX, clock=clock)
+        except BaseException:
+            self._db.close()
+            raise
 
     def close(self) -> None:
         with self._lock:

@@ -2,7 +2,8 @@
 
 A separate SQLite file (``usage.sqlite`` in the data folder) because the content store may be
 replaced wholesale by a sync, and counts must survive that. Days are the terminal's local
-(China) days, whatever the operating system's time zone.
+(China) days, whatever the operating system's time zone. Its schema has numbered migrations
+(``kiosk/migrations/usage/``, run by kiosk/store/migrate.py with a backup first).
 """
 
 from __future__ import annotations
@@ -13,18 +14,8 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS print_log (
-    id INTEGER PRIMARY KEY,
-    at_utc TEXT NOT NULL,
-    local_day TEXT NOT NULL,
-    record_id TEXT NOT NULL,
-    layout TEXT NOT NULL,      -- a4, receipt
-    pages INTEGER NOT NULL,
-    outcome TEXT NOT NULL      -- printed, failed, refused
-);
-CREATE INDEX IF NOT EXISTS print_log_day ON print_log (local_day, outcome);
-"""
+from kiosk.clock import Clock, system_clock
+from kiosk.store.migrate import USAGE, migrate
 
 
 @dataclass(frozen=True)
@@ -39,13 +30,18 @@ class PrintCount:
 class UsageLog:
     """Thread-safe: the print worker writes, the screen reads."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, clock: Clock = system_clock) -> None:
+        """Open (and create or migrate) the log; ``clock`` only names a backup made before a migration."""
         path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._lock = threading.Lock()
-        with self._lock:
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.executescript(SCHEMA)
+        try:
+            with self._lock:
+                self._db.execute("PRAGMA journal_mode=WAL")
+                migrate(self._db, path.parent / "backups", schema=USAGE, clock=clock)
+        except BaseException:
+            self._db.close()
+            raise
 
     def close(self) -> None:
         with self._lock:

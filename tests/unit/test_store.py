@@ -100,7 +100,7 @@ def test_migration_backs_up_existing_data_first(tmp_path: Path, monkeypatch: pyt
         store.apply([make("document", "doc-1")])
     real = migrate_module.available_migrations()
     extra = types.SimpleNamespace(VERSION=len(real) + 1, up=lambda db: db.execute_sql("CREATE TABLE usage_count (day TEXT)"))
-    monkeypatch.setattr(migrate_module, "available_migrations", lambda: [*real, extra])
+    monkeypatch.setattr(migrate_module, "available_migrations", lambda schema=migrate_module.CONTENT: [*real, extra])
     with ContentStore(path) as store:
         assert store.schema_version == len(real) + 1
         assert "usage_count" in store.db.get_tables()
