@@ -176,10 +176,12 @@ def cmd_run(args: argparse.Namespace, terminal: Terminal) -> int:
     from ui.app import run_kiosk  # Qt is imported only here
 
     background = None
-    if args.screenshot is None and not args.no_sync and (terminal.settings["sync.portal_url"] or terminal.settings["sync.feed_url"]):
-        from app.background import make_scheduler
+    if args.screenshot is None and not args.no_sync:
+        from app.background import make_background
 
-        background = make_scheduler(terminal.data_dir, terminal.clock)
+        # even with no portal yet: setting sync.portal_url while the kiosk runs starts syncing at once (a cycle with
+        # nothing configured does nothing)
+        background = make_background(terminal)
     return run_kiosk(terminal, args, background=background)
 
 

@@ -311,7 +311,9 @@ def run_cups(terminal: Terminal, jobs: dict[str, tuple[RenderedPdf, str, str]], 
         backend = CupsBackend(pdf_queue.name, server=server.server)
         updates: queue.Queue[PrintUpdate] = queue.Queue()
         usage = UsageLog(terminal.data_dir / "usage.sqlite")
-        print_queue = PrintQueue(terminal.settings, usage, {"a4": backend, "receipt": backend}, updates.put)
+        print_queue = PrintQueue(lambda: terminal.settings, usage, {"a4": backend, "receipt": backend}, updates.put,
+                                 clock=terminal.clock)
+        print_queue.start()
 
         def through_queue(pdf: RenderedPdf, record_id: str, layout: str) -> float:
             print_queue.reset_session()
@@ -348,7 +350,7 @@ def run_cups(terminal: Terminal, jobs: dict[str, tuple[RenderedPdf, str, str]], 
         results["cups"] = cups_version()
     finally:
         if print_queue is not None:
-            print_queue.close()
+            print_queue.stop()
         if usage is not None:
             usage.close()
         if server is not None:

@@ -4,6 +4,11 @@ Effective value = the default, then what the portal pushed (``terminal_profile``
 what staff set on this terminal (``settings.json`` in the data folder). A bad value in any layer
 is reported by key with what was expected, and that layer's value is not used — a typo never
 stops a terminal from starting. ``docs/SETTINGS.md`` is generated from this table.
+
+Each setting also says when a running kiosk applies a change (``applies``), because staff change
+settings while it runs (``kiosk config set``) and the portal pushes profiles through sync: a value
+that silently waits for a restart reads as a broken setting. The window watches ``settings.json``
+and hears of new profiles from sync; ``tests/ui/test_settings_apply.py`` proves each "at once" one.
 """
 
 from __future__ import annotations
@@ -20,6 +25,12 @@ from kiosk.files import write_atomic
 
 DEMO_REGION = "990121101201"
 
+#: When a running kiosk applies a changed value (``Setting.applies``):
+AT_ONCE = "at once"  # within seconds: the home screen, timers, the print queue, the next sync; nothing under a reader's finger moves
+NEXT_SCREEN = "next screen"  # the next screen, preview or printout opened uses it; what is open keeps what it had
+RESTART = "restart"  # read when `kiosk run` starts
+APPLIES = (AT_ONCE, NEXT_SCREEN, RESTART)
+
 
 @dataclass(frozen=True)
 class Setting:
@@ -29,6 +40,11 @@ class Setting:
     description: str
     changed_by: str  # "staff", "portal" or "both"
     check: Callable[[Any], str | None] | None = None  # returns what was expected, or None if fine
+    applies: str = ""  # AT_ONCE, NEXT_SCREEN or RESTART: every setting declares it (checked below)
+
+    def __post_init__(self) -> None:
+        if self.applies not in APPLIES:
+            raise ValueError(f"setting {self.key!r}: applies must be one of {', '.join(APPLIES)} (found {self.applies!r})")
 
 
 def _range(low: int, high: int) -> Callable[[Any], str | None]:
@@ -70,62 +86,62 @@ def _font_path(value: str) -> str | None:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("terminal.id", str, "demo-terminal-01", "This terminal's id at the portal.", "staff"),
-    Setting("terminal.name", str, "桃源村便民服务站自助终端", "Name shown on screen and printed on pages.", "staff"),
+    Setting("terminal.id", str, "demo-terminal-01", "This terminal's id at the portal (profiles may target it).", "staff", applies=AT_ONCE),
+    Setting("terminal.name", str, "桃源村便民服务站自助终端", "Name shown on screen and printed on pages.", "staff", applies=AT_ONCE),
     Setting("terminal.region", str, DEMO_REGION,
             "12-digit region code of the place the terminal stands; it shows that region's content "
-            "and every level above it.", "staff", _region),
+            "and every level above it.", "staff", _region, applies=AT_ONCE),
     Setting("terminal.timezone", str, "Asia/Shanghai",
-            "Time zone for the clock and dates on screen, whatever the operating system is set to.", "both", _timezone),
+            "Time zone for the clock and dates on screen, whatever the operating system is set to.", "both", _timezone, applies=AT_ONCE),
     Setting("content.show_other_villages", bool, False,
             "Also show boards and payments of villages below the terminal's region (for a county hall).",
-            "staff"),
-    Setting("ui.language", str, "zh_CN", "Language shown after an idle reset.", "both", _one_of("zh_CN", "en")),
-    Setting("ui.large_text", bool, False, "Start in 大字模式 (elder mode) after an idle reset.", "both"),
-    Setting("ui.idle_timeout_s", int, 120, "Seconds without a touch before the idle warning.", "both", _range(30, 3600)),
-    Setting("ui.idle_warning_s", int, 30, "Seconds the idle warning counts down (at least 20).", "both", _range(20, 300)),
-    Setting("ui.attract_after_s", int, 600, "Seconds idle before the notice carousel shows.", "both", _range(60, 86400)),
-    Setting("search.result_limit", int, 50, "Most search results shown for one query.", "both", _range(5, 200)),
-    Setting("speech.voice", str, "cmn", "Read-aloud voice: cmn (普通话) or yue (粤语).", "both", _one_of("cmn", "yue")),
+            "staff", applies=AT_ONCE),
+    Setting("ui.language", str, "zh_CN", "Language shown after an idle reset.", "both", _one_of("zh_CN", "en"), applies=AT_ONCE),
+    Setting("ui.large_text", bool, False, "Start in 大字模式 (elder mode) after an idle reset.", "both", applies=AT_ONCE),
+    Setting("ui.idle_timeout_s", int, 120, "Seconds without a touch before the idle warning.", "both", _range(30, 3600), applies=AT_ONCE),
+    Setting("ui.idle_warning_s", int, 30, "Seconds the idle warning counts down (at least 20).", "both", _range(20, 300), applies=AT_ONCE),
+    Setting("ui.attract_after_s", int, 600, "Seconds idle before the notice carousel shows.", "both", _range(60, 86400), applies=AT_ONCE),
+    Setting("search.result_limit", int, 50, "Most search results shown for one query.", "both", _range(5, 200), applies=NEXT_SCREEN),
+    Setting("speech.voice", str, "cmn", "Read-aloud voice: cmn (普通话) or yue (粤语).", "both", _one_of("cmn", "yue"), applies=AT_ONCE),
     Setting("share.portal_url", str, "https://zwgk.xiyuan.example",
             "Public web address of the county portal; QR codes and printed pages point to {portal_url}/r/{record id}. "
-            "Empty = no QR codes.", "both", _url_or_empty),
+            "Empty = no QR codes.", "both", _url_or_empty, applies=NEXT_SCREEN),
     Setting("share.allowed_origins", str, "",
             "Comma-separated origins (https://host) a QR code may point to; empty = the origin of share.portal_url only.",
-            "both", _origins),
+            "both", _origins, applies=NEXT_SCREEN),
     Setting("printing.backend", str, "file",
             "Where printing goes: cups (Linux printers), qt (Windows printers through Qt), file (save PDFs in "
-            "printing.output_dir) or none (printing off, buttons hidden).", "staff", _one_of("cups", "qt", "file", "none")),
-    Setting("printing.queue", str, "", "Printer for A4 pages: a CUPS queue name, or a Windows printer name for qt.", "staff"),
+            "printing.output_dir) or none (printing off, buttons hidden).", "staff", _one_of("cups", "qt", "file", "none"), applies=NEXT_SCREEN),
+    Setting("printing.queue", str, "", "Printer for A4 pages: a CUPS queue name, or a Windows printer name for qt.", "staff", applies=NEXT_SCREEN),
     Setting("printing.receipt_queue", str, "",
-            "Printer for receipts (80 mm or 58 mm roll); empty = no receipt printer, receipts are not offered.", "staff"),
-    Setting("printing.cups_server", str, "", "CUPS server as host:port; empty = the local one.", "staff"),
-    Setting("printing.receipt_width_mm", int, 80, "Width of the receipt roll: 80 or 58.", "staff", _in(80, 58)),
-    Setting("printing.output_dir", str, "", "Folder for the file backend; empty = 'printed' in the data folder.", "staff"),
+            "Printer for receipts (80 mm or 58 mm roll); empty = no receipt printer, receipts are not offered.", "staff", applies=NEXT_SCREEN),
+    Setting("printing.cups_server", str, "", "CUPS server as host:port; empty = the local one.", "staff", applies=NEXT_SCREEN),
+    Setting("printing.receipt_width_mm", int, 80, "Width of the receipt roll: 80 or 58.", "staff", _in(80, 58), applies=NEXT_SCREEN),
+    Setting("printing.output_dir", str, "", "Folder for the file backend; empty = 'printed' in the data folder.", "staff", applies=NEXT_SCREEN),
     Setting("printing.font_path", str, "",
             "A TrueType Chinese font (.ttf/.ttc) to print with; empty = the first one found (WenQuanYi, Microsoft YaHei, SimSun).",
-            "staff", _font_path),
-    Setting("printing.max_pages_per_job", int, 30, "Most pages one print may have.", "both", _range(1, 500)),
-    Setting("printing.max_pages_per_session", int, 60, "Most pages one person may print before the screen resets.", "both", _range(1, 2000)),
-    Setting("printing.daily_page_budget", int, 500, "Most pages this terminal prints in one day (China time).", "both", _range(1, 100000)),
-    Setting("printing.job_timeout_s", int, 120, "Seconds to wait for the printer to take a job before giving up.", "both", _range(10, 900)),
+            "staff", _font_path, applies=NEXT_SCREEN),
+    Setting("printing.max_pages_per_job", int, 30, "Most pages one print may have.", "both", _range(1, 500), applies=AT_ONCE),
+    Setting("printing.max_pages_per_session", int, 60, "Most pages one person may print before the screen resets.", "both", _range(1, 2000), applies=AT_ONCE),
+    Setting("printing.daily_page_budget", int, 500, "Most pages this terminal prints in one day (China time).", "both", _range(1, 100000), applies=AT_ONCE),
+    Setting("printing.job_timeout_s", int, 120, "Seconds to wait for the printer to take a job before giving up.", "both", _range(10, 900), applies=AT_ONCE),
     Setting("sync.portal_url", str, "",
             "Base URL of the county portal (uploads at /api/v1/, the feed at /feed/); empty = no sync. Set by `kiosk enroll`.",
-            "staff", _url_or_empty),
+            "staff", _url_or_empty, applies=AT_ONCE),
     Setting("sync.feed_url", str, "", "Where the signed feed is served (a CDN or mirror); empty = {sync.portal_url}/feed/.",
-            "staff", _url_or_empty),
+            "staff", _url_or_empty, applies=AT_ONCE),
     Setting("sync.interval_s", int, 900, "Seconds between sync attempts (a random ±10 % is added so terminals spread out).",
-            "both", _range(15, 86400)),
+            "both", _range(15, 86400), applies=AT_ONCE),
     Setting("sync.stale_after_h", int, 72, "Hours after the last successful sync before the screens mark content 可能不是最新.",
-            "both", _range(1, 8760)),
+            "both", _range(1, 8760), applies=AT_ONCE),
     Setting("sync.max_bundle_mb", int, 256, "Largest bundle the terminal will decompress, in MB (a guard against gzip bombs).",
-            "both", _range(1, 4096)),
+            "both", _range(1, 4096), applies=AT_ONCE),
     Setting("sync.proxy", str, "", "HTTP(S) proxy for all portal traffic, e.g. http://10.0.0.1:3128; empty = none (or the system's).",
-            "staff", _url_or_empty),
+            "staff", _url_or_empty, applies=AT_ONCE),
     Setting("sync.ca_bundle", str, "",
-            "PEM file of CA certificates to trust for the portal (a private CA); empty = the usual trust store.", "staff"),
-    Setting("sync.connect_timeout_s", int, 10, "Seconds to wait for a connection to the portal.", "staff", _range(1, 300)),
-    Setting("sync.read_timeout_s", int, 30, "Seconds to wait for the portal to answer once connected.", "staff", _range(1, 600)),
+            "PEM file of CA certificates to trust for the portal (a private CA); empty = the usual trust store.", "staff", applies=AT_ONCE),
+    Setting("sync.connect_timeout_s", int, 10, "Seconds to wait for a connection to the portal.", "staff", _range(1, 300), applies=AT_ONCE),
+    Setting("sync.read_timeout_s", int, 30, "Seconds to wait for the portal to answer once connected.", "staff", _range(1, 600), applies=AT_ONCE),
 )
 BY_KEY: dict[str, Setting] = {setting.key: setting for setting in SETTINGS}
 
@@ -233,18 +249,29 @@ def settings_markdown() -> str:
     lines = [
         "# Settings",
         "",
-        "Generated from `kiosk/settings.py` by `kiosk settings-doc`; a test keeps this file equal to it.",
+        "Generated from `kiosk/settings.py` by `kiosk docs`; a test keeps this file equal to it.",
         "",
         "A value comes from, in rising order of precedence: the default, the portal (a `terminal_profile`",
         "record), and staff on the terminal (`settings.json` in the data folder, or `kiosk config set`).",
         "A bad value is reported with its key and what was expected, and the next layer down is used.",
         "",
-        "| key | type | default | changed by | meaning |",
-        "| --- | --- | --- | --- | --- |",
+        "**Applies** says when a running kiosk uses a changed value. The kiosk watches `settings.json` (so",
+        "`kiosk config set` on the same data folder reaches it within seconds) and re-reads the portal's",
+        "profiles when a sync brings new ones.",
+        "",
+        f"- *{AT_ONCE}*: within seconds, without a restart: the home screen, the idle timers, the read-aloud voice,",
+        "  the print queue's limits; a changed `sync.*` setting starts a sync with it. A page someone is reading",
+        "  is never changed under their finger: it keeps what it showed until they leave it.",
+        f"- *{NEXT_SCREEN}*: the next screen, print preview or printout opened uses it; what is open keeps what it had.",
+        f"- *{RESTART}*: read when `kiosk run` starts; restart the kiosk for it to take effect"
+        + (" (no setting needs this today)." if all(s.applies != RESTART for s in SETTINGS) else "."),
+        "",
+        "| key | type | default | changed by | applies | meaning |",
+        "| --- | --- | --- | --- | --- | --- |",
     ]
     for setting in SETTINGS:
         default = json.dumps(setting.default, ensure_ascii=False)
         lines.append(
-            f"| `{setting.key}` | {setting.type.__name__} | `{default}` | {setting.changed_by} | {setting.description} |"
+            f"| `{setting.key}` | {setting.type.__name__} | `{default}` | {setting.changed_by} | {setting.applies} | {setting.description} |"
         )
     return "\n".join(lines) + "\n"

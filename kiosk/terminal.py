@@ -55,11 +55,22 @@ class Terminal:
         self.blobs = BlobStore(self.data_dir / "blobs")
         self.reload_settings()
 
-    def reload_settings(self) -> None:
-        local = Settings(self.data_dir / "settings.json")
-        self.settings = Settings(self.data_dir / "settings.json", self._portal_settings(local["terminal.region"], local["terminal.id"]))
-        self.region = self.settings["terminal.region"]
-        self.search = SearchService(self.store, self.region)
+    def reload_settings(self) -> frozenset[str]:
+        """Read ``settings.json`` and the portal's profiles again; returns the keys whose effective value changed.
+
+        The new :class:`Settings` replaces the old in one assignment, so a reader on another thread sees
+        one or the other, never a mix. Long-lived readers (the print queue, the screens) hold
+        ``lambda: terminal.settings`` rather than the object, so they see the new values at once.
+        """
+        path = self.data_dir / "settings.json"
+        local = Settings(path)
+        fresh = Settings(path, self._portal_settings(local["terminal.region"], local["terminal.id"]))
+        # compared with the values as last read, not with the old object: set_local() updates that one in place
+        before, after = getattr(self, "_read_values", {}), fresh.as_dict()
+        self.settings, self._read_values = fresh, after
+        self.region = fresh["terminal.region"]
+        self.search = SearchService(self.store, self.region)  # its scope and cached place names follow the region and content
+        return frozenset(key for key, value in after.items() if key not in before or before[key] != value)
 
     def close(self) -> None:
         self.store.close()

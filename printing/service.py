@@ -61,9 +61,15 @@ class PrintUpdate:
 
 
 class PrintQueue:
-    """One per terminal. ``notify`` is called from the worker thread: marshal it to the GUI yourself."""
+    """One per terminal. ``notify`` is called from the worker thread: marshal it to the GUI yourself.
 
-    def __init__(self, settings: Settings, usage: UsageLog, printers: dict[str, PrinterBackend | None],
+    ``settings`` is asked at every job (``lambda: terminal.settings``), never kept: a limit the portal
+    pushes or staff set applies to the next tap, not after a restart. ``printers`` is read per job too,
+    so the owner may swap a printer in it. The worker runs from ``start()`` to ``stop()``, like the
+    terminal's other long-lived workers; jobs submitted before ``start()`` wait for it.
+    """
+
+    def __init__(self, settings: Callable[[], Settings], usage: UsageLog, printers: dict[str, PrinterBackend | None],
                  notify: Callable[[PrintUpdate], None], *, clock: Callable[[], dt.datetime] | None = None,
                  spool_dir: Path | None = None) -> None:
         self.settings = settings
@@ -76,8 +82,17 @@ class PrintQueue:
         self._orders: queue.Queue[tuple[int, PrintOrder] | None] = queue.Queue()
         self._lock = threading.Lock()
         self._session_pages = 0
-        self._worker = threading.Thread(target=self._run, name="print-queue", daemon=True)
-        self._worker.start()
+        self._worker: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Start the worker thread (``print-queue``); a second call does nothing."""
+        if self._worker is None or not self._worker.is_alive():
+            self._worker = threading.Thread(target=self._run, name="print-queue", daemon=True)
+            self._worker.start()
+
+    @property
+    def running(self) -> bool:
+        return self._worker is not None and self._worker.is_alive()
 
     # ------------------------------------------------------------------ the tap
     def available(self, layout: str) -> bool:
@@ -94,7 +109,7 @@ class PrintQueue:
             self._session_pages = 0
 
     def _local_now(self) -> dt.datetime:
-        return self.clock().astimezone(ZoneInfo(self.settings["terminal.timezone"]))
+        return self.clock().astimezone(ZoneInfo(self.settings()["terminal.timezone"]))
 
     def submit(self, order: PrintOrder) -> PrintUpdate:
         """Accept or refuse at once (refusals also go to ``notify``); the printing happens later."""
@@ -105,7 +120,7 @@ class PrintQueue:
             self.notify(update)
             return update
         with self._lock:
-            refusal = check_limits(self.settings, self.usage, pages, self._session_pages, self._local_now().date())
+            refusal = check_limits(self.settings(), self.usage, pages, self._session_pages, self._local_now().date())
             if refusal is None:
                 self._session_pages += pages
         if refusal is not None:
@@ -149,7 +164,7 @@ class PrintQueue:
             path = Path(folder) / "job.pdf"
             path.write_bytes(order.pdf.data)
             try:
-                result = printer.print_pdf(path, order.pdf.media, order.pdf.title, float(self.settings["printing.job_timeout_s"]))
+                result = printer.print_pdf(path, order.pdf.media, order.pdf.title, float(self.settings()["printing.job_timeout_s"]))
             except PrinterError as error:
                 status = error.status
                 return PrintUpdate(ticket, FAILED, status.message_zh or "打印没有完成，请联系工作人员",
@@ -163,12 +178,20 @@ class PrintQueue:
             return PrintUpdate(ticket, DONE, f"演示模式：已保存为 PDF 文件（{result.job_id}）", f"Demo: saved as a PDF file ({result.job_id}).", pages)
         return PrintUpdate(ticket, DONE, "打印完成，请在出纸口取走", "Printed. Please take your pages.", pages)
 
-    def close(self, timeout_s: float = 5.0) -> None:
-        """Stop after the job in hand; jobs still waiting are dropped (the screen is going away)."""
+    def stop(self, timeout_s: float = 5.0) -> None:
+        """Stop after the job in hand; jobs still waiting are dropped (the screen is going away).
+
+        Waits at most ``timeout_s`` for a printer that is still taking the job, then leaves the
+        (daemon) thread to finish it alone. Safe to call when never started, and twice.
+        """
         try:
             while True:
                 self._orders.get_nowait()
         except queue.Empty:
             pass
+        if self._worker is None:
+            return
         self._orders.put(None)
         self._worker.join(timeout_s)
+        if self._worker.is_alive():
+            log.warning("print queue still busy with a job after %.0f s; left to end by itself", timeout_s)

@@ -74,6 +74,7 @@ class ChannelOutcome:
     changes: dict[str, int] = field(default_factory=dict)
     error: str = ""
     error_kind: SyncErrorKind | Literal[""] = ""
+    kinds: tuple[str, ...] = ()  # record kinds the update added, changed or deleted (what the screens must re-read)
 
 
 @dataclass
@@ -332,7 +333,8 @@ class FeedSync:
         commit = ChannelCommit(channel, catalog.generation, catalog.published_at, bundle.is_snapshot, self._now())
         result = self.terminal.store.apply(bundle.records, source=f"feed {channel} generation {catalog.generation}", commit=commit)
         self._drop_cached(ref.target)
-        return ChannelOutcome(channel, "updated", catalog.generation, "snapshot" if bundle.is_snapshot else "delta", result.as_dict())
+        return ChannelOutcome(channel, "updated", catalog.generation, "snapshot" if bundle.is_snapshot else "delta", result.as_dict(),
+                              kinds=tuple(sorted(result.kinds)))
 
     def _drop_cached(self, target: str) -> None:
         """Applied bundles are not kept: the store holds the records, the generation says where we are."""

@@ -6,9 +6,15 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from kiosk.terminal import Terminal
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
+
+    from ui.tasks import SyncService
+    from ui.window import MainWindow
 
 
 def _ensure_platform(args: argparse.Namespace) -> None:
@@ -33,9 +39,12 @@ def parse_size(text: str) -> tuple[int, int]:
     return width, height
 
 
-def run_kiosk(terminal: Terminal, args: argparse.Namespace, background: Any = None) -> int:
-    """Show the kiosk. ``background`` is the sync scheduler from the composition root (or None):
-    anything with ``on_finished``/``on_progress`` attributes, ``start()`` and ``stop()``."""
+def run_kiosk(terminal: Terminal, args: argparse.Namespace, background: SyncService | None = None) -> int:
+    """Show the kiosk. ``background`` is background sync from the composition root (``app/background.py``), or None.
+
+    Every worker (sync, print queue, speech, tasks, the settings watch) stops in one place on quit:
+    ``MainWindow.shutdown()`` on ``aboutToQuit``.
+    """
     _ensure_platform(args)
     from PySide6.QtWidgets import QApplication
 
@@ -49,26 +58,12 @@ def run_kiosk(terminal: Terminal, args: argparse.Namespace, background: Any = No
     window = MainWindow(terminal, lang=lang, large=large, lockdown=bool(args.kiosk_mode))
     width, height = parse_size(args.size)
     if args.screenshot is not None:
-        window.resize(width, height)
         try:
-            window.show_screen(args.screen)
-        except ValueError as exc:
-            sys.stderr.write(f"{exc}\n")
-            return 2
-        window.show()
-        app.processEvents()
-        path = Path(args.screenshot)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if not window.grab().save(str(path)):
-            sys.stderr.write(f"could not write {path}\n")
-            return 3
-        sys.stdout.write(f"wrote {path} ({width}x{height}, screen {args.screen})\n")
-        return 0
-    window.idle.start()
-    window.warm_up()
-    if background is not None:
-        window.attach_sync(background)
-        app.aboutToQuit.connect(background.stop)
+            return _screenshot(window, app, args, width, height)
+        finally:
+            window.shutdown()  # a reading screen may have started the speech worker
+    app.aboutToQuit.connect(window.shutdown)
+    window.start(background)
     if args.kiosk_mode:
         window.enter_kiosk_mode()
     else:
@@ -76,3 +71,22 @@ def run_kiosk(terminal: Terminal, args: argparse.Namespace, background: Any = No
         window.show()
     return app.exec()
 
+
+
+def _screenshot(window: MainWindow, app: QApplication, args: argparse.Namespace, width: int, height: int) -> int:
+    """Render ``args.screen`` offscreen into ``args.screenshot``; the exit code."""
+    window.resize(width, height)
+    try:
+        window.show_screen(args.screen)
+    except ValueError as exc:
+        sys.stderr.write(f"{exc}\n")
+        return 2
+    window.show()
+    app.processEvents()
+    path = Path(args.screenshot)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not window.grab().save(str(path)):
+        sys.stderr.write(f"could not write {path}\n")
+        return 3
+    sys.stdout.write(f"wrote {path} ({width}x{height}, screen {args.screen})\n")
+    return 0

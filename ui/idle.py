@@ -53,6 +53,12 @@ class IdleWatcher(QObject):
         self._timer.timeout.connect(self.tick)
         QApplication.instance().installEventFilter(self)
 
+    def configure(self, timeout_s: int, warning_s: int, attract_after_s: int) -> None:
+        """New timeouts (a changed ``ui.idle_*`` setting), from the next tick on; the idle time so far still counts."""
+        self.timeout_s = timeout_s
+        self.warning_s = max(20, warning_s)
+        self.attract_after_s = attract_after_s
+
     def start(self) -> None:
         self._timer.start()
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import count
@@ -18,10 +17,11 @@ from PySide6.QtCore import QObject, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent, QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
+from kiosk.i18n import N_, ntr, tr
 from kiosk.share import qr_matrix
 from kiosk.terminal import Terminal
 from kiosk.usage import UsageLog
-from printing.backend import PrinterStatus
+from printing.backend import PrinterBackend, PrinterStatus
 from printing.backends import printer_for
 from printing.fonts import NoPrintFont
 from printing.pdf import RenderedPdf
@@ -30,10 +30,14 @@ from printing.service import DONE, PrintOrder, PrintQueue, PrintUpdate
 from ui import theme
 from ui.attachments import render_pdf
 from ui.chooser import Overlay
+from ui.tasks import Tasks
 from ui.widgets import TouchScroll, big_button
 
 log = logging.getLogger(__name__)
 PREVIEW_PAGE_LIMIT = 40
+#: Settings that choose the printers: a change swaps them for the next preview and job.
+PRINTER_SETTINGS = frozenset({"printing.backend", "printing.queue", "printing.receipt_queue", "printing.cups_server",
+                              "printing.output_dir"})
 DONE_CLOSES_AFTER_MS = 8000
 
 
@@ -44,25 +48,44 @@ class Prepared:
     token: int
     pdf: RenderedPdf | None
     images: list[QImage]
-    error_zh: str = ""
-    error_en: str = ""
+    error_zh: str = ""  # a catalogue id: the screen shows it in its language
     printer: PrinterStatus | None = None  # the printer's state while the preview was made
 
 
 class PrintDesk(QObject):
-    """One per window: the terminal's printers, the print queue and the thread that prepares previews."""
+    """One per window: the terminal's printers, the print queue, and previews made through the window's ``Tasks``.
+
+    A long-lived worker like the others: ``start()`` starts the queue's thread, ``stop()`` ends it (on quit,
+    from ``MainWindow.shutdown()``). The queue reads the settings at every job and the printers per job, so
+    limits apply at once and a changed printer from the next preview on (``settings_changed``).
+    """
 
     updated = Signal(object)  # PrintUpdate, from the queue's worker thread
-    prepared = Signal(object)  # Prepared, from a preview thread
+    prepared = Signal(object)  # Prepared, on the GUI thread
 
-    def __init__(self, terminal: Terminal, parent: QObject | None = None) -> None:
+    def __init__(self, terminal: Terminal, tasks: Tasks, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.terminal = terminal
-        settings = terminal.settings
+        self.tasks = tasks
         self.usage = UsageLog(terminal.data_dir / "usage.sqlite")
-        self.printers = {role: printer_for(settings, terminal.data_dir, role) for role in ("a4", "receipt")}
-        self.queue = PrintQueue(settings, self.usage, self.printers, self.updated.emit, clock=terminal.clock)
+        self.printers = self._printers()
+        self.queue = PrintQueue(lambda: terminal.settings, self.usage, self.printers, self.updated.emit, clock=terminal.clock)
         self._tokens = count(1)
+
+    def _printers(self) -> dict[str, PrinterBackend | None]:
+        return {role: printer_for(self.terminal.settings, self.terminal.data_dir, role) for role in ("a4", "receipt")}
+
+    def start(self) -> None:
+        self.queue.start()
+
+    def stop(self) -> None:
+        self.queue.stop()
+        self.usage.close()
+
+    def settings_changed(self, keys: frozenset[str]) -> None:
+        """A printer setting changed: swap the printers in place (the queue holds this dict) for the next preview and job."""
+        if keys & PRINTER_SETTINGS:
+            self.printers.update(self._printers())
 
     def can_print(self, layout: str) -> bool:
         return self.queue.available(layout)
@@ -71,38 +94,25 @@ class PrintDesk(QObject):
     def receipt_width_mm(self) -> int:
         return int(self.terminal.settings["printing.receipt_width_mm"])
 
-    def context(self) -> PrintContext:
-        return PrintContext.of(self.terminal)
+    def context(self, lang: str = "zh_CN") -> PrintContext:
+        return PrintContext.of(self.terminal, lang=lang)
 
-    def prepare(self, subject: PrintSubject, layout: str, *, with_interpretation: bool, image_width_px: int) -> int:
-        """Make the PDF and its preview images on a thread; ``prepared`` carries them back."""
+    def prepare(self, subject: PrintSubject, layout: str, *, with_interpretation: bool, image_width_px: int, lang: str = "zh_CN") -> int:
+        """Make the PDF and its preview images off the GUI thread; ``prepared`` carries them back (or why there are none)."""
         token = next(self._tokens)
 
-        def work() -> None:
-            try:
-                context = self.context()
-                pdf = subject.slip(context, self.receipt_width_mm) if layout == "receipt" else subject.render(
-                    context, with_interpretation=with_interpretation)
-                images = page_images(pdf, image_width_px)
-                printer = self.printers.get(layout)
-                status = printer.status() if printer is not None else None
-                if status is not None and not status.ready:
-                    log.warning("printer not ready: %s", status.staff_alert)
-                result = Prepared(token, pdf, images, printer=status)
-            except NoPrintFont as error:
-                log.error("printing unavailable: %s", error)
-                result = Prepared(token, None, [], "本机暂时无法打印（缺少中文字体），请联系工作人员",
-                                  "Printing is unavailable (no Chinese font); please ask staff.")
-            except NothingToPrint as error:
-                log.warning("nothing to print: %s", error)
-                result = Prepared(token, None, [], "这项内容不能打印", "This item cannot be printed.")
-            except Exception:
-                log.exception("preparing a printout failed")
-                result = Prepared(token, None, [], "生成打印内容时出错，请联系工作人员", "Could not prepare the printout; please ask staff.")
-            with contextlib.suppress(RuntimeError):  # the window closed while the thread worked
-                self.prepared.emit(result)
+        def work() -> Prepared:
+            context = self.context(lang)  # our words on the paper in the language of the screen that asked
+            pdf = subject.slip(context, self.receipt_width_mm) if layout == "receipt" else subject.render(
+                context, with_interpretation=with_interpretation)
+            images = page_images(pdf, image_width_px)
+            printer = self.printers.get(layout)
+            status = printer.status() if printer is not None else None
+            if status is not None and not status.ready:
+                log.warning("printer not ready: %s", status.staff_alert)
+            return Prepared(token, pdf, images, printer=status)
 
-        threading.Thread(target=work, name=f"print-preview-{token}", daemon=True).start()
+        self.tasks.run(work, self.prepared.emit, lambda error: self.prepared.emit(_cannot_prepare(token, error)), owner=self)
         return token
 
     def submit(self, pdf: RenderedPdf, subject: PrintSubject, layout: str) -> PrintUpdate:
@@ -111,9 +121,14 @@ class PrintDesk(QObject):
     def reset_session(self) -> None:
         self.queue.reset_session()
 
-    def close(self) -> None:
-        self.queue.close()
-        self.usage.close()
+
+def _cannot_prepare(token: int, error: BaseException) -> Prepared:
+    """Why a preview could not be made, for the person at the kiosk (the task helper has logged it for staff)."""
+    if isinstance(error, NoPrintFont):
+        return Prepared(token, None, [], N_("本机暂时无法打印（缺少中文字体），请联系工作人员"))
+    if isinstance(error, NothingToPrint):
+        return Prepared(token, None, [], N_("这项内容不能打印"))
+    return Prepared(token, None, [], N_("生成打印内容时出错，请联系工作人员"))
 
 
 def page_images(pdf: RenderedPdf, width_px: int) -> list[QImage]:
@@ -138,10 +153,9 @@ class PrintPreview(Overlay):
         self.desk, self.subject, self.layout_kind, self.scale, self.lang = desk, subject, layout, scale, lang
         self.pdf: RenderedPdf | None = None
         self.with_interpretation = False
-        zh = lang != "en"
         inner = self.add_panel(scale, margin=scale.spacing_px * 2)
-        inner.addWidget(_label("打印预览" if zh else "Print preview", scale.title_px, bold=True, name="preview-title"))
-        self.info = _label("正在准备，请稍候……" if zh else "Preparing, please wait…", scale.body_px, name="preview-info")
+        inner.addWidget(_label(tr("打印预览", lang), scale.title_px, bold=True, name="preview-title"))
+        self.info = _label(tr("正在准备，请稍候……", lang), scale.body_px, name="preview-info")
         inner.addWidget(self.info)
         self.pages_host = QWidget()
         self.pages_host.setStyleSheet(f"background: {theme.PREVIEW_DESK};")
@@ -158,16 +172,16 @@ class PrintPreview(Overlay):
         buttons = QHBoxLayout()
         self.interpretation_toggle: QPushButton | None = None
         if layout == "a4" and subject.has_interpretation(desk.context()):
-            toggle = big_button("同时打印政策解读" if zh else "Include the interpretation", scale, name="print-with-interpretation", width_factor=3.6)
+            toggle = big_button(tr("同时打印政策解读", lang), scale, name="print-with-interpretation", width_factor=3.6)
             toggle.setCheckable(True)
             toggle.toggled.connect(self._toggle_interpretation)
             buttons.addWidget(toggle)
             self.interpretation_toggle = toggle
         buttons.addStretch(1)
-        cancel = big_button("取消" if zh else "Cancel", scale, name="print-cancel")
+        cancel = big_button(tr("取消", lang), scale, name="print-cancel")
         cancel.clicked.connect(self.close_overlay)
         buttons.addWidget(cancel)
-        self.print_button = big_button("打印" if zh else "Print", scale, name="print-confirm", primary=True, width_factor=3)
+        self.print_button = big_button(tr("打印", lang), scale, name="print-confirm", primary=True, width_factor=3)
         self.print_button.setEnabled(False)
         self.print_button.clicked.connect(self._print)
         buttons.addWidget(self.print_button)
@@ -182,45 +196,47 @@ class PrintPreview(Overlay):
     def _prepare(self) -> None:
         self.print_button.setEnabled(False)
         self._token = self.desk.prepare(self.subject, self.layout_kind, with_interpretation=self.with_interpretation,
-                                        image_width_px=self._page_width())
+                                        image_width_px=self._page_width(), lang=self.lang)
 
     def _toggle_interpretation(self, checked: bool) -> None:
         self.with_interpretation = checked
-        self.info.setText("正在准备，请稍候……" if self.lang != "en" else "Preparing, please wait…")
+        self.info.setText(tr("正在准备，请稍候……", self.lang))
         self._prepare()
 
     def _prepared(self, result: Prepared) -> None:
         if result.token != self._token:
             return
-        zh = self.lang != "en"
         while self.pages_layout.count():
             item = self.pages_layout.takeAt(0)
             if item.widget():
                 item.widget().deleteLater()
+        lang = self.lang
         if result.pdf is None:
-            self.info.setText(result.error_zh if zh else result.error_en)
+            self.info.setText(tr(result.error_zh, lang))
             return
         self.pdf = result.pdf
         pages = result.pdf.pages
-        paper = "A4 纸" if self.layout_kind == "a4" else f"{result.pdf.media.width_mm:g} 毫米凭条"
-        self.info.setText(f"共 {pages} 页（{paper}）。请看清内容后点“打印 {pages} 页”。" if zh else f"{pages} page(s). Check them, then tap Print.")
+        width = f"{result.pdf.media.width_mm:g}"
+        paper = tr("A4 纸", lang) if self.layout_kind == "a4" else tr("{width} 毫米凭条", lang, width=width)
+        self.info.setText(ntr("共 {n} 页（{paper}）。请看清内容后点“打印 {n} 页”。", "共 {n} 页（{paper}）。请看清内容后点“打印 {n} 页”。", pages, lang,
+                              paper=paper))
         for number, image in enumerate(result.images, 1):
             page = QLabel()
             page.setObjectName(f"preview-page-{number}")
             page.setPixmap(QPixmap.fromImage(image))
             page.setFixedSize(image.size())  # a page is never squeezed or cropped by the layout
-            page.setAccessibleName(f"第 {number} 页" if zh else f"Page {number}")
+            page.setAccessibleName(tr("第 {number} 页", lang, number=number))
             self.pages_layout.addWidget(page, 0, Qt.AlignmentFlag.AlignHCenter)
         self.pages_layout.activate()  # place the pages now, not on the next turn of the event loop
-        self.print_button.setText(f"打印 {pages} 页" if zh else f"Print {pages} page(s)")
+        self.print_button.setText(ntr("打印 {n} 页", "打印 {n} 页", pages, lang))
         self.print_button.setAccessibleName(self.print_button.text())
         if result.printer is not None and not result.printer.ready:  # out of paper now: say so before the tap
-            self.info.setText(result.printer.message_zh if zh else result.printer.message_en)
+            self.info.setText(tr(result.printer.message_zh, lang))
             return
         per_job = self.desk.terminal.settings["printing.max_pages_per_job"]
         if pages > per_job:  # say it now rather than after the tap
-            self.info.setText(f"这份材料共 {pages} 页，超过每次最多打印 {per_job} 页的限制。请联系工作人员打印，或扫码在手机上查看。" if zh
-                              else f"{pages} pages; at most {per_job} can be printed at once. Please ask staff, or scan the QR code.")
+            self.info.setText(tr("这份材料共 {pages} 页，超过每次最多打印 {per_job} 页的限制。请联系工作人员打印，或扫码在手机上查看。", lang,
+                                 pages=pages, per_job=per_job))
             return
         self.print_button.setEnabled(True)
 
@@ -248,7 +264,7 @@ class PrintStatus(Overlay):
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.message.setFixedWidth(min(parent.width() - scale.spacing_px * 12, scale.title_px * 22))
         inner.addWidget(self.message)
-        self.ok = big_button("知道了" if lang != "en" else "OK", scale, name="print-ok", primary=True, width_factor=3)
+        self.ok = big_button(tr("知道了", lang), scale, name="print-ok", primary=True, width_factor=3)
         self.ok.clicked.connect(self.close_overlay)
         inner.addWidget(self.ok, 0, Qt.AlignmentFlag.AlignCenter)
         self._timer = QTimer(self)
@@ -273,13 +289,13 @@ class PrintStatus(Overlay):
 class QrView(QWidget):
     """A QR code drawn module by module on white, with the quiet zone phones need."""
 
-    def __init__(self, url: str, side_px: int) -> None:
+    def __init__(self, url: str, side_px: int, lang: str) -> None:
         super().__init__()
         self.setObjectName("qr-code")
         self.url = url
         self.matrix = qr_matrix(url)
         self.setFixedSize(QSize(side_px, side_px))
-        self.setAccessibleName("二维码：" + url)
+        self.setAccessibleName(tr("二维码：{url}", lang, url=url))
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
@@ -298,22 +314,21 @@ class QrCover(Overlay):
 
     def __init__(self, parent: QWidget, url: str, title: str, scale: theme.Scale, lang: str) -> None:
         super().__init__(parent, "qr-cover", "rgba(0, 0, 0, 150)")
-        zh = lang != "en"
         inner = self.add_panel(scale, margin=scale.spacing_px * 2, centred=True)
-        heading = _label("用手机扫一扫，把这份信息带回家" if zh else "Scan with your phone to take this home", scale.title_px, bold=True,
+        heading = _label(tr("用手机扫一扫，把这份信息带回家", lang), scale.title_px, bold=True,
                          name="qr-heading")
         heading.setAlignment(Qt.AlignmentFlag.AlignCenter)
         inner.addWidget(heading)
         side = max(360, min(parent.width(), parent.height()) // 2)
-        self.code = QrView(url, side)
+        self.code = QrView(url, side, lang)
         inner.addWidget(self.code, 0, Qt.AlignmentFlag.AlignCenter)
-        what = _label(f"打开的是：{title}（网上原文）" if zh else f"Opens: {title} (online copy)", scale.body_px, name="qr-what")
+        what = _label(tr("打开的是：{title}（网上原文）", lang, title=title), scale.body_px, name="qr-what")
         what.setAlignment(Qt.AlignmentFlag.AlignCenter)
         inner.addWidget(what)
         address = _label(url, scale.small_px, name="qr-url")
         address.setAlignment(Qt.AlignmentFlag.AlignCenter)
         inner.addWidget(address)
-        close = big_button("关闭" if zh else "Close", scale, name="qr-close", primary=True)
+        close = big_button(tr("关闭", lang), scale, name="qr-close", primary=True)
         close.clicked.connect(self.close_overlay)
         inner.addWidget(close, 0, Qt.AlignmentFlag.AlignCenter)
         self.present()
@@ -327,16 +342,15 @@ class PrintButtons(QWidget):
         super().__init__()
         self.setObjectName("print-buttons")
         self.desk, self.subject, self.host, self.scale, self.lang, self.title = desk, subject, host, scale, lang, title
-        zh = lang != "en"
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
-        self.print_button = big_button("打印" if zh else "Print", scale, name="print")
+        self.print_button = big_button(tr("打印", lang), scale, name="print")
         self.print_button.clicked.connect(lambda: self._preview("a4"))
         row.addWidget(self.print_button)
-        self.slip_button = big_button("打印凭条" if zh else "Print slip", scale, name="print-slip", width_factor=2.4)
+        self.slip_button = big_button(tr("打印凭条", lang), scale, name="print-slip", width_factor=2.4)
         self.slip_button.clicked.connect(lambda: self._preview("receipt"))
         row.addWidget(self.slip_button)
-        self.qr_button = big_button("扫码带走" if zh else "Take it by QR", scale, name="qr-take", width_factor=2.4)
+        self.qr_button = big_button(tr("扫码带走", lang), scale, name="qr-take", width_factor=2.4)
         self.qr_button.clicked.connect(self._show_qr)
         row.addWidget(self.qr_button)
         self.refresh()

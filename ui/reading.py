@@ -100,7 +100,7 @@ class ReadAloudButton(QPushButton):
 
     def stop(self) -> None:
         if self.speaker is not None and self._mine:
-            self.speaker.stop()
+            self.speaker.silence()
         self._finished()
 
     def _finished(self) -> None:

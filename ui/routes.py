@@ -184,7 +184,7 @@ SCREENS: dict[str, ScreenOpener] = {
     "payments": lambda w: _subsidies(w, payments=True),
     "boards": lambda w: w.push(_board_screen(w, w.terminal.region)),
     "guides": lambda w: _push_list(w, GuideListScreen(w.browser, w.scale, w.lang, **_nav(w))),
-    "notices": lambda w: _push_list(w, NoticeListScreen(w.browser, w.now, w.scale, w.lang, **_nav(w))),
+    "notices": lambda w: _push_list(w, NoticeListScreen(w.browser, w.terminal.clock, w.scale, w.lang, **_nav(w))),
     "search": _search,
     **{name: _sample(name, kind) for name, kind in SAMPLE_RECORDS.items()},
 }

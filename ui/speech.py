@@ -1,7 +1,7 @@
 """Read aloud (朗读): content screens spoken in Mandarin or Cantonese through pyttsx3, without ever blocking the screen.
 
 pyttsx3's runAndWait() blocks and cannot be re-entered, so one worker thread owns the engine for the Speaker's whole life and takes jobs
-from a queue. Text is spoken piece by piece (split_sentences), each awaited to its end, so stop() and a newer say() take effect between
+from a queue. Text is spoken piece by piece (split_sentences), each awaited to its end, so silence() and a newer say() take effect between
 pieces: no sooner, because pyttsx3 2.99's espeak driver plays every piece with a blocking `aplay` that nothing can interrupt.
 """
 
@@ -199,7 +199,9 @@ class _Job:
 class Speaker(QObject):
     """Reads text aloud on a worker thread that alone owns the pyttsx3 engine; every method returns at once and never raises.
 
-    Call shutdown() when done (e.g. on QApplication.aboutToQuit). Signals are emitted in the thread the Speaker lives in (the GUI thread).
+    The worker runs from start() (which waits at most START_TIMEOUT_S for the engine) to stop(), the shape every long-lived
+    worker of the kiosk has; MainWindow.shutdown() stops it on quit. Until start() it is unavailable and silent.
+    Signals are emitted in the thread the Speaker lives in (the GUI thread).
     """
 
     started = Signal()
@@ -210,15 +212,23 @@ class Speaker(QObject):
     def __init__(self, voice: str = "cmn", driver: str | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._voice = _known_voice(voice)
-        self._generation = 0  # bumped by say(), stop() and shutdown(); the worker drops jobs and pieces of older generations
+        self._driver = driver
+        self._generation = 0  # bumped by say(), silence() and stop(); the worker drops jobs and pieces of older generations
         self._speaking = False
         self._closed = False
-        self._reason = ""
+        self._reason = "not started"
         self._voices: tuple[str, ...] = ()
         self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._ready = threading.Event()
         self._event.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
-        self._thread = threading.Thread(target=self._work, args=(driver,), name="speech-worker", daemon=True)
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Start the worker (``speech-worker``) and wait for its engine; afterwards ``available`` says whether it can speak."""
+        if self._thread is not None or self._closed:
+            return
+        self._reason = ""
+        self._thread = threading.Thread(target=self._work, args=(self._driver,), name="speech-worker", daemon=True)
         self._thread.start()
         if not self._ready.wait(START_TIMEOUT_S):
             self._reason = f"speech engine did not start within {START_TIMEOUT_S:.0f} s"
@@ -266,15 +276,20 @@ class Speaker(QObject):
         if self._speaking:
             self._jobs.put(_Job(self._generation, text, self._voice))
 
-    def stop(self) -> None:
+    def silence(self) -> None:
         """Speech ends when the piece being played does (at most CHUNK_CHARS characters); finished follows."""
         self._generation += 1
         self._speaking = False
 
-    def shutdown(self) -> None:
-        """Stop and end the worker; waits at most SHUTDOWN_TIMEOUT_S, then leaves the (daemon) thread to finish its piece alone."""
+    def stop(self) -> None:
+        """Silence and end the worker; waits at most SHUTDOWN_TIMEOUT_S, then leaves the (daemon) thread to finish its piece alone.
+
+        Safe before start() and twice; a stopped Speaker stays silent (it is not restarted).
+        """
         self._closed = True
-        self.stop()
+        self.silence()
+        if self._thread is None:
+            return
         self._jobs.put(None)
         self._thread.join(SHUTDOWN_TIMEOUT_S)
         if self._thread.is_alive():

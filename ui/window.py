@@ -3,35 +3,43 @@
 Navigation is a history: opening a screen pushes it, 返回 pops one level, 首页 drops them all.
 Screens are built when opened and destroyed when left, so memory stays flat however long the
 terminal runs. What a name or a record kind opens is looked up in ``ui/routes.py``; what a screen
-shows comes from ``kiosk/`` (``Browser``), never from SQL here.
+shows comes from ``kiosk/`` (``Browser``), never from SQL here. Idle handling is ``ui/session.py``'s.
+
+The window also owns the terminal's long-lived workers (print queue, speech, background sync, the
+task pool, the settings watch) and stops them all in one place, ``shutdown()``, on quit. It hears
+what changed as values (``ContentChanges`` from sync, changed setting keys from ``settings.json``)
+and refreshes what depends on them; an open page is never swapped under a reader's finger.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import logging
-import threading
-from collections.abc import Callable
-from typing import Any
+import functools
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget, QWidget
 
 from kiosk.browse import Browser
+from kiosk.changes import ContentChanges
 from kiosk.home import home_summary
+from kiosk.settings import BY_KEY
 from kiosk.terminal import Terminal
 from ui import routes, theme
 from ui.home import HomeScreen
-from ui.idle import AttractScreen, IdleWarning, IdleWatcher
 from ui.keyboard import ime_for
-from ui.printing import PrintDesk, PrintStatus
+from ui.printing import PrintDesk
+from ui.session import Session
+from ui.settingswatch import SettingsWatcher
 from ui.speech import Speaker
+from ui.tasks import SyncService, Tasks, Worker
 
-log = logging.getLogger(__name__)
 #: Every screen name ``show_screen`` (and ``kiosk run --screen``) accepts.
 SCREENS = tuple(routes.SCREENS)
+#: Settings that change what this terminal shows: a new Browser (and vocabulary) when one changes.
+SCOPE_SETTINGS = frozenset({"terminal.region", "content.show_other_villages"})
+#: Settings of how sync reaches the portal: a change starts a sync with them at once.
+SYNC_SETTINGS = frozenset(key for key in BY_KEY if key.startswith("sync.")) - {"sync.stale_after_h"}
 
 
 class NoContextMenus(QObject):
@@ -45,37 +53,14 @@ class NoContextMenus(QObject):
         return event.type() == QEvent.Type.ContextMenu
 
 
-class SyncBridge(QObject):
-    """Carries sync results from the sync thread to the window (a queued signal)."""
-
-    finished = Signal(bool)
-    progress = Signal(int)  # percent of the bytes being downloaded
-
-
-def _throttled_progress(bridge: SyncBridge) -> Callable[[Any], None]:
-    """Only downloads worth watching (over 256 kB), and only when the percent moves by 5."""
-    last = {"shown": -1}
-
-    def report(progress: Any) -> None:
-        if progress.stage not in ("bundle", "blobs") or progress.total_bytes < 256 * 1024:
-            return
-        step = progress.percent // 5 * 5
-        if step != last["shown"]:
-            last["shown"] = step
-            bridge.progress.emit(step)
-
-    return report
-
-
 class MainWindow(QMainWindow):
     def __init__(self, terminal: Terminal, *, lang: str = "zh_CN", large: bool = False, lockdown: bool = False,
                  speaker: Speaker | None = None) -> None:
         super().__init__()
         self.terminal = terminal
         self.browser = Browser(terminal.store, terminal.scope())
-        self.lang = lang
-        self.large = large
-        self.lockdown = lockdown
+        self.lang, self.large, self.lockdown = lang, large, lockdown
+        self.default_lang, self.default_large = lang, large
         self.setWindowTitle("政务公开自助终端")
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
         if lockdown:
@@ -90,43 +75,78 @@ class MainWindow(QMainWindow):
         self.home.search_requested.connect(lambda: self.show_screen("search"))
         self.stack.addWidget(self.home)
         self.history: list[QWidget] = []
-        self._speaker: Speaker | None = speaker
-        self._vocabulary: list[str] | None = None
-        self.default_lang, self.default_large = lang, large
-        settings = terminal.settings
-        self.idle = IdleWatcher(settings["ui.idle_timeout_s"], settings["ui.idle_warning_s"], settings["ui.attract_after_s"],
-                                needs_reset=self.session_dirty, parent=self)
-        self.idle.warn.connect(self._warn_idle)
-        self.idle.reset.connect(self.reset_session)
-        self.idle.attract.connect(self._show_attract)
-        self.idle.active.connect(self._close_idle_warning)
-        self._idle_warning: IdleWarning | None = None
-        self._attract: AttractScreen | None = None
-        self._desk: PrintDesk | None = None
-        self._print_status: PrintStatus | None = None
+        self.tasks = Tasks(self)
+        self.settings_watch = SettingsWatcher(terminal.settings.path, self)
+        self.settings_watch.changed.connect(lambda: self.apply_settings(self.terminal.reload_settings()))
+        self.background: SyncService | None = None
+        self._speaker, self._desk, self._vocabulary = speaker, None, None
+        self.session = Session(self, terminal.settings)
+        self.idle = self.session.idle
+        self._stopped = False
         self.refresh()
 
     @property
     def scale(self) -> theme.Scale:
         return theme.scale_for(self.large)
 
-    def attach_sync(self, background: Any) -> None:
-        """Hear from the background sync: its callbacks run on the sync thread, so they only emit
-        signals; the window re-reads the store on its own thread."""
-        bridge = self._sync_bridge = SyncBridge(self)
-        bridge.finished.connect(self.content_synced)
-        bridge.progress.connect(self.home.show_sync_progress)
-        background.on_finished = lambda report: bridge.finished.emit(
-            bool(report.feed and any(c.status == "updated" for c in report.feed.channels)))
-        background.on_progress = _throttled_progress(bridge)
+    # ------------------------------------------------------------------ life
+    def start(self, background: SyncService | None = None) -> None:
+        """Run as a kiosk: idle timers, the settings watch, the keyboard's warm-up and, if given, background sync."""
+        self.session.start()
+        self.settings_watch.start()
+        self.warm_up()
+        if background is not None:
+            self.attach_sync(background)
+
+    def attach_sync(self, background: SyncService) -> None:
+        """Hear from background sync (its signals arrive on this thread) and start it; shutdown() stops it."""
+        self.background = background
+        background.synced.connect(self.on_synced)
+        background.percent.connect(self.home.show_sync_progress)
         background.start()
 
-    def content_synced(self, changed: bool) -> None:
-        """New content (or a new status) from the portal: home shows it; an open page stays as it is."""
-        if changed:
-            self.terminal.reload_settings()
-            self.browser = Browser(self.terminal.store, self.terminal.scope())
+    def shutdown(self) -> None:
+        """Stop every worker, once (QApplication.aboutToQuit): sync first, then printing, speech and the task pool."""
+        if self._stopped:
+            return
+        self._stopped = True
+        workers: list[Worker | None] = [self.session, self.settings_watch, self.background, self._desk, self._speaker, self.tasks]
+        for worker in filter(None, workers):
+            worker.stop()
+
+    # ------------------------------------------------------------------ what changed
+    def on_synced(self, changes: ContentChanges) -> None:
+        """A sync finished: home shows its status and counts, and what depends on the changed kinds or settings follows."""
+        if changes:
+            keys = self.terminal.reload_settings()  # profiles, and the search's place names
+            if changes.kinds:
+                self._content_changed()
+            self.apply_settings(keys)
         self.refresh()
+
+    def apply_settings(self, keys: frozenset[str]) -> None:
+        """Make changed settings take effect, each at its moment (``Setting.applies``, docs/SETTINGS.md)."""
+        if not keys or self._stopped:
+            return
+        settings = self.terminal.settings
+        self.session.configure(settings)
+        if self._speaker is not None:
+            self._speaker.set_voice(settings["speech.voice"])
+        if keys & {"ui.language", "ui.large_text"}:  # the next person's modes; this person keeps theirs
+            self.default_lang, self.default_large = settings["ui.language"], settings["ui.large_text"]
+        if self._desk is not None:
+            self._desk.settings_changed(keys)
+        if keys & SCOPE_SETTINGS:
+            self._content_changed()
+        if keys & SYNC_SETTINGS and self.background is not None:
+            self.background.sync_now()
+        self.refresh()
+
+    def _content_changed(self) -> None:
+        """New content or a new scope: screens opened from now on read it; the keyboard learns the new titles."""
+        self.browser = Browser(self.terminal.store, self.terminal.scope())
+        self._vocabulary = None
+        self.warm_up(speech=False)
 
     def refresh(self) -> None:
         zone = ZoneInfo(self.terminal.settings["terminal.timezone"])
@@ -163,39 +183,25 @@ class MainWindow(QMainWindow):
     def open_record(self, record_id: str) -> None:
         """Open any record on the screen made for its kind (list rows, search results, linked documents)."""
         record = self.terminal.store.get(record_id) if record_id else None
-        opener = routes.RECORDS.get(record["kind"]) if record is not None else None
-        if opener is not None:
+        if record is not None and (opener := routes.RECORDS.get(record["kind"])) is not None:
             opener(self, record)
 
-    # ------------------------------------------------------------------ printing
+    # ------------------------------------------------------------------ shared services
     @property
     def desk(self) -> PrintDesk:
         """The terminal's printers and print queue, started on first use."""
         if self._desk is None:
-            self._desk = PrintDesk(self.terminal, self)
-            self._desk.updated.connect(self._print_update)
+            self._desk = PrintDesk(self.terminal, self.tasks, self)
+            self._desk.updated.connect(self.session.print_update)
+            self._desk.start()
         return self._desk
-
-    def _print_update(self, update: object) -> None:
-        if self._print_status is None:
-            self._print_status = PrintStatus(self.centralWidget(), self.scale, self.lang)
-            self._print_status.destroyed.connect(self._print_status_closed)
-        self._print_status.show_update(update)  # type: ignore[arg-type]
-
-    def _print_status_closed(self) -> None:
-        self._print_status = None
-
-    # ------------------------------------------------------------------ shared services
-    def now(self) -> dt.datetime:
-        return self.terminal.clock()
 
     @property
     def speaker(self) -> Speaker | None:
         """One speech engine for the whole window, started on first use."""
         if self._speaker is None:
             self._speaker = Speaker(voice=self.terminal.settings["speech.voice"])
-            if not self._speaker.available:
-                log.warning("read-aloud hidden: %s", self._speaker.unavailable_reason)
+        self._speaker.start()  # once (later calls do nothing); it logs why read-aloud is hidden when it must be
         return self._speaker
 
     def vocabulary(self) -> list[str]:
@@ -204,52 +210,25 @@ class MainWindow(QMainWindow):
             self._vocabulary = self.browser.vocabulary()
         return self._vocabulary
 
-    def warm_up(self) -> None:
-        """Build the pinyin keyboard's engine off the GUI thread, so the first 搜索 tap opens at once."""
-        vocabulary = self.vocabulary()
-        threading.Thread(target=ime_for, args=(vocabulary,), name="ime-warm-up", daemon=True).start()
-        _ = self.speaker  # start the speech engine now rather than on the first 朗读 page
+    def warm_up(self, *, speech: bool = True) -> None:
+        """Build the pinyin keyboard's engine off the GUI thread (at start, after new content): 搜索 opens at once."""
+        self.tasks.run(functools.partial(ime_for, self.vocabulary()))
+        if speech:
+            _ = self.speaker  # start the speech engine now rather than on the first 朗读 page
 
-    # ------------------------------------------------------------------ idle
-    def session_dirty(self) -> bool:
-        """Whether the last person left anything behind: a screen open, a mode changed, speech running."""
-        speaking = self._speaker is not None and self._speaker.speaking
-        return bool(self.history) or speaking or (self.lang, self.large) != (self.default_lang, self.default_large)
-
-    def _warn_idle(self, seconds_left: int) -> None:
-        if self._idle_warning is None:
-            self._idle_warning = IdleWarning(self.centralWidget(), self.scale, self.lang, self.idle.touched)
-        self._idle_warning.show_left(seconds_left)
-
-    def _close_idle_warning(self) -> None:
-        if self._idle_warning is not None:
-            self._idle_warning.close_overlay()
-            self._idle_warning = None
-
+    # ------------------------------------------------------------------ session and modes
     def reset_session(self) -> None:
         """A clean kiosk for the next person: home, covers closed, typed text gone, speech stopped, default modes."""
-        self._close_idle_warning()
+        self.session.close_warning()
         if self._speaker is not None:
-            self._speaker.stop()
+            self._speaker.silence()
         self.go_home()  # screens (and the covers and keyboards on them) are destroyed with their typed text
-        if self._print_status is not None:
-            self._print_status.close_overlay()
-            self._print_status = None
+        self.session.close_print_status()
         if self._desk is not None:
             self._desk.reset_session()
         self.lang, self.large = self.default_lang, self.default_large
         self.refresh()
 
-    def _show_attract(self) -> None:
-        if self._attract is None:
-            summary = home_summary(self.terminal)
-            self._attract = AttractScreen(self.centralWidget(), summary.notices, self.scale, self.lang, summary.place_name)
-            self._attract.dismissed.connect(self._attract_dismissed)
-
-    def _attract_dismissed(self) -> None:
-        self._attract = None
-
-    # ------------------------------------------------------------------ modes
     def toggle_large(self) -> None:
         self.large = not self.large
         self.refresh()

@@ -12,7 +12,7 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -79,13 +79,15 @@ class ApplyResult:
     deleted: int = 0
     unchanged: int = 0
     ignored_older: int = 0
+    kinds: set[str] = field(default_factory=set)  # kinds of the records added, updated or deleted: what screens must re-read
 
     @property
     def changed(self) -> int:
         return self.added + self.updated + self.deleted
 
     def as_dict(self) -> dict[str, int]:
-        return {**asdict(self), "changed": self.changed}
+        counts = {name: value for name, value in asdict(self).items() if name != "kinds"}
+        return {**counts, "changed": self.changed}
 
 
 class ContentStore:
@@ -237,6 +239,7 @@ class ContentStore:
                 result.deleted += 1
             else:
                 result.updated += 1
+        result.kinds.add(record["kind"])
         if body is not None:
             self.db.execute_sql(
                 "INSERT INTO search_fts (rowid, title, aliases, body) VALUES (?, ?, ?, ?)",
@@ -246,15 +249,17 @@ class ContentStore:
     def _commit_channel(self, commit: ChannelCommit, ids: set[str], result: ApplyResult) -> None:
         if commit.snapshot:
             rows = self.db.execute_sql(
-                f"SELECT pk, record_id, deleted FROM record WHERE {CHANNEL_SQL} = ?", (commit.channel,)
+                f"SELECT pk, record_id, deleted, kind FROM record WHERE {CHANNEL_SQL} = ?", (commit.channel,)
             ).fetchall()
-            for pk, record_id, deleted in rows:
+            for pk, record_id, deleted, kind in rows:
                 if record_id in ids:
                     continue
                 self.db.execute_sql("DELETE FROM search_fts WHERE rowid = ?", (pk,))
                 self.db.execute_sql("DELETE FROM record_data WHERE pk = ?", (pk,))
                 self.db.execute_sql("DELETE FROM record WHERE pk = ?", (pk,))
                 result.deleted += 0 if deleted else 1
+                if not deleted:
+                    result.kinds.add(kind)
         self.db.execute_sql(
             "INSERT INTO sync_channel (channel, generation, published_at, last_success, last_attempt, last_error, error_kind) "
             "VALUES (?, ?, ?, ?, ?, '', '') ON CONFLICT (channel) DO UPDATE SET generation = excluded.generation, "

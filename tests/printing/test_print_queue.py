@@ -11,12 +11,14 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from kiosk.settings import Settings
+from kiosk.terminal import Terminal
 from kiosk.usage import UsageLog
 from printing.backend import JobResult, Media
 from printing.filebackend import FileBackend
 from printing.limits import check_limits
 from printing.pdf import RenderedPdf
 from printing.service import DONE, FAILED, QUEUED, REFUSED, PrintOrder, PrintQueue, PrintUpdate
+from tests.conftest import VILLAGE, make
 
 pytestmark = pytest.mark.clock
 
@@ -72,14 +74,15 @@ def test_the_local_day_not_the_utc_day(usage: UsageLog) -> None:
 def test_the_queue_counts_on_the_terminals_day(settings: Settings, usage: UsageLog, tmp_path: Path,
                                                utc_evening: dt.datetime, china_day: dt.date) -> None:
     updates: queue.Queue[PrintUpdate] = queue.Queue()
-    service = PrintQueue(settings, usage, {"a4": FileBackend(tmp_path / "out")}, updates.put, clock=lambda: utc_evening)
+    service = PrintQueue(lambda: settings, usage, {"a4": FileBackend(tmp_path / "out")}, updates.put, clock=lambda: utc_evening)
+    service.start()
     try:
         ticket = service.submit(PrintOrder(_pdf(3), "doc-1", "a4")).ticket
         assert _wait_final(updates, ticket).stage == DONE
         assert usage.pages_printed_on(china_day) == 3
         assert usage.pages_printed_on(utc_evening.date()) == 0
     finally:
-        service.close()
+        service.stop()
 
 
 class CrashingDriver:
@@ -104,7 +107,8 @@ def _wait_final(updates: queue.Queue[PrintUpdate], ticket: int) -> PrintUpdate:
 def test_jobs_print_in_order_and_are_counted(settings: Settings, usage: UsageLog, tmp_path: Path) -> None:
     updates: queue.Queue[PrintUpdate] = queue.Queue()
     printer = FileBackend(tmp_path / "out")
-    service = PrintQueue(settings, usage, {"a4": printer, "receipt": None}, updates.put, clock=lambda: LATE_EVENING)
+    service = PrintQueue(lambda: settings, usage, {"a4": printer, "receipt": None}, updates.put, clock=lambda: LATE_EVENING)
+    service.start()
     try:
         first = service.submit(PrintOrder(_pdf(2), "doc-1", "a4"))
         second = service.submit(PrintOrder(_pdf(3), "doc-2", "a4"))
@@ -118,13 +122,14 @@ def test_jobs_print_in_order_and_are_counted(settings: Settings, usage: UsageLog
         service.reset_session()
         assert service.session_pages == 0
     finally:
-        service.close()
+        service.stop()
 
 
 def test_a_crashing_driver_fails_the_job_not_the_queue(settings: Settings, usage: UsageLog, tmp_path: Path) -> None:
     updates: queue.Queue[PrintUpdate] = queue.Queue()
     printers = {"a4": CrashingDriver(), "receipt": FileBackend(tmp_path / "receipts")}
-    service = PrintQueue(settings, usage, printers, updates.put, clock=lambda: LATE_EVENING)
+    service = PrintQueue(lambda: settings, usage, printers, updates.put, clock=lambda: LATE_EVENING)
+    service.start()
     try:
         crashed = service.submit(PrintOrder(_pdf(4), "doc-1", "a4"))
         result = _wait_final(updates, crashed.ticket)
@@ -135,7 +140,7 @@ def test_a_crashing_driver_fails_the_job_not_the_queue(settings: Settings, usage
         counts = {(c.layout, c.outcome): c.pages for c in usage.counts()}
         assert counts == {("a4", "failed"): 4, ("receipt", "printed"): 1}
     finally:
-        service.close()
+        service.stop()
 
 
 def test_close_does_not_wait_for_jobs_still_queued(settings: Settings, usage: UsageLog, tmp_path: Path) -> None:
@@ -146,10 +151,50 @@ def test_close_does_not_wait_for_jobs_still_queued(settings: Settings, usage: Us
             release.wait(5)
             return super().print_pdf(pdf, media, title, timeout_s)
 
-    service = PrintQueue(settings, usage, {"a4": SlowPrinter(tmp_path / "out")}, lambda _u: None, clock=lambda: LATE_EVENING)
+    service = PrintQueue(lambda: settings, usage, {"a4": SlowPrinter(tmp_path / "out")}, lambda _u: None, clock=lambda: LATE_EVENING)
+    service.start()
     for number in range(5):
         service.submit(PrintOrder(_pdf(1), f"doc-{number}", "a4"))
     release.set()
-    service.close(timeout_s=10)
-    assert not service._worker.is_alive()
+    service.stop(timeout_s=10)
+    assert not service.running
     assert len(list((tmp_path / "out").glob("*.pdf"))) <= 2  # the job in hand finished, the waiting ones were dropped
+
+
+def test_a_limit_the_portal_pushes_is_enforced_by_the_running_queue_at_once(terminal: Terminal, usage: UsageLog, tmp_path: Path) -> None:
+    """The reproduced defect: a terminal_profile set printing.max_pages_per_job to 5; the preview said 5, the queue kept 30."""
+    updates: queue.Queue[PrintUpdate] = queue.Queue()
+    service = PrintQueue(lambda: terminal.settings, usage, {"a4": FileBackend(tmp_path / "out")}, updates.put, clock=terminal.clock)
+    service.start()
+    try:
+        assert service.submit(PrintOrder(_pdf(6), "doc-1", "a4")).stage == QUEUED
+        assert _wait_final(updates, 1).stage == DONE
+        profile = make("document", "profile-1", region=VILLAGE)
+        profile = {**{k: profile[k] for k in ("id", "version", "region", "updated_at")}, "kind": "terminal_profile",
+                   "name": "每次最多 5 页", "settings": {"printing.max_pages_per_job": 5}, "terminal_ids": []}
+        terminal.store.apply([profile])
+        assert "printing.max_pages_per_job" in terminal.reload_settings()  # what a sync that brings the profile does
+        refused = service.submit(PrintOrder(_pdf(6), "doc-1", "a4"))
+        assert refused.stage == REFUSED and refused.alert == "limit job reached" and "最多打印 5 页" in refused.message_zh
+        terminal.settings.set_local("printing.job_timeout_s", 15)  # and a staff value, from settings.json
+        terminal.reload_settings()
+        assert service.settings()["printing.job_timeout_s"] == 15
+    finally:
+        service.stop()
+
+
+def test_a_queue_is_not_started_by_its_constructor_and_stops_cleanly(settings: Settings, usage: UsageLog, tmp_path: Path) -> None:
+    updates: queue.Queue[PrintUpdate] = queue.Queue()
+    before = set(threading.enumerate())
+    service = PrintQueue(lambda: settings, usage, {"a4": FileBackend(tmp_path / "out")}, updates.put, clock=lambda: LATE_EVENING)
+    assert not service.running and set(threading.enumerate()) <= before
+    service.stop()  # never started: nothing to stop
+    ticket = service.submit(PrintOrder(_pdf(1), "doc-1", "a4")).ticket  # accepted, printed once the worker runs
+    service.start()
+    service.start()  # once is enough
+    started = set(threading.enumerate()) - before
+    assert [thread.name for thread in started] == ["print-queue"]
+    assert _wait_final(updates, ticket).stage == DONE
+    service.stop()
+    service.stop()
+    assert not service.running and not any(thread.is_alive() for thread in started)

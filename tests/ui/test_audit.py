@@ -123,9 +123,9 @@ def _open_cover(qtbot, window: MainWindow, cover: str) -> None:
         window.stack.currentWidget()._open_keyboard()
     elif cover == "idle-warning":
         window.show_screen("documents")
-        window._warn_idle(25)
+        window.session.warn(25)
     elif cover == "attract":
-        window._show_attract()
+        window.session.show_attract()
     elif cover in ("print-preview", "print-status", "qr-cover"):
         window.show_screen("document")
         buttons = window.stack.currentWidget().findChild(PrintButtons, "print-buttons")
@@ -136,7 +136,7 @@ def _open_cover(qtbot, window: MainWindow, cover: str) -> None:
             preview = window.findChild(PrintPreview, "print-preview")
             qtbot.waitUntil(lambda: preview.print_button.isEnabled(), timeout=15000)
         else:
-            window._print_update(PrintUpdate(1, "failed", "打印机缺纸，请联系工作人员", "The printer is out of paper; please ask staff."))
+            window.session.print_update(PrintUpdate(1, "failed", "打印机缺纸，请联系工作人员", "The printer is out of paper; please ask staff."))
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
@@ -171,10 +171,9 @@ def test_every_screen_passes_the_audit_and_is_captured(qtbot, demo_terminal: Ter
         window.grab().save(str(folder / f"{name}-{size[0]}x{size[1]}-{mode}.png"))
         problems += audit(window, large, f"{name} {size[0]}x{size[1]} {mode}")
         if name == "idle-warning":
-            window._close_idle_warning()
+            window.session.close_warning()
         if name == "attract":
-            window._attract.close_overlay()
-            window._attract = None
+            window.session.close_attract()
     assert not problems, "\n".join(problems)
 
 

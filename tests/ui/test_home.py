@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFontMetrics, QImage
 from PySide6.QtWidgets import QLabel, QPushButton
 
+from kiosk.changes import NO_CHANGES, ContentChanges
 from kiosk.clock import fixed_clock
 from kiosk.terminal import Terminal
 from tests.conftest import ROOT, TEST_NOW
@@ -145,19 +146,19 @@ def test_the_status_line_says_how_current_the_content_is(qtbot, tmp_path: Path, 
 
         now = terminal.clock().astimezone(ZoneInfo(terminal.settings["terminal.timezone"])).replace(microsecond=0)
         terminal.store.apply([], commit=ChannelCommit("990121000000", 3, now.isoformat(), False, now.isoformat(timespec="seconds")))
-        window.content_synced(False)
+        window.on_synced(NO_CHANGES)
         qtbot.wait(50)
         status = _status(window)
         assert f"已与县级门户同步\u00a0{now:%H:%M}" in status.text()
 
         terminal.store.note_sync("990121000000", at=now.isoformat(), error="the portal is down", error_kind="network")
-        window.content_synced(False)
+        window.on_synced(NO_CHANGES)
         qtbot.wait(50)
         assert "离线，上次同步" in _status(window).text()
 
         week_ago = (now - dt.timedelta(days=7)).isoformat(timespec="seconds")
         terminal.store.db.execute_sql("UPDATE sync_channel SET last_success = ?, error_kind = 'expired'", (week_ago,))
-        window.content_synced(False)
+        window.on_synced(NO_CHANGES)
         qtbot.wait(50)
         status = _status(window)
         assert "数据可能不是最新（上次同步" in status.text()
@@ -178,8 +179,9 @@ def test_new_content_from_a_sync_reaches_the_home_tiles(qtbot, tmp_path: Path) -
         notice = terminal.store.list_records("notice", terminal.scope(), limit=1)[0]
         fresh = {**notice, "id": "notice-from-sync", "title": "同步到达的新通知", "version": 1,
                  "updated_at": TEST_NOW.isoformat(timespec="seconds")}
-        terminal.store.apply([fresh])
-        window.content_synced(True)
+        result = terminal.store.apply([fresh])
+        assert result.kinds == {"notice"}
+        window.on_synced(ContentChanges.of_kinds(result.kinds))
         qtbot.wait(50)
         tile = next(b for b in window.findChildren(QPushButton, "tile-notices") if b.isVisible())
         assert tile.findChild(QLabel, "tile-count").text() == f"{before + 1} 项"

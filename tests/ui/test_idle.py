@@ -82,7 +82,7 @@ def test_reset_returns_home_clears_typing_closes_covers_and_restores_modes(qtbot
     QApplication.processEvents()
     assert window.stack.currentWidget() is window.home and window.history == []
     assert _visible(window, QLabel, "typed-text") is None and _visible(window, QLabel, "idle-countdown") is None
-    assert window.large is False and not window.session_dirty()
+    assert window.large is False and not window.session.dirty()
     window.show_screen("search")
     assert window.stack.currentWidget().keyboard.text == ""  # the next person starts with nothing typed
 
@@ -98,11 +98,11 @@ def test_attract_screen_rotates_notices_and_the_waking_touch_presses_nothing(qtb
     assert notice is not None
     urgent = next(n for n in demo_terminal.store.list_records("notice", demo_terminal.scope(), limit=50) if n["priority"] == "urgent")
     assert notice.text() == urgent["title"]
-    window._attract.next_notice()
+    window.session.attract.next_notice()
     assert notice.text() != urgent["title"]
     window.grab().save(str(shots / "attract.png"))
     tile = window.findChild(QPushButton, "tile-documents")
-    qtbot.mouseClick(window._attract, Qt.MouseButton.LeftButton, pos=tile.mapTo(window._attract.parentWidget(), tile.rect().center()))
+    qtbot.mouseClick(window.session.attract, Qt.MouseButton.LeftButton, pos=tile.mapTo(window.session.attract.parentWidget(), tile.rect().center()))
     QApplication.processEvents()
     assert _visible(window, QLabel, "attract-notice") is None
     assert window.stack.currentWidget() is window.home and window.history == []

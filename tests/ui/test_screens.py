@@ -258,6 +258,7 @@ def test_read_aloud_reads_the_part_on_show_and_stops_on_a_second_tap(qtbot, demo
     from ui.speech import Speaker
 
     speaker = Speaker(driver="dummy")
+    speaker.start()
     assert speaker.available, speaker.unavailable_reason
     window = MainWindow(demo_terminal, speaker=speaker, large=True)
     qtbot.addWidget(window)
@@ -280,13 +281,14 @@ def test_read_aloud_reads_the_part_on_show_and_stops_on_a_second_tap(qtbot, demo
         _tap(qtbot, read)
     _tap(qtbot, _button(window, "home"))  # leaving the page stops its speech
     assert not speaker.speaking
-    speaker.shutdown()
+    speaker.stop()
 
 
 def test_without_a_speech_engine_the_button_is_hidden(qtbot, demo_terminal: Terminal) -> None:
     from ui.speech import Speaker
 
     speaker = Speaker(driver="no-such-driver")
+    speaker.start()
     assert not speaker.available and speaker.unavailable_reason
     window = MainWindow(demo_terminal, speaker=speaker)
     qtbot.addWidget(window)

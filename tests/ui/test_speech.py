@@ -171,12 +171,13 @@ def speakers(qapp):
 
     def make(voice: str = "cmn", driver: str | None = "dummy") -> Speaker:
         speaker = Speaker(voice=voice, driver=driver)
+        speaker.start()
         made.append(speaker)
         return speaker
 
     yield make
     for speaker in made:
-        speaker.shutdown()
+        speaker.stop()
 
 
 def _record(speaker: Speaker) -> list[tuple[str, bool]]:
@@ -224,7 +225,7 @@ def test_stop_during_a_long_text_ends_it_promptly(qtbot, speakers) -> None:
     with qtbot.waitSignal(speaker.started, timeout=5000):
         speaker.say(MANY)
     with qtbot.waitSignal(speaker.finished, timeout=3000):  # the whole text would take 20 s
-        speaker.stop()
+        speaker.silence()
         assert not speaker.speaking
     assert not speaker.speaking
 
@@ -255,16 +256,31 @@ def test_unknown_voice_settings_fall_back_to_mandarin(speakers) -> None:
     assert speaker.voice == "cmn"
 
 
-def test_say_after_shutdown_does_nothing(qtbot, speakers) -> None:
+def test_say_after_stop_does_nothing(qtbot, speakers) -> None:
     workers_before = {thread for thread in threading.enumerate() if thread.name == "speech-worker"}
     speaker = speakers()
-    speaker.shutdown()
+    speaker.stop()
     assert {thread for thread in threading.enumerate() if thread.name == "speech-worker" and thread.is_alive()} <= workers_before
     with qtbot.assertNotEmitted(speaker.started, wait=800):
         speaker.say(SHORT)
     assert not speaker.speaking
+    speaker.silence()
     speaker.stop()
-    speaker.shutdown()
+    speaker.start()  # a stopped Speaker stays stopped
+    assert {thread for thread in threading.enumerate() if thread.name == "speech-worker" and thread.is_alive()} <= workers_before
+
+
+def test_a_speaker_is_silent_until_started_and_its_worker_ends_with_stop(qtbot) -> None:
+    speaker = Speaker(driver="dummy")
+    assert not speaker.available and speaker.unavailable_reason == "not started"
+    speaker.say(SHORT)  # nothing to speak with yet: ignored, never raises
+    assert not speaker.speaking
+    speaker.start()
+    assert speaker.available, speaker.unavailable_reason
+    worker = speaker._thread
+    assert worker is not None and worker.name == "speech-worker" and worker.is_alive()
+    speaker.stop()
+    assert not worker.is_alive()
 
 
 def test_a_driver_error_is_reported_and_the_speaker_keeps_working(qtbot, speakers, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -342,7 +358,7 @@ def test_real_espeak_engine_stops_between_pieces(qtbot, speakers, fake_audio: Pa
     speaker.say(MANY)
     qtbot.waitUntil(lambda: len(_played(fake_audio)) >= 1, timeout=10000)
     with qtbot.waitSignal(speaker.finished, timeout=3000):
-        speaker.stop()
+        speaker.silence()
     heard = len(_played(fake_audio))
     assert heard < 10
     qtbot.wait(600)
@@ -356,7 +372,7 @@ def test_only_one_espeak_speaker_at_a_time_and_the_next_one_works(qtbot, speaker
     assert first.available, first.unavailable_reason
     second = speakers(driver="espeak")
     assert not second.available and "espeak" in second.unavailable_reason
-    first.shutdown()
+    first.stop()
     third = speakers(driver="espeak")
     assert third.available, third.unavailable_reason
     with qtbot.waitSignal(third.finished, timeout=15000):
