@@ -77,7 +77,9 @@ def cpu_seconds(pid: int) -> float:
 
 def start_server(state: Path, feed: Path, threads: int) -> tuple[subprocess.Popen[str], str]:
     process = subprocess.Popen(
-        [sys.executable, "-m", "sync.portal.cli", "--state-dir", str(state), "serve", "--feed", str(feed), "--port", "0", "--threads", str(threads)],
+        [sys.executable, "-m", "sync.portal.cli", "--state-dir", str(state), "serve", "--feed", str(feed), "--port", "0", "--threads", str(threads),
+         # the bench measures throughput: each terminal posts hundreds of items at once, far past the per-terminal quota
+         "--inbox-max-items-per-minute", "1000000", "--inbox-max-mib-per-hour", "100000"],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
     )
     line = process.stdout.readline()  # type: ignore[union-attr]

@@ -28,7 +28,7 @@ from werkzeug.exceptions import HTTPException
 
 from kiosk.i18n import negotiate
 from kiosk.protocol import BODY_FIELDS, IDEMPOTENCY_HEADER, IDEMPOTENCY_KEY_RULE, OUTBOX_KINDS, is_idempotency_key
-from sync.portal.limits import FailureThrottle
+from sync.portal.limits import FailureThrottle, InboxQuota
 from sync.portal.models import (
     REGION_RE,
     PortalDB,
@@ -52,7 +52,8 @@ MAX_BODY_BYTES = 256 * 1024
 # 256 MiB upload is refused from its headers (or its first chunks past the limit), token or not.
 WAITRESS_MAX_BODY_BYTES = MAX_BODY_BYTES + 64 * 1024
 MAX_JSON_DEPTH = 32  # a heartbeat nests 4 deep (body, payload, printer, reasons)
-JSON_STRING_RE = re.compile(rb'"(?:[^"\\]|\\.)*"')
+# A JSON string, as an unrolled loop: 1.7 ms over a 250 KiB body where `(?:[^"\\]|\\.)*` took 80 ms.
+JSON_STRING_RE = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
 BRACKET_RE = re.compile(rb"[\[\]{}]")
 # Heartbeat bounds: counts fit a signed 64-bit column, a terminal follows a handful of channels.
 MAX_COUNT = 2**63 - 1
@@ -95,6 +96,7 @@ class Portal:
     box_key: PrivateKey
     code_key: bytes
     enrol_throttle: FailureThrottle
+    inbox_quota: InboxQuota
 
 
 def portal() -> Portal:
@@ -126,7 +128,8 @@ def enrolment_alert(scope: str, address: str, failures: int) -> None:
                 "until the window passes", failures, who, int(ENROL_WINDOW_S), "for that address" if scope == "address" else "for everyone")
 
 
-def create_app(feed_dir: Path, db_url: str, keys_dir: Path, *, enrol_throttle: FailureThrottle | None = None) -> flask.Flask:
+def create_app(feed_dir: Path, db_url: str, keys_dir: Path, *, enrol_throttle: FailureThrottle | None = None,
+               inbox_quota: InboxQuota | None = None) -> flask.Flask:
     """The portal as a Flask app (serve it with waitress); tables and the keys are made if missing.
 
     Raises ValueError, before anything is created, when the state folder or the database lies inside the feed.
@@ -139,7 +142,8 @@ def create_app(feed_dir: Path, db_url: str, keys_dir: Path, *, enrol_throttle: F
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     state = Portal(db=open_db(db_url), feed_dir=feed_dir, feed_index=FeedIndex(feed_dir), box_key=load_box_key(Path(keys_dir)),
                    code_key=load_code_key(Path(keys_dir)),
-                   enrol_throttle=enrol_throttle or FailureThrottle(ENROL_FAILURES_PER_ADDRESS, ENROL_FAILURES_TOTAL, ENROL_WINDOW_S))
+                   enrol_throttle=enrol_throttle or FailureThrottle(ENROL_FAILURES_PER_ADDRESS, ENROL_FAILURES_TOTAL, ENROL_WINDOW_S),
+                   inbox_quota=inbox_quota or InboxQuota())
     state.enrol_throttle.on_alert = enrolment_alert
     app.extensions["kiosk_portal"] = state
 
@@ -420,8 +424,17 @@ def enroll() -> tuple[flask.Response, int]:
 
 
 def inbox() -> tuple[flask.Response, int]:
-    db = portal().db
+    """Store one upload once. Each terminal has an item and a byte quota (InboxQuota): past it, 429 + Retry-After,
+    before the body is parsed, which the sender honours like a busy portal."""
+    state = portal()
+    db = state.db
     terminal = authenticated_terminal()
+    verdict = state.inbox_quota.charge(terminal.terminal_id, flask.request.content_length or 0)
+    if not verdict.allowed:
+        what = "items per minute" if verdict.scope == "items" else "bytes per hour"
+        log.warning("inbox quota: %s is over its %s; answered 429 (Retry-After %d s)", terminal.terminal_id, what, verdict.retry_after_s)
+        raise ApiError(429, f"this terminal is over its upload quota ({what}); try again in {verdict.retry_after_s} s",
+                       f"该终端上传过于频繁，请 {verdict.retry_after_s} 秒后再试", {"Retry-After": str(verdict.retry_after_s)})
     key = flask.request.headers.get(IDEMPOTENCY_HEADER)
     if not is_idempotency_key(key):
         bad_request(f"header '{IDEMPOTENCY_HEADER}' must be {IDEMPOTENCY_KEY_RULE}", f"请求头 '{IDEMPOTENCY_HEADER}' 缺失或格式错误")

@@ -53,6 +53,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="wrong enrolment codes one address may try per 15 minutes before it gets 429")
     serve.add_argument("--enroll-max-failures", type=int, default=50,
                        help="wrong enrolment codes all addresses together may try per 15 minutes before enrolment pauses (429)")
+    serve.add_argument("--inbox-max-items-per-minute", type=float, default=60,
+                       help="uploads one terminal may make per minute (bursts of twice that) before it gets 429")
+    serve.add_argument("--inbox-max-mib-per-hour", type=float, default=4,
+                       help="MiB of uploads one terminal may send per hour (bursts of one hour's worth) before it gets 429")
 
     code = commands.add_parser("enroll-code", help="issue a one-time enrolment code for a new terminal")
     code.add_argument("--region", required=True, help="12-digit region code of the terminal's place")
@@ -107,15 +111,19 @@ def serve(args: argparse.Namespace, db_url: str) -> int:
     import waitress
 
     from sync.portal.app import ENROL_WINDOW_S, create_app, server_adjustments
-    from sync.portal.limits import FailureThrottle
+    from sync.portal.limits import FailureThrottle, InboxQuota
 
     if not args.feed.is_dir():
         raise Failure(f"feed directory {args.feed} does not exist (run kiosk-publish init, or mkdir it)", 2)
     if args.enroll_max_failures_per_address < 1 or args.enroll_max_failures < 1:
         raise Failure("--enroll-max-failures-per-address and --enroll-max-failures must be at least 1", 2)
+    if args.inbox_max_items_per_minute <= 0 or args.inbox_max_mib_per_hour < 0.25:
+        raise Failure(f"--inbox-max-items-per-minute must be positive and --inbox-max-mib-per-hour at least 0.25, one body's "
+                      f"worth (found {args.inbox_max_items_per_minute} and {args.inbox_max_mib_per_hour})", 2)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     throttle = FailureThrottle(args.enroll_max_failures_per_address, args.enroll_max_failures, ENROL_WINDOW_S)
-    app = create_app(args.feed, db_url, args.state_dir, enrol_throttle=throttle)
+    quota = InboxQuota(args.inbox_max_items_per_minute, args.inbox_max_mib_per_hour * 1024 * 1024)
+    app = create_app(args.feed, db_url, args.state_dir, enrol_throttle=throttle, inbox_quota=quota)
     server: Any = waitress.create_server(app, host=args.host, port=args.port, threads=args.threads,
                                          **server_adjustments(connection_limit=args.connection_limit))
     print(f"kiosk-portal: serving http://{args.host}:{server.effective_port}/ (feed {args.feed.resolve()}, database {db_url})", flush=True)

@@ -96,3 +96,74 @@ class FailureThrottle:
         for times in self._by_key.values():
             while times and times[0] <= horizon:
                 times.popleft()
+
+
+@dataclass
+class _Bucket:
+    items: float
+    bytes: float
+    at: float
+
+
+@dataclass
+class InboxQuota:
+    """Per-terminal token buckets for uploads: `items_per_minute` (bursts of twice that) and `bytes_per_hour`
+    (bursts of one hour's worth). A request that doesn't fit is refused with the seconds until it would.
+
+    Charged when the request arrives, whatever its outcome: reading and checking a body is the cost
+    being limited. An honest terminal sends a heartbeat every few minutes and a few ratings a day,
+    so only a backlog after a long outage ever meets the limit, and the sender then waits it out.
+    """
+
+    items_per_minute: float = 60.0
+    bytes_per_hour: float = 4 * 1024 * 1024
+    clock: Callable[[], float] = time.monotonic
+    _buckets: dict[str, _Bucket] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def burst_items(self) -> float:
+        return 2 * self.items_per_minute
+
+    @property
+    def burst_bytes(self) -> float:
+        return self.bytes_per_hour
+
+    def charge(self, terminal_id: str, body_bytes: int) -> Verdict:
+        """Take one item and `body_bytes` from the terminal's buckets, or refuse (taking nothing)."""
+        with self._lock:
+            now = self.clock()
+            bucket = self._refilled(terminal_id, now)
+            wait_s = 0.0
+            if bucket.items < 1:
+                wait_s = (1 - bucket.items) * 60 / self.items_per_minute
+                scope = "items"
+            elif bucket.bytes < body_bytes:
+                wait_s = (min(body_bytes, self.burst_bytes) - bucket.bytes) * 3600 / self.bytes_per_hour
+                scope = "bytes"
+            if wait_s > 0:
+                return Verdict(False, max(1, math.ceil(wait_s)), scope)
+            bucket.items -= 1
+            bucket.bytes -= body_bytes
+            return Verdict(True)
+
+    def _refilled(self, terminal_id: str, now: float) -> _Bucket:
+        bucket = self._buckets.get(terminal_id)
+        if bucket is None:
+            if len(self._buckets) >= MAX_TRACKED_KEYS:
+                self._forget_full(now)
+            bucket = self._buckets[terminal_id] = _Bucket(self.burst_items, self.burst_bytes, now)
+            return bucket
+        elapsed = max(0.0, now - bucket.at)
+        bucket.items = min(self.burst_items, bucket.items + elapsed * self.items_per_minute / 60)
+        bucket.bytes = min(self.burst_bytes, bucket.bytes + elapsed * self.bytes_per_hour / 3600)
+        bucket.at = now
+        return bucket
+
+    def _forget_full(self, now: float) -> None:
+        """Drop terminals whose buckets have refilled completely: a new bucket starts full, so nothing is lost."""
+        refill_s = max(self.burst_items * 60 / self.items_per_minute, self.burst_bytes * 3600 / self.bytes_per_hour)
+        for key in [key for key, bucket in self._buckets.items() if now - bucket.at >= refill_s]:
+            del self._buckets[key]
+        if len(self._buckets) >= MAX_TRACKED_KEYS:
+            self._buckets.pop(next(iter(self._buckets)))

@@ -101,7 +101,10 @@ class PortalProcess:
         self.process: subprocess.Popen[bytes] | None = None
 
     def command(self) -> list[str]:
-        return [*portal_cli(self.dirs), "serve", "--feed", str(self.dirs.feed), "--host", "127.0.0.1", "--port", str(self.port)]
+        # One terminal delivers a thousand items within a minute here: far past the per-terminal inbox quota,
+        # which tests/security/test_portal_inbox_quota.py tests on its own.
+        return [*portal_cli(self.dirs), "serve", "--feed", str(self.dirs.feed), "--host", "127.0.0.1", "--port", str(self.port),
+                "--inbox-max-items-per-minute", "100000"]
 
     def start(self, timeout: float = 20, *, wait: bool = True) -> None:
         with self.log_path.open("ab") as log:
