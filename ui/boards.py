@@ -10,6 +10,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QPushButton
 
 from kiosk.browse import Browser, ledger_summary
+from kiosk.home import section_name
 from kiosk.i18n import ptr, tr
 from kiosk.labels import period_label
 from ui import theme
@@ -45,7 +46,7 @@ class BoardScreen(ReadingScreen):
         self.board_type = "finance"
         self.period = ""
         self._bar, (self._type_row, self._period_row) = filter_rows(scale, 2)
-        super().__init__("boards", tr("三务公开", lang), [], scale, lang,
+        super().__init__("boards", section_name("boards", lang), [], scale, lang,
                          on_back=on_back, on_home=on_home, speaker=speaker, top=self._bar)
         self._type_group = QButtonGroup(self)
         self._period_group = QButtonGroup(self)

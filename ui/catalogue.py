@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Signal
 
 from kiosk.browse import Browser, Page
+from kiosk.home import section_name
 from kiosk.i18n import ntr, tr
 from ui import theme
 from ui.documents import document_row
@@ -30,7 +31,7 @@ class CatalogueScreen(ListScreen):
 
     def __init__(self, browser: Browser, scale: theme.Scale, lang: str, *, on_back: Callable[[], None], on_home: Callable[[], None]) -> None:
         rows = domain_rows(browser, lang)
-        super().__init__("catalogue", tr("政务公开目录", lang),
+        super().__init__("catalogue", section_name("catalogue", lang),
                          lambda offset, limit: (rows[offset:offset + limit], len(rows)), scale, lang, on_back=on_back, on_home=on_home)
 
 
@@ -62,5 +63,5 @@ class CatalogueItemScreen(ReadingScreen):
             linked.activated.connect(lambda record_id: self.opened.emit(record_id))
             label = tr("相关文件（{count}）", lang, count=len(documents))
             parts.append(Part(label, "\n".join(d["title"] for d in documents), widget=linked))
-        super().__init__("catalogue-item", tr("政务公开目录", lang), parts, scale, lang,
+        super().__init__("catalogue-item", section_name("catalogue", lang), parts, scale, lang,
                          on_back=on_back, on_home=on_home, speaker=speaker)

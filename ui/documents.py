@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from kiosk.browse import Browser, DocumentFilter
+from kiosk.home import section_name
 from kiosk.i18n import N_, format_day, tr
 from kiosk.labels import period_label, value_label
 from ui import theme
@@ -32,7 +33,7 @@ class DocumentListScreen(ListScreen):
                  on_back: Callable[[], None], on_home: Callable[[], None]) -> None:
         self.browser = browser
         self.filters = DocumentFilter(interpreted_only=interpreted_only)
-        title = tr("政策解读", lang) if interpreted_only else tr("政策文件", lang)
+        title = section_name("interpretations" if interpreted_only else "documents", lang)
         bar, (year_row, validity_row, source_row) = filter_rows(scale, 3)
         super().__init__("interpretations" if interpreted_only else "documents", title, self._fetch, scale, lang, on_back=on_back, on_home=on_home, top=bar)
         years = [value for value, _count in browser.document_facets(("year",))["year"]][:YEAR_CHIPS]

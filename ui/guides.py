@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from kiosk.browse import Browser
+from kiosk.home import section_name
 from kiosk.i18n import N_, format_day, tr
 from ui import theme
 from ui.listing import ListScreen, filter_bar
@@ -24,7 +25,7 @@ class GuideListScreen(ListScreen):
         self.browser = browser
         self.audience: str | None = None
         bar, layout = filter_bar(scale)
-        super().__init__("guides", tr("办事指南", lang), self._fetch, scale, lang,
+        super().__init__("guides", section_name("guides", lang), self._fetch, scale, lang,
                          on_back=on_back, on_home=on_home, top=bar)
         choices = [(tr("全部", lang), None), *[(tr(a, lang), a) for a in AUDIENCES]]
         self._audience_group = chip_group(self, layout, scale, "audience", choices, self._set)
@@ -53,4 +54,4 @@ class NoticeListScreen(ListScreen):
             page = browser.notices(now(), offset=offset, limit=limit)
             return [notice_row(n, lang) for n in page.rows], page.total
 
-        super().__init__("notices", tr("通知公告", lang), fetch, scale, lang, on_back=on_back, on_home=on_home)
+        super().__init__("notices", section_name("notices", lang), fetch, scale, lang, on_back=on_back, on_home=on_home)

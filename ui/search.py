@@ -12,6 +12,7 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QFont, QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QLabel, QWidget
 
+from kiosk.home import section_name
 from kiosk.i18n import format_day, ptr, tr
 from kiosk.labels import value_label
 from kiosk.records.schema import KIND_LABELS_ZH
@@ -56,7 +57,7 @@ class SearchScreen(QWidget):
         self.limit = limit
         self.hot = hot
         self.hits: list[SearchHit] = []
-        layout = screen_column(self, tr("搜索", lang), scale, lang, on_back, on_home)
+        layout = screen_column(self, section_name("search", lang), scale, lang, on_back, on_home)
         self.query_label = QLabel()
         self.query_label.setObjectName("search-query")
         self.query_label.setWordWrap(True)

@@ -9,6 +9,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from kiosk.browse import Browser, PaymentFilter
+from kiosk.home import section_name
 from kiosk.i18n import format_day, ntr, tr
 from kiosk.labels import labelled, period_label, value_label
 from kiosk.money import format_fen
@@ -47,7 +48,7 @@ class SubsidyScreen(QWidget):
         self.village_names = village_names
         self.villages, self.village = browser.starting_village("subsidy_payment", home_village)
         self.filters = PaymentFilter()
-        layout = screen_column(self, tr("惠民补贴", lang), scale, lang, on_back, on_home)
+        layout = screen_column(self, section_name("subsidies", lang), scale, lang, on_back, on_home)
         modes = QHBoxLayout()
         modes.setContentsMargins(scale.spacing_px, scale.spacing_px // 2, scale.spacing_px, scale.spacing_px // 2)
         group = QButtonGroup(self)
