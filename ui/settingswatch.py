@@ -7,7 +7,9 @@ added again after each change, and a change is recognised by the file's (mtime, 
 many other files of the data folder (SQLite journals come and go) cost one ``stat`` each and nothing
 more. Events are gathered for ``SETTLE_MS`` (an editor writes in steps), and a slow poll backs the
 watch up where file-system notifications are missing (a network folder, inotify watches used up).
-Checked with PySide6 6.8–6.11's QFileSystemWatcher (inotify on Linux, ReadDirectoryChangesW on Windows).
+Checked with PySide6 6.11.3 on Linux (inotify): a new file, ``write_atomic``'s replace and an in-place
+write are each seen about 0.3 s later, and a journal file coming and going is not reported. Windows'
+engine (ReadDirectoryChangesW) reports the same folder changes; not tried here, and the poll covers it.
 """
 
 from __future__ import annotations

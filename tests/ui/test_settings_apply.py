@@ -29,7 +29,10 @@ from printing.backend import Media
 from printing.pdf import RenderedPdf
 from printing.service import REFUSED
 from sync.scheduler import SyncScheduler
-from tests.conftest import COUNTY, OTHER_VILLAGE, ROOT, TEST_ENV, TEST_NOW, make
+from tests.helpers.clock import TEST_ENV, TEST_NOW
+from tests.helpers.paths import ROOT
+from tests.helpers.records import COUNTY, OTHER_VILLAGE, make
+from ui.settingswatch import SettingsWatcher
 from ui.speech import Speaker
 from ui.window import MainWindow
 
@@ -205,3 +208,22 @@ def test_a_page_limit_the_portal_pushes_is_enforced_by_the_running_queue_and_sai
     kiosk.window.on_synced(ContentChanges.of_kinds(result.kinds))  # and what app/background.py then tells the window
     assert kiosk.refused(6) == "job"
     assert kiosk.window.terminal.settings["printing.max_pages_per_job"] == 5  # what the preview reads
+
+
+def test_the_settings_watch_sees_a_new_file_a_replace_and_an_in_place_write_but_not_other_files(qtbot, tmp_path: Path) -> None:
+    """Without its poll (a day apart), so the file-system watch alone must notice: write_atomic and editors replace the file."""
+    path = tmp_path / "settings.json"
+    watch = SettingsWatcher(path, poll_ms=86_400_000)
+    watch.start()
+    try:
+        with qtbot.waitSignal(watch.changed, timeout=3_000):
+            Settings(path).set_local("terminal.name", "一号终端")  # the file appears
+        with qtbot.waitSignal(watch.changed, timeout=3_000):
+            Settings(path).set_local("terminal.name", "二号终端")  # replaced: a new inode
+        with qtbot.waitSignal(watch.changed, timeout=3_000):
+            path.write_text('{"terminal.name": "三号终端"}', encoding="utf-8")  # written in place
+        with qtbot.assertNotEmitted(watch.changed, wait=1_000):
+            (tmp_path / "usage.sqlite-journal").write_bytes(b"x")  # SQLite's journals come and go beside it
+            (tmp_path / "usage.sqlite-journal").unlink()
+    finally:
+        watch.stop()
