@@ -51,6 +51,8 @@ MAX_BODY_BYTES = 256 * 1024
 # Its limit sits a little above ours, so a body just over 256 KiB still gets Flask's JSON 413 while a
 # 256 MiB upload is refused from its headers (or its first chunks past the limit), token or not.
 WAITRESS_MAX_BODY_BYTES = MAX_BODY_BYTES + 64 * 1024
+CHANNEL_TIMEOUT_S = 10  # an idle connection is closed after this (waitress: 120)
+CLEANUP_INTERVAL_S = 2  # how often waitress looks for idle connections (waitress: 30)
 MAX_JSON_DEPTH = 32  # a heartbeat nests 4 deep (body, payload, printer, reasons)
 # A JSON string, as an unrolled loop: 1.7 ms over a 250 KiB body where `(?:[^"\\]|\\.)*` took 80 ms.
 JSON_STRING_RE = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
@@ -511,8 +513,18 @@ def item_page(record_id: str) -> flask.Response:
 
 
 def server_adjustments(**overrides: Any) -> dict[str, Any]:
-    """waitress settings every portal runs with (`kiosk-portal serve` and tests alike); see docs/SECURITY.md."""
-    return {"max_request_body_size": WAITRESS_MAX_BODY_BYTES, **overrides}
+    """waitress settings every portal runs with (`kiosk-portal serve` and tests alike); see docs/SECURITY.md.
+
+    waitress 3.0 closes a channel with no request in progress after `channel_timeout` (default
+    120 s), looking every `cleanup_interval` (default 30 s); at `connection_limit` it stops
+    accepting. So 1,000 idle connections from one client held everyone else out for up to
+    150 s. A channel that is sending a response is never closed this way, and every byte received
+    counts as activity, so a slow upload or a long feed download is unaffected. What waitress
+    can't do (limits per address, header and body deadlines) is the reverse proxy's job:
+    docs/deploy/nginx-portal.conf.
+    """
+    return {"max_request_body_size": WAITRESS_MAX_BODY_BYTES, "channel_timeout": CHANNEL_TIMEOUT_S,
+            "cleanup_interval": CLEANUP_INTERVAL_S, **overrides}
 
 
 class ThreadedServer:
