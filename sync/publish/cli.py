@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from kiosk.errors import KioskError
 from kiosk.records.validate import BatchRejected
 from sync.publish.build import Publisher
 from sync.publish.keys import ROLES, KeyDir, KeyFileError
@@ -20,7 +21,7 @@ TEMPLATES = Path(__file__).resolve().parents[2] / "resources" / "templates"
 EXIT_OK, EXIT_BAD_INPUT, EXIT_FAILED = 0, 2, 3
 
 
-class KeyLocationError(ValueError):
+class KeyLocationError(KioskError, ValueError):
     """The key folder would be published: it lies inside the feed (or the feed inside it)."""
 
 
