@@ -27,7 +27,7 @@ from kiosk.store import ChannelCommit
 from kiosk.syncstatus import data_status
 from kiosk.terminal import Terminal
 from printing.render import PrintContext
-from tests.conftest import VILLAGE, make
+from tests.helpers.records import VILLAGE, make
 
 pytestmark = pytest.mark.clock
 

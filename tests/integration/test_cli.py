@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from kiosk.terminal import DEMO_RECORDS
-from tests.conftest import ROOT, make
+from tests.helpers.paths import ROOT
+from tests.helpers.records import make
 
 
 def kiosk(*args: str, data: Path, check: bool = True) -> subprocess.CompletedProcess[str]:

@@ -15,7 +15,8 @@ import pytest
 
 from app.main import EXIT_BROKEN_PIPE, EXIT_EMPTY_STORE
 from kiosk.terminal import DEMO_RECORDS
-from tests.conftest import ROOT, make
+from tests.helpers.paths import ROOT
+from tests.helpers.records import make
 
 KIOSK = Path(sys.executable).with_name("kiosk")
 #: Linux pipes hold 64 KiB; the answer must be larger, or the writer finishes before the reader goes away.

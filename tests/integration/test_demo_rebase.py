@@ -25,7 +25,7 @@ from kiosk.demo.source import MARKER, refresh_source
 from kiosk.demo.timeline import ANCHOR, quarter_of
 from kiosk.home import home_summary
 from kiosk.terminal import DEMO_RECORDS, Terminal
-from tests.conftest import ROOT
+from tests.helpers.paths import ROOT
 
 MAKE_DEMO = ROOT / "tools" / "demo_content" / "make_demo.py"
 CST = dt.timezone(dt.timedelta(hours=8))

@@ -17,7 +17,7 @@ import requests
 
 from sync.portal.app import ThreadedServer, create_app
 from sync.portal.models import PortalDB, issue_enrolment_code, load_code_key, open_db
-from tests.conftest import ROOT
+from tests.helpers.paths import ROOT
 
 VILLAGE = "990121101201"
 COUNTY = "990121000000"

@@ -12,7 +12,7 @@ from pathlib import Path
 import requests
 from nacl.public import PublicKey, SealedBox
 
-from tests.conftest import ROOT
+from tests.helpers.paths import ROOT
 from tests.portal.conftest import COUNTY, PortalServer, bearer
 
 STAMP = "2026-11-21T09:00:00+08:00"

@@ -11,7 +11,8 @@ from urllib.parse import quote, urlsplit
 import pytest
 import requests
 
-from tests.conftest import ROOT, make
+from tests.helpers.paths import ROOT
+from tests.helpers.records import make
 from tests.portal.conftest import COUNTY, VILLAGE, PortalServer, write_feed
 
 

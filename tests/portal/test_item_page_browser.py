@@ -17,7 +17,7 @@ from kiosk.share import record_url
 from sync.publish.build import Publisher
 from sync.publish.keys import KeyDir
 from sync.publish.repo import FeedRepo
-from tests.conftest import ROOT
+from tests.helpers.paths import ROOT
 from tests.portal.conftest import PortalServer
 from tests.sync.feed_support import first_id, make_source
 

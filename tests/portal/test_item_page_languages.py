@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import requests
 
-from tests.conftest import make
+from tests.helpers.records import make
 from tests.portal.conftest import COUNTY, PortalServer, write_feed
 
 DOC = make("document", "doc-990121-2026-0091", title="溪源县2026年耕地地力保护补贴实施方案", doc_number="溪政办发〔2026〕17号",

@@ -23,7 +23,7 @@ from nacl.public import PublicKey, SealedBox
 
 from sync.portal.app import ThreadedServer, create_app
 from sync.portal.models import open_db
-from tests.conftest import ROOT
+from tests.helpers.paths import ROOT
 from tests.portal.conftest import COUNTY, VILLAGE, PortalServer, bearer
 from tests.portal.postgres_server import PostgresUnavailable, start_postgres
 

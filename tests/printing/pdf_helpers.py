@@ -27,7 +27,7 @@ from PIL import Image
 
 from kiosk.clock import fixed_clock
 from kiosk.terminal import Terminal
-from tests.conftest import TEST_NOW
+from tests.helpers.clock import TEST_NOW
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / ".data" / "screenshots" / "print"

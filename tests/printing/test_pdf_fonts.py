@@ -19,7 +19,7 @@ from printing import fonts as fonts_module
 from printing.fonts import NoPrintFont, load_fonts
 from printing.receipts import RequestReceipt, SlipHeader, ThanksSlip, request_receipt, thanks_slip
 from printing.render import PrintContext, render_payments, render_query_slip, render_record
-from tests.conftest import COUNTY, VILLAGE, make
+from tests.helpers.records import COUNTY, VILLAGE, make
 from tests.printing.pdf_helpers import FIXED_NOW, FontRow, demo_terminal_copy, pdffonts
 
 MICROHEI = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"

@@ -19,7 +19,7 @@ from printing.backend import A4
 from printing.pdf import RenderedPdf
 from printing.receipts import QuerySlip, RequestReceipt, SlipHeader, ThanksSlip, query_slip, request_receipt, thanks_slip
 from printing.render import PrintContext, render_payments, render_query_slip, render_record
-from tests.conftest import COUNTY, VILLAGE, make
+from tests.helpers.records import COUNTY, VILLAGE, make
 from tests.printing.pdf_helpers import (
     A4_PORTRAIT,
     FIXED_NOW,

@@ -23,7 +23,7 @@ from kiosk.terminal import Terminal
 from printing.pdf import A4_MARGIN, RenderedPdf, content_width
 from printing.render import PrintContext, render_payments, render_record
 from printing.stories import QR_CAPTION, QR_SIZE
-from tests.conftest import COUNTY, VILLAGE, make
+from tests.helpers.records import COUNTY, VILLAGE, make
 from tests.printing.pdf_helpers import FIXED_NOW, chars_text, demo_terminal_copy, page_sizes, page_texts, pdffonts, squash
 
 DOCUMENT = "doc-9901-2024-0001"  # 青川市…“村晚”活动的实施意见: several pages with its interpretation (3 Q&A)

@@ -18,7 +18,7 @@ from printing.filebackend import FileBackend
 from printing.limits import check_limits
 from printing.pdf import RenderedPdf
 from printing.service import DONE, FAILED, QUEUED, REFUSED, PrintOrder, PrintQueue, PrintUpdate
-from tests.conftest import VILLAGE, make
+from tests.helpers.records import VILLAGE, make
 
 pytestmark = pytest.mark.clock
 

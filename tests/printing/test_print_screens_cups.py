@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QApplication, QPushButton
 from kiosk.clock import fixed_clock
 from kiosk.share import record_url
 from kiosk.terminal import Terminal
-from tests.conftest import TEST_NOW
+from tests.helpers.clock import TEST_NOW
 from tests.printing.cups_server import CupsServer, PdfQueue, SimPrinter
 from ui.printing import PrintPreview, PrintStatus
 from ui.window import MainWindow

@@ -14,7 +14,7 @@ from kiosk.terminal import Terminal
 from printing.backend import A4
 from printing.qtprint import QtBackend
 from printing.render import PrintContext, render_query_slip, render_record
-from tests.conftest import TEST_NOW
+from tests.helpers.clock import TEST_NOW
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.conftest import ROOT
+from tests.helpers.paths import ROOT
 
 VILLAGE = "990121101201"
 STARTUP_TIMEOUT_S = 30

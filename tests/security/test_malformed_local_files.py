@@ -26,7 +26,9 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import ROOT, TEST_ENV, make
+from tests.helpers.clock import TEST_ENV
+from tests.helpers.paths import ROOT
+from tests.helpers.records import make
 
 KIOSK = ROOT / ".venv" / "bin" / "kiosk"
 MAX_VERSION = 2**53

@@ -30,7 +30,9 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import ROOT, TEST_ENV, VILLAGE, make
+from tests.helpers.clock import TEST_ENV
+from tests.helpers.paths import ROOT
+from tests.helpers.records import VILLAGE, make
 
 KIOSK = ROOT / ".venv" / "bin" / "kiosk"
 PUBLISH = ROOT / ".venv" / "bin" / "kiosk-publish"

@@ -25,7 +25,8 @@ from pathlib import Path
 import requests
 
 from sync.portal.models import CODE_ALPHABET, normalize_code
-from tests.conftest import ROOT, TEST_ENV
+from tests.helpers.clock import TEST_ENV
+from tests.helpers.paths import ROOT
 from tests.security.conftest import ServedPortal
 
 MAX_GUESSES = 300  # the attack gives up here; a throttle must have answered 429 long before

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import requests
 
-from tests.conftest import ROOT
+from tests.helpers.paths import ROOT
 from tests.security.conftest import ServedPortal, start_served_portal
 
 

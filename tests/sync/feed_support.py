@@ -14,7 +14,7 @@ from sync.client import FeedSync, SyncReport
 from sync.publish.build import Publisher
 from sync.publish.keys import KeyDir
 from sync.publish.repo import FeedRepo
-from tests.conftest import ROOT
+from tests.helpers.paths import ROOT
 
 DEMO = ROOT / "resources" / "demo" / "records"
 REGION = "990121101201"  # the demo terminal's village

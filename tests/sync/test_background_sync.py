@@ -13,7 +13,7 @@ from kiosk.terminal import Terminal
 from sync.client import ChannelOutcome, SyncReport
 from sync.cycle import CycleReport
 from sync.scheduler import next_delay
-from tests.conftest import TEST_NOW
+from tests.helpers.clock import TEST_NOW
 from tests.sync.feed_support import FeedFixture, edit_record, first_id, make_source
 from tests.sync.nginx import NginxServer
 from ui.window import MainWindow

@@ -20,7 +20,7 @@ from kiosk.terminal import Terminal
 from sync.client import FeedSync, classify
 from sync.feed import FeedFormatError
 from sync.transport import make_session
-from tests.conftest import TEST_NOW
+from tests.helpers.clock import TEST_NOW
 from tests.sync.feed_support import FeedFixture, edit_record, first_id, make_source, store_dump, sync
 from tests.sync.nginx import NginxServer
 

@@ -20,7 +20,7 @@ from kiosk.clock import running_from
 from kiosk.syncstatus import ERROR_TEXT_ZH, SyncErrorKind, data_status
 from kiosk.terminal import Terminal
 from sync.client import FeedSync, SyncFailure, feed_url_of, referenced_blobs
-from tests.conftest import TEST_NOW
+from tests.helpers.clock import TEST_NOW
 from tests.sync.faultproxy import Corrupt, Drop, FaultProxy, GzipBomb, Hang, Replace, Status, Trickle
 from tests.sync.feed_support import FeedFixture, drop_record, edit_record, first_id, make_source, store_dump, sync
 from tests.sync.nginx import NginxServer

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.terminal import Terminal
-from tests.conftest import ROOT
+from tests.helpers.paths import ROOT
 from tests.sync.faultproxy import FaultProxy, Trickle
 from tests.sync.feed_support import DEMO, FeedFixture, edit_record, first_id, store_dump, sync
 from tests.sync.nginx import NginxServer

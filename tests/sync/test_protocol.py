@@ -21,7 +21,7 @@ from sync.portal import app as portal_app
 from sync.portal import cli as portal_cli
 from sync.sender import deliver
 from sync.transport import make_session
-from tests.conftest import TEST_NOW
+from tests.helpers.clock import TEST_NOW
 from tests.sync.portal_support import RunningPortal, portal_in_thread
 
 

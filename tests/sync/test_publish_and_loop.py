@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.terminal import Terminal
-from tests.conftest import ROOT
+from tests.helpers.paths import ROOT
 from tests.portal.conftest import PortalServer
 from tests.sync.feed_support import edit_record, first_id, make_source
 

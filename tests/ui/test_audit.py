@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QListView, 
 
 from kiosk.terminal import Terminal
 from printing.service import PrintUpdate
+from tests.helpers.qt import open_window
 from ui.chooser import Overlay
 from ui.printing import PrintButtons, PrintPreview
 from ui.window import SCREENS, MainWindow
@@ -142,11 +143,7 @@ def _open_cover(qtbot, window: MainWindow, cover: str) -> None:
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 @pytest.mark.parametrize("large", [False, True], ids=["normal", "large"])
 def test_every_screen_passes_the_audit_and_is_captured(qtbot, demo_terminal: Terminal, shots: Path, size: tuple[int, int], large: bool) -> None:
-    window = MainWindow(demo_terminal, large=large)
-    qtbot.addWidget(window)
-    window.resize(*size)
-    window.show()
-    qtbot.waitExposed(window)
+    window = open_window(qtbot, demo_terminal, size=size, large=large)
     folder = shots / "matrix"
     folder.mkdir(exist_ok=True)
     mode = "large" if large else "normal"

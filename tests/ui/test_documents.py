@@ -8,47 +8,28 @@ from PySide6.QtCore import QModelIndex, QPoint, Qt
 from PySide6.QtWidgets import QLabel, QListView, QPushButton, QTextBrowser
 
 from kiosk.terminal import Terminal
+from tests.helpers.qt import current, tap, tap_row
 from ui.window import MainWindow
 
 
-def _tap(qtbot, widget) -> None:
-    assert widget is not None and widget.isVisible() and widget.isEnabled(), widget
-    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
-
-
-def _window(qtbot, terminal: Terminal, *, large: bool = False) -> MainWindow:
-    window = MainWindow(terminal, large=large)
-    qtbot.addWidget(window)
-    window.resize(1920, 1080)
-    window.show()
-    qtbot.waitExposed(window)
-    return window
-
-
-def _current(window: MainWindow):
-    return window.stack.currentWidget()
-
-
 def _tap_row(qtbot, window: MainWindow, row: int) -> None:
-    view = _current(window).findChild(QListView, "touch-list")
-    rect = view.visualRect(view.model().index(row, 0))
-    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    tap_row(qtbot, current(window).findChild(QListView, "touch-list"), row)
 
 
-def test_from_home_to_a_repealed_document_read_in_large_text_and_back(qtbot, demo_terminal: Terminal, shots: Path) -> None:
-    window = _window(qtbot, demo_terminal, large=True)
-    _tap(qtbot, window.findChild(QPushButton, "tile-documents"))
-    screen = _current(window)
+def test_from_home_to_a_repealed_document_read_in_large_text_and_back(qtbot, kiosk_window, demo_terminal: Terminal, shots: Path) -> None:
+    window = kiosk_window(demo_terminal, large=True)
+    tap(qtbot, window.findChild(QPushButton, "tile-documents"))
+    screen = current(window)
     assert screen.objectName() == "documents"
     assert screen.findChild(QLabel, "list-count").text() == f"共 {demo_terminal.store.counts_by_kind(demo_terminal.scope())['document']} 条"
-    _tap(qtbot, screen.findChild(QPushButton, "validity-已废止"))
+    tap(qtbot, screen.findChild(QPushButton, "validity-已废止"))
     model = screen.findChild(QListView, "touch-list").model()
     assert 0 < model.rowCount() == model.total < 100
     first = model.index(0, 0).data(Qt.ItemDataRole.UserRole)
     assert first.badge == "已废止"
     window.grab().save(str(shots / "documents-repealed-large.png"))
     _tap_row(qtbot, window, 0)
-    page = _current(window)
+    page = current(window)
     assert page.objectName() == "document"
     text = page.findChild(QTextBrowser, "reading-text").toPlainText()
     assert first.title in text and "已废止" in text
@@ -60,21 +41,21 @@ def test_from_home_to_a_repealed_document_read_in_large_text_and_back(qtbot, dem
     body_font = page.text.document().defaultFont()
     assert body_font.pixelSize() == 34  # 大字模式 reading size
     window.grab().save(str(shots / "document-large.png"))
-    _tap(qtbot, page.findChild(QPushButton, "page-down"))
+    tap(qtbot, page.findChild(QPushButton, "page-down"))
     assert position.text().startswith("第 2 / ")
-    _tap(qtbot, page.findChild(QPushButton, "back"))
-    assert _current(window) is screen
-    _tap(qtbot, screen.findChild(QPushButton, "home"))
-    assert _current(window) is window.home and window.history == []
+    tap(qtbot, page.findChild(QPushButton, "back"))
+    assert current(window) is screen
+    tap(qtbot, screen.findChild(QPushButton, "home"))
+    assert current(window) is window.home and window.history == []
 
 
-def test_interpretation_tab_shows_the_interpreter_and_qa(qtbot, demo_terminal: Terminal, shots: Path) -> None:
-    window = _window(qtbot, demo_terminal)
-    _tap(qtbot, window.findChild(QPushButton, "tile-interpretations"))
-    record_id = _current(window).model.index(0, 0).data(Qt.ItemDataRole.UserRole).payload
+def test_interpretation_tab_shows_the_interpreter_and_qa(qtbot, kiosk_window, demo_terminal: Terminal, shots: Path) -> None:
+    window = kiosk_window(demo_terminal)
+    tap(qtbot, window.findChild(QPushButton, "tile-interpretations"))
+    record_id = current(window).model.index(0, 0).data(Qt.ItemDataRole.UserRole).payload
     _tap_row(qtbot, window, 0)
-    page = _current(window)
-    _tap(qtbot, page.findChild(QPushButton, "tab-1"))
+    page = current(window)
+    tap(qtbot, page.findChild(QPushButton, "tab-1"))
     text = page.findChild(QTextBrowser, "reading-text").toPlainText()
     interp = demo_terminal.store.get(record_id)["interpretation"]
     assert interp["interpreter"] in text and interp["interpreter_phone"] in text
@@ -83,15 +64,15 @@ def test_interpretation_tab_shows_the_interpreter_and_qa(qtbot, demo_terminal: T
     window.grab().save(str(shots / "interpretation.png"))
 
 
-def test_long_lists_fetch_lazily_and_page_buttons_scroll(qtbot, demo_terminal: Terminal) -> None:
-    window = _window(qtbot, demo_terminal)
-    _tap(qtbot, window.findChild(QPushButton, "tile-documents"))
-    screen = _current(window)
+def test_long_lists_fetch_lazily_and_page_buttons_scroll(qtbot, kiosk_window, demo_terminal: Terminal) -> None:
+    window = kiosk_window(demo_terminal)
+    tap(qtbot, window.findChild(QPushButton, "tile-documents"))
+    screen = current(window)
     view = screen.findChild(QListView, "touch-list")
     model = view.model()
     assert model.rowCount() < model.total  # only the first page was read
     for _ in range(30):
-        _tap(qtbot, screen.findChild(QPushButton, "page-down"))
+        tap(qtbot, screen.findChild(QPushButton, "page-down"))
     assert view.verticalScrollBar().value() > 0 and model.rowCount() > 60
     while model.canFetchMore(QModelIndex()):
         model.fetchMore(QModelIndex())
@@ -99,24 +80,24 @@ def test_long_lists_fetch_lazily_and_page_buttons_scroll(qtbot, demo_terminal: T
     assert view.indexAt(QPoint(10, 10)).isValid()
 
 
-def test_filter_by_issuing_body_and_level_through_choosers(qtbot, demo_terminal: Terminal) -> None:
+def test_filter_by_issuing_body_and_level_through_choosers(qtbot, kiosk_window, demo_terminal: Terminal) -> None:
     from kiosk.browse import Browser, DocumentFilter
 
-    window = _window(qtbot, demo_terminal, large=True)
-    _tap(qtbot, window.findChild(QPushButton, "tile-documents"))
-    screen = _current(window)
+    window = kiosk_window(demo_terminal, large=True)
+    tap(qtbot, window.findChild(QPushButton, "tile-documents"))
+    screen = current(window)
     browser = Browser(demo_terminal.store, demo_terminal.scope())
     issuer, count = browser.document_facets(("issuer",))["issuer"][1]
-    _tap(qtbot, screen.findChild(QPushButton, "choose-issuer"))
+    tap(qtbot, screen.findChild(QPushButton, "choose-issuer"))
     choice = [b for b in screen.findChildren(QPushButton) if b.objectName().startswith("choice-") and b.accessibleName() == f"{issuer}（{count}）"]
-    _tap(qtbot, choice[0])
+    tap(qtbot, choice[0])
     model = screen.findChild(QListView, "touch-list").model()
     assert model.total == count == browser.documents(DocumentFilter(issuer=issuer)).total
     assert all(issuer in model.index(i, 0).data(Qt.ItemDataRole.UserRole).subtitle for i in range(model.rowCount()))
     level = browser.document_facets(("level",))["level"][0][0]
-    _tap(qtbot, screen.findChild(QPushButton, "choose-level"))
+    tap(qtbot, screen.findChild(QPushButton, "choose-level"))
     choice = [b for b in screen.findChildren(QPushButton) if b.objectName().startswith("choice-") and b.accessibleName().startswith(f"{level}（")]
-    _tap(qtbot, choice[0])
+    tap(qtbot, choice[0])
     assert model.total == browser.documents(DocumentFilter(issuer=issuer, level=level)).total
     assert screen.findChild(QPushButton, "choose-level").text().startswith(f"文件层级：{level}")
     assert screen.findChild(QLabel, "list-count").text() == f"共 {model.total} 条"

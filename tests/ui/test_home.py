@@ -14,18 +14,10 @@ from PySide6.QtWidgets import QLabel, QPushButton
 from kiosk.changes import NO_CHANGES, ContentChanges
 from kiosk.clock import fixed_clock
 from kiosk.terminal import Terminal
-from tests.conftest import ROOT, TEST_NOW
+from tests.helpers.clock import TEST_NOW
+from tests.helpers.paths import ROOT
 from ui import theme
 from ui.window import MainWindow
-
-
-def _window(qtbot, terminal: Terminal, size: tuple[int, int], *, large: bool = False, lang: str = "zh_CN") -> MainWindow:
-    window = MainWindow(terminal, lang=lang, large=large)
-    qtbot.addWidget(window)
-    window.resize(*size)
-    window.show()
-    qtbot.waitExposed(window)
-    return window
 
 
 def _visible_labels(window: MainWindow) -> list[QLabel]:
@@ -44,8 +36,8 @@ def contrast(a: str, b: str) -> float:
     return (la + 0.05) / (lb + 0.05)
 
 
-def test_home_shows_place_tiles_with_counts_and_data_date(qtbot, demo_terminal: Terminal) -> None:
-    window = _window(qtbot, demo_terminal, (1920, 1080))
+def test_home_shows_place_tiles_with_counts_and_data_date(kiosk_window, demo_terminal: Terminal) -> None:
+    window = kiosk_window(demo_terminal, size=(1920, 1080))
     texts = [label.text() for label in _visible_labels(window)]
     assert "桃源村" in texts
     assert any(text.startswith("数据更新于 20") for text in texts)
@@ -56,22 +48,22 @@ def test_home_shows_place_tiles_with_counts_and_data_date(qtbot, demo_terminal: 
 
 
 @pytest.mark.clock
-def test_an_urgent_notice_is_shown_prominently(qtbot, demo_terminal: Terminal) -> None:
-    window = _window(qtbot, demo_terminal, (1920, 1080))
+def test_an_urgent_notice_is_shown_prominently(kiosk_window, demo_terminal: Terminal) -> None:
+    window = kiosk_window(demo_terminal, size=(1920, 1080))
     banner = window.findChild(QLabel, "urgent-banner")
     assert banner is not None and banner.isVisible() and banner.text().startswith("紧急通知：")
 
 
-def test_tapping_a_tile_and_coming_back_home(qtbot, demo_terminal: Terminal) -> None:
-    window = _window(qtbot, demo_terminal, (1920, 1080))
+def test_tapping_a_tile_and_coming_back_home(qtbot, kiosk_window, demo_terminal: Terminal) -> None:
+    window = kiosk_window(demo_terminal, size=(1920, 1080))
     qtbot.mouseClick(window.findChild(QPushButton, "tile-subsidies"), Qt.MouseButton.LeftButton)
     assert window.stack.currentWidget() is not window.home
     qtbot.mouseClick(window.stack.currentWidget().findChild(QPushButton, "back"), Qt.MouseButton.LeftButton)
     assert window.stack.currentWidget() is window.home and window.history == []
 
 
-def test_language_and_large_text_toggles(qtbot, demo_terminal: Terminal) -> None:
-    window = _window(qtbot, demo_terminal, (1920, 1080))
+def test_language_and_large_text_toggles(qtbot, kiosk_window, demo_terminal: Terminal) -> None:
+    window = kiosk_window(demo_terminal, size=(1920, 1080))
     qtbot.mouseClick(window.findChild(QPushButton, "toggle-language"), Qt.MouseButton.LeftButton)
     assert window.findChild(QPushButton, "tile-documents").findChild(QLabel, "tile-label").text() == "Policy documents"
     qtbot.mouseClick(window.findChild(QPushButton, "toggle-large"), Qt.MouseButton.LeftButton)
@@ -82,8 +74,8 @@ def test_language_and_large_text_toggles(qtbot, demo_terminal: Terminal) -> None
 
 @pytest.mark.parametrize("size", [(1920, 1080), (1080, 1920)], ids=["landscape", "portrait"])
 @pytest.mark.parametrize("large", [False, True], ids=["normal", "large"])
-def test_home_screenshot_is_readable_and_touchable(qtbot, demo_terminal: Terminal, shots: Path, size, large) -> None:
-    window = _window(qtbot, demo_terminal, size, large=large)
+def test_home_screenshot_is_readable_and_touchable(qtbot, kiosk_window, demo_terminal: Terminal, shots: Path, size, large) -> None:
+    window = kiosk_window(demo_terminal, size=size, large=large)
     qtbot.wait(50)
     name = f"home-{size[0]}x{size[1]}{'-large' if large else ''}.png"
     image = window.grab().toImage()
@@ -131,14 +123,14 @@ def _status(window: MainWindow) -> QLabel:
 
 
 @pytest.mark.clock
-def test_the_status_line_says_how_current_the_content_is(qtbot, tmp_path: Path, shots: Path) -> None:
+def test_the_status_line_says_how_current_the_content_is(qtbot, kiosk_window, tmp_path: Path, shots: Path) -> None:
     import datetime as dt
 
     from kiosk.store import ChannelCommit
 
     with Terminal(tmp_path / "t", fixed_clock(TEST_NOW)) as terminal:
         terminal.ensure_demo_content()
-        window = _window(qtbot, terminal, (1080, 1920))
+        window = kiosk_window(terminal, size=(1080, 1920))
         status = _status(window)
         assert status.text().endswith("离线")  # never synced: a local terminal
 
@@ -170,11 +162,11 @@ def test_the_status_line_says_how_current_the_content_is(qtbot, tmp_path: Path, 
 
 
 @pytest.mark.clock
-def test_new_content_from_a_sync_reaches_the_home_tiles(qtbot, tmp_path: Path) -> None:
+def test_new_content_from_a_sync_reaches_the_home_tiles(qtbot, kiosk_window, tmp_path: Path) -> None:
 
     with Terminal(tmp_path / "t", fixed_clock(TEST_NOW)) as terminal:
         terminal.ensure_demo_content()
-        window = _window(qtbot, terminal, (1920, 1080))
+        window = kiosk_window(terminal, size=(1920, 1080))
         before = terminal.store.counts_by_kind(terminal.scope())["notice"]
         notice = terminal.store.list_records("notice", terminal.scope(), limit=1)[0]
         fresh = {**notice, "id": "notice-from-sync", "title": "同步到达的新通知", "version": 1,

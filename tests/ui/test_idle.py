@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel, QPushButton
 
 from kiosk.terminal import Terminal
+from tests.helpers.qt import open_window, visible
 from ui.window import MainWindow
 
 
@@ -23,21 +24,11 @@ class SteppedClock:
 
 
 def _window(qtbot, terminal: Terminal) -> tuple[MainWindow, SteppedClock]:
-    window = MainWindow(terminal)
-    qtbot.addWidget(window)
-    window.resize(1920, 1080)
-    window.show()
-    qtbot.waitExposed(window)
+    window = open_window(qtbot, terminal)
     clock = SteppedClock()
     window.idle.clock = clock
     window.idle.touched()
     return window, clock
-
-
-def _visible(window: MainWindow, cls, name: str):
-    QApplication.processEvents()
-    found = [w for w in window.findChildren(cls, name) if w.isVisible()]
-    return found[0] if found else None
 
 
 def _idle_for(window: MainWindow, clock: SteppedClock, seconds: float) -> None:
@@ -53,17 +44,17 @@ def test_warning_counts_down_and_continue_keeps_the_session(qtbot, demo_terminal
     window.show_screen("search")
     search = window.stack.currentWidget()
     for letter in "DB":
-        qtbot.mouseClick(_visible(window, QPushButton, f"key-{letter}"), Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(visible(window, QPushButton, f"key-{letter}"), Qt.MouseButton.LeftButton)
     _idle_for(window, clock, timeout - 1)
-    assert _visible(window, QLabel, "idle-countdown") is None
+    assert visible(window, QLabel, "idle-countdown") is None
     _idle_for(window, clock, timeout + 0.2)
-    countdown = _visible(window, QLabel, "idle-countdown")
+    countdown = visible(window, QLabel, "idle-countdown")
     assert countdown is not None and countdown.text() == f"{warning} 秒后返回首页"
     _idle_for(window, clock, timeout + warning - 5)
     assert countdown.text() == "5 秒后返回首页"
     window.grab().save(str(shots / "idle-warning.png"))
-    qtbot.mouseClick(_visible(window, QPushButton, "idle-continue"), Qt.MouseButton.LeftButton)
-    assert _visible(window, QLabel, "idle-countdown") is None
+    qtbot.mouseClick(visible(window, QPushButton, "idle-continue"), Qt.MouseButton.LeftButton)
+    assert visible(window, QLabel, "idle-countdown") is None
     assert window.stack.currentWidget() is search and search.keyboard.text == "db"
 
 
@@ -73,15 +64,15 @@ def test_reset_returns_home_clears_typing_closes_covers_and_restores_modes(qtbot
     window.show_screen("subsidies")
     screen = window.stack.currentWidget()
     screen.show_payments()
-    qtbot.mouseClick(_visible(window, QPushButton, "find-name"), Qt.MouseButton.LeftButton)
-    qtbot.mouseClick(_visible(window, QPushButton, "key-L"), Qt.MouseButton.LeftButton)
-    assert _visible(window, QLabel, "typed-text").text() == "l"
+    qtbot.mouseClick(visible(window, QPushButton, "find-name"), Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(visible(window, QPushButton, "key-L"), Qt.MouseButton.LeftButton)
+    assert visible(window, QLabel, "typed-text").text() == "l"
     timeout, warning = demo_terminal.settings["ui.idle_timeout_s"], demo_terminal.settings["ui.idle_warning_s"]
     _idle_for(window, clock, timeout + 1)
     _idle_for(window, clock, timeout + warning + 0.1)
     QApplication.processEvents()
     assert window.stack.currentWidget() is window.home and window.history == []
-    assert _visible(window, QLabel, "typed-text") is None and _visible(window, QLabel, "idle-countdown") is None
+    assert visible(window, QLabel, "typed-text") is None and visible(window, QLabel, "idle-countdown") is None
     assert window.large is False and not window.session.dirty()
     window.show_screen("search")
     assert window.stack.currentWidget().keyboard.text == ""  # the next person starts with nothing typed
@@ -92,9 +83,9 @@ def test_attract_screen_rotates_notices_and_the_waking_touch_presses_nothing(qtb
     window, clock = _window(qtbot, demo_terminal)
     attract_after = demo_terminal.settings["ui.attract_after_s"]
     _idle_for(window, clock, demo_terminal.settings["ui.idle_timeout_s"] + 1)
-    assert _visible(window, QLabel, "idle-countdown") is None  # nothing to clear at home: no warning
+    assert visible(window, QLabel, "idle-countdown") is None  # nothing to clear at home: no warning
     _idle_for(window, clock, attract_after + 1)
-    notice = _visible(window, QLabel, "attract-notice")
+    notice = visible(window, QLabel, "attract-notice")
     assert notice is not None
     urgent = next(n for n in demo_terminal.store.list_records("notice", demo_terminal.scope(), limit=50) if n["priority"] == "urgent")
     assert notice.text() == urgent["title"]
@@ -104,6 +95,6 @@ def test_attract_screen_rotates_notices_and_the_waking_touch_presses_nothing(qtb
     tile = window.findChild(QPushButton, "tile-documents")
     qtbot.mouseClick(window.session.attract, Qt.MouseButton.LeftButton, pos=tile.mapTo(window.session.attract.parentWidget(), tile.rect().center()))
     QApplication.processEvents()
-    assert _visible(window, QLabel, "attract-notice") is None
+    assert visible(window, QLabel, "attract-notice") is None
     assert window.stack.currentWidget() is window.home and window.history == []
     assert window.idle.state == "active"

@@ -13,15 +13,15 @@ import pypdfium2
 import pytest
 import zxingcpp
 from PIL import Image
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QApplication, QLabel
 
 from kiosk.clock import fixed_clock
 from kiosk.share import record_url
 from kiosk.terminal import Terminal
 from kiosk.usage import UsageLog
 from printing.render import PrintContext, render_record
-from tests.conftest import TEST_NOW
+from tests.helpers.clock import TEST_NOW
+from tests.helpers.qt import open_window, press, visible
 from ui.printing import PrintPreview, PrintStatus, QrView
 from ui.window import MainWindow
 
@@ -38,26 +38,9 @@ def window(qtbot, print_terminal: Terminal) -> MainWindow:
     for key in ("printing.max_pages_per_job", "printing.max_pages_per_session", "printing.daily_page_budget"):
         print_terminal.settings.local.pop(key, None)
     print_terminal.reload_settings()
-    main = MainWindow(print_terminal)
-    qtbot.addWidget(main)
-    main.resize(1920, 1080)
-    main.show()
-    qtbot.waitExposed(main)
+    main = open_window(qtbot, print_terminal)
     yield main
     main.reset_session()
-
-
-def _visible(window: MainWindow, cls: type, name: str) -> QWidget:
-    QApplication.processEvents()
-    matches = [w for w in window.findChildren(cls, name) if w.isVisible()]
-    assert matches, f"no visible {cls.__name__} {name!r}"
-    return matches[-1]
-
-
-def _tap(qtbot, window: MainWindow, name: str) -> None:
-    button = _visible(window, QPushButton, name)
-    assert button.isEnabled(), name
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
 
 def _first(terminal: Terminal, sql_where: str) -> str:
@@ -92,16 +75,16 @@ def test_print_a_document_from_its_screen(qtbot, window: MainWindow, print_termi
     record_id = _first(print_terminal, "kind = 'document' AND json_extract(data, '$.interpretation') IS NOT NULL")
     before = _printed(print_terminal, "a4")
     window.open_record(record_id)
-    _tap(qtbot, window, "print")
+    press(qtbot, window, "print")
     preview = _preview(qtbot, window)
     plain = render_record(PrintContext.of(print_terminal), record_id)
     assert f"共 {plain.pages} 页" in preview.info.text()
     assert preview.print_button.text() == f"打印 {plain.pages} 页"
     assert len(preview.findChildren(QLabel, "preview-page-1")) == 1
     window.grab().save(str(shots / "print-preview.png"))
-    _tap(qtbot, window, "print-with-interpretation")  # the interpretation adds pages
+    press(qtbot, window, "print-with-interpretation")  # the interpretation adds pages
     qtbot.waitUntil(lambda: preview.print_button.isEnabled() and f"打印 {plain.pages} 页" != preview.print_button.text(), timeout=15000)
-    _tap(qtbot, window, "print-confirm")
+    press(qtbot, window, "print-confirm")
     message = _status(qtbot, window, "已保存")
     window.grab().save(str(shots / "print-done.png"))
     assert "PDF" in message
@@ -120,8 +103,8 @@ def test_print_a_document_from_its_screen(qtbot, window: MainWindow, print_termi
 def test_the_qr_on_the_screen_decodes_from_its_pixels(qtbot, window: MainWindow, print_terminal: Terminal, shots: Path) -> None:
     record_id = _first(print_terminal, "kind = 'service_guide'")
     window.open_record(record_id)
-    _tap(qtbot, window, "qr-take")
-    code = _visible(window, QrView, "qr-code")
+    press(qtbot, window, "qr-take")
+    code = visible(window, QrView, "qr-code")
     assert code.width() >= 360  # a phone reads it from 30 cm
     window.grab().save(str(shots / "qr-cover.png"))
     image = window.grab().toImage()
@@ -130,7 +113,7 @@ def test_the_qr_on_the_screen_decodes_from_its_pixels(qtbot, window: MainWindow,
     decoded = zxingcpp.read_barcodes(Image.open(path))
     assert [barcode.text for barcode in decoded] == [record_url(record_id, print_terminal.settings)]
     assert decoded[0].text.startswith("https://zwgk.xiyuan.example/r/")
-    _tap(qtbot, window, "qr-close")
+    press(qtbot, window, "qr-close")
     QApplication.processEvents()
     assert window.findChild(QrView, "qr-code") is None or not window.findChild(QrView, "qr-code").isVisible()
 
@@ -138,10 +121,10 @@ def test_the_qr_on_the_screen_decodes_from_its_pixels(qtbot, window: MainWindow,
 def test_a_receipt_slip_prints_at_the_roll_width(qtbot, window: MainWindow, print_terminal: Terminal) -> None:
     window.open_record(_first(print_terminal, "kind = 'subsidy_policy'"))
     before = _printed(print_terminal, "receipt")
-    _tap(qtbot, window, "print-slip")
+    press(qtbot, window, "print-slip")
     preview = _preview(qtbot, window)
     assert "80 毫米凭条" in preview.info.text()
-    _tap(qtbot, window, "print-confirm")
+    press(qtbot, window, "print-confirm")
     _status(qtbot, window, "已保存")
     after = _printed(print_terminal, "receipt")
     assert len(after) == len(before) + 1
@@ -157,19 +140,19 @@ def test_a_finance_board_prints_the_period_on_screen(qtbot, window: MainWindow, 
     periods = screen.browser.board_periods(screen.village, "finance")
     assert len(periods) >= 2
     screen.show_period(periods[1])
-    _tap(qtbot, window, "print")
+    press(qtbot, window, "print")
     preview = _preview(qtbot, window)
     text = pypdfium2.PdfDocument(preview.pdf.data)[0].get_textpage().get_text_range()
     assert screen.board["title"] in text.replace("\r\n", "")
     assert preview.pdf.landscape
-    _tap(qtbot, window, "print-cancel")
+    press(qtbot, window, "print-cancel")
 
 
 def test_the_payment_list_prints_as_filtered(qtbot, window: MainWindow, print_terminal: Terminal) -> None:
     window.show_screen("payments")
     screen = window.stack.currentWidget()
     screen.find_name("李")
-    _tap(qtbot, window, "print")
+    press(qtbot, window, "print")
     preview = _preview(qtbot, window)
     text = "".join(page.get_textpage().get_text_range() for page in pypdfium2.PdfDocument(preview.pdf.data)).replace("\r\n", "")
     assert "姓名含“李”" in text
@@ -182,18 +165,18 @@ def test_limits_refuse_with_a_reason(qtbot, window: MainWindow, print_terminal: 
     print_terminal.settings.set_local("printing.max_pages_per_job", 1)
     print_terminal.reload_settings()
     window.open_record(record_id)
-    _tap(qtbot, window, "print")
+    press(qtbot, window, "print")
     preview = next(p for p in window.findChildren(PrintPreview, "print-preview") if p.isVisible())
     qtbot.waitUntil(lambda: "超过每次最多打印 1 页" in preview.info.text(), timeout=15000)
     assert not preview.print_button.isEnabled()  # said before the tap, not after
     window.grab().save(str(shots / "print-refused-preview.png"))
-    _tap(qtbot, window, "print-cancel")
+    press(qtbot, window, "print-cancel")
     print_terminal.settings.set_local("printing.max_pages_per_job", 30)
     print_terminal.settings.set_local("printing.max_pages_per_session", 1)
     print_terminal.reload_settings()
-    _tap(qtbot, window, "print")
+    press(qtbot, window, "print")
     _preview(qtbot, window)
-    _tap(qtbot, window, "print-confirm")
+    press(qtbot, window, "print-confirm")
     message = _status(qtbot, window, "每人每次最多打印 1 页")
     window.grab().save(str(shots / "print-refused.png"))
     assert "请联系工作人员" in message
@@ -204,22 +187,19 @@ def test_a_broken_printer_says_so_and_nothing_hangs(qtbot, print_terminal: Termi
     print_terminal.settings.set_local("printing.output_dir", str(output))
     try:
         print_terminal.reload_settings()
-        broken = MainWindow(print_terminal)
-        qtbot.addWidget(broken)
-        broken.resize(1920, 1080)
-        broken.show()
+        broken = open_window(qtbot, print_terminal)
         broken.open_record(_first(print_terminal, "kind = 'notice'"))
-        _tap(qtbot, broken, "print")
+        press(qtbot, broken, "print")
         _preview(qtbot, broken)  # the printer is fine while the person looks at the preview …
         shutil.rmtree(output)
         output.write_text("a file where the output folder should be")  # … and breaks before the tap
-        _tap(qtbot, broken, "print-confirm")
+        press(qtbot, broken, "print-confirm")
         message = _status(qtbot, broken, "请联系工作人员")
         assert "打印服务暂时无法使用" in message
         assert broken.desk.queue.session_pages == 0  # a failed print gives the pages back
         broken.reset_session()
         broken.open_record(_first(print_terminal, "kind = 'notice'"))
-        _tap(qtbot, broken, "print")
+        press(qtbot, broken, "print")
         preview = next(p for p in broken.findChildren(PrintPreview, "print-preview") if p.isVisible())
         qtbot.waitUntil(lambda: "打印服务暂时无法使用" in preview.info.text(), timeout=15000)  # now said in the preview, before any tap
         assert not preview.print_button.isEnabled()
@@ -230,9 +210,9 @@ def test_a_broken_printer_says_so_and_nothing_hangs(qtbot, print_terminal: Termi
 
 def test_idle_reset_closes_the_status_and_gives_the_allowance_back(qtbot, window: MainWindow, print_terminal: Terminal) -> None:
     window.open_record(_first(print_terminal, "kind = 'notice'"))
-    _tap(qtbot, window, "print")
+    press(qtbot, window, "print")
     _preview(qtbot, window)
-    _tap(qtbot, window, "print-confirm")
+    press(qtbot, window, "print-confirm")
     _status(qtbot, window, "已保存")
     assert window.desk.queue.session_pages >= 1
     window.reset_session()

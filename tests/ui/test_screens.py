@@ -10,33 +10,8 @@ from PySide6.QtWidgets import QApplication, QLabel, QListView, QPushButton, QTex
 from kiosk.browse import Browser, PaymentFilter, ledger_summary
 from kiosk.money import format_fen
 from kiosk.terminal import Terminal
+from tests.helpers.qt import button, current, tap, tap_row
 from ui.window import MainWindow
-
-
-def _tap(qtbot, widget) -> None:
-    assert widget is not None and widget.isVisible() and widget.isEnabled(), widget
-    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
-
-
-def _window(qtbot, terminal: Terminal, *, large: bool = False, size: tuple[int, int] = (1920, 1080)) -> MainWindow:
-    window = MainWindow(terminal, large=large)
-    qtbot.addWidget(window)
-    window.resize(*size)
-    window.show()
-    qtbot.waitExposed(window)
-    return window
-
-
-def _current(window: MainWindow) -> QWidget:
-    return window.stack.currentWidget()
-
-
-def _button(window: MainWindow, name: str) -> QPushButton:
-    """The visible button of that name on the current screen (overlays included)."""
-    QApplication.processEvents()  # widgets added to a shown layout appear on the next loop turn, as a finger would see them
-    matches = [b for b in _current(window).findChildren(QPushButton, name) if b.isVisible()]
-    assert matches, f"no visible button {name!r} on {_current(window).objectName()}"
-    return matches[-1]
 
 
 def _shot(window: MainWindow, path: Path) -> None:
@@ -49,95 +24,90 @@ def _rows(list_view: QListView) -> list:
     return [model.index(i, 0).data(Qt.ItemDataRole.UserRole) for i in range(model.rowCount())]
 
 
-def _tap_row(qtbot, view: QListView, row: int) -> None:
-    rect = view.visualRect(view.model().index(row, 0))
-    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
-
-
 def _visible_list(window: MainWindow) -> QListView:
-    views = [v for v in _current(window).findChildren(QListView, "touch-list") if v.isVisible()]
+    views = [v for v in current(window).findChildren(QListView, "touch-list") if v.isVisible()]
     assert len(views) == 1, views
     return views[0]
 
 
 def _reading_text(window: MainWindow) -> str:
-    return _current(window).findChild(QTextBrowser, "reading-text").toPlainText()
+    return current(window).findChild(QTextBrowser, "reading-text").toPlainText()
 
 
 def _type(qtbot, window: MainWindow, letters: str) -> None:
     for letter in letters:
-        _tap(qtbot, _button(window, f"key-{letter.upper()}"))
+        tap(qtbot, button(window, f"key-{letter.upper()}"))
 
 
 def _pick_candidate(qtbot, window: MainWindow, word: str) -> None:
-    candidates = [b for b in _current(window).findChildren(QPushButton) if b.objectName().startswith("candidate-") and b.isVisible()]
+    candidates = [b for b in current(window).findChildren(QPushButton) if b.objectName().startswith("candidate-") and b.isVisible()]
     chosen = [b for b in candidates if b.text() == word]
     assert chosen, f"{word} not among candidates {[b.text() for b in candidates]}"
-    _tap(qtbot, chosen[0])
+    tap(qtbot, chosen[0])
 
 
 # ----------------------------------------------------------------------------------------- subsidies
-def test_a_villager_finds_the_subsidies_paid_in_their_village_by_name(qtbot, demo_terminal: Terminal, shots: Path) -> None:
-    window = _window(qtbot, demo_terminal, large=True)
+def test_a_villager_finds_the_subsidies_paid_in_their_village_by_name(qtbot, kiosk_window, demo_terminal: Terminal, shots: Path) -> None:
+    window = kiosk_window(demo_terminal, large=True)
     browser = Browser(demo_terminal.store, demo_terminal.scope())
-    _tap(qtbot, window.findChild(QPushButton, "tile-subsidies"))
-    screen = _current(window)
+    tap(qtbot, window.findChild(QPushButton, "tile-subsidies"))
+    screen = current(window)
     assert screen.objectName() == "subsidies"
     policies = _rows(_visible_list(window))
     assert len(policies) == browser.subsidy_policies().total > 0
     _shot(window, shots / "subsidies-policies-large.png")
 
-    _tap(qtbot, _button(window, "tab-payments"))
+    tap(qtbot, button(window, "tab-payments"))
     village = demo_terminal.region
     everything = browser.payments(village)
     totals = screen.findChild(QLabel, "payment-totals")
     assert totals.text() == f"桃源村　共 {everything.total} 笔　合计 {format_fen(everything.extra['total_fen'])}"
     _shot(window, shots / "subsidies-payments-large.png")
 
-    _tap(qtbot, _button(window, "find-name"))
+    tap(qtbot, button(window, "find-name"))
     _type(qtbot, window, "li")
     _shot(window, shots / "subsidies-name-keyboard-large.png")
     _pick_candidate(qtbot, window, "李")
     assert screen.findChild(QLabel, "typed-text").text() == "李"
-    _tap(qtbot, _button(window, "keyboard-done"))
+    tap(qtbot, button(window, "keyboard-done"))
     expected = browser.payments(village, PaymentFilter(name="李"), limit=500)
     rows = _rows(_visible_list(window))
     assert 0 < len(rows) == expected.total < everything.total
     assert all("李" in row.title for row in rows)
     assert totals.text().endswith(f"共 {expected.total} 笔　合计 {format_fen(expected.extra['total_fen'])}")
-    assert _button(window, "find-name").text() == "姓名：李"
+    assert button(window, "find-name").text() == "姓名：李"
     _shot(window, shots / "subsidies-payments-by-name-large.png")
 
-    _tap(qtbot, _button(window, "choose-policy"))
+    tap(qtbot, button(window, "choose-policy"))
     policy_id, policy_name, _count = browser.payment_policies(village)[0]
     choice = [b for b in screen.findChildren(QPushButton) if b.objectName().startswith("choice-") and b.text().startswith(policy_name)]
-    _tap(qtbot, choice[0])
+    tap(qtbot, choice[0])
     both = browser.payments(village, PaymentFilter(name="李", policy_id=policy_id), limit=500)
     assert len(_rows(_visible_list(window))) == both.total
     assert all(policy_name in row.subtitle for row in _rows(_visible_list(window)))
 
-    _tap(qtbot, _button(window, "tab-policies"))
-    _tap_row(qtbot, _visible_list(window), 0)
+    tap(qtbot, button(window, "tab-policies"))
+    tap_row(qtbot, _visible_list(window), 0)
     text = _reading_text(window)
     first = demo_terminal.store.get(policies[0].payload)
     for value in (first["name"], first["basis"], first["department"], first["target"], first["standard"], first["phone"]):
         assert value[:20] in text
-    _tap(qtbot, _button(window, "home"))
-    assert _current(window) is window.home and window.history == []
+    tap(qtbot, button(window, "home"))
+    assert current(window) is window.home and window.history == []
 
 
 # ----------------------------------------------------------------------------------------- boards
-def test_boards_show_the_newest_finance_ledger_with_chart_and_balance_then_party_affairs(qtbot, demo_terminal: Terminal, shots: Path) -> None:
-    window = _window(qtbot, demo_terminal)
+def test_boards_show_the_newest_finance_ledger_with_chart_and_balance_then_party_affairs(qtbot, kiosk_window, demo_terminal: Terminal, shots: Path) -> None:
+    window = kiosk_window(demo_terminal)
     browser = Browser(demo_terminal.store, demo_terminal.scope())
-    _tap(qtbot, window.findChild(QPushButton, "tile-boards"))
-    screen = _current(window)
+    tap(qtbot, window.findChild(QPushButton, "tile-boards"))
+    screen = current(window)
     periods = browser.board_periods(demo_terminal.region, "finance")
     board = browser.board(demo_terminal.region, "finance", periods[0])
     assert screen.board["id"] == board["id"]
     assert screen.findChild(QWidget, "ledger-chart").isVisible()
     _shot(window, shots / "boards-finance-chart.png")
-    _tap(qtbot, _button(window, "tab-1"))
+    tap(qtbot, button(window, "tab-1"))
     ledger = _reading_text(window)
     summary = ledger_summary(board)
     closing = format_fen(summary.closing_fen, symbol=False).removesuffix("元")
@@ -145,55 +115,55 @@ def test_boards_show_the_newest_finance_ledger_with_chart_and_balance_then_party
     assert all(line["summary"] in ledger for line in board["lines"])
     _shot(window, shots / "boards-finance-ledger.png")
 
-    _tap(qtbot, _button(window, "type-party"))
+    tap(qtbot, button(window, "type-party"))
     party = browser.board(demo_terminal.region, "party", browser.board_periods(demo_terminal.region, "party")[0])
     text = _reading_text(window)
     assert party["title"] in text and all(section["heading"] in text for section in party["sections"])
     party_periods = browser.board_periods(demo_terminal.region, "party")
-    assert not _button(window, "period-newer").isEnabled()  # already the newest
-    _tap(qtbot, _button(window, "period-older"))
+    assert not button(window, "period-newer").isEnabled()  # already the newest
+    tap(qtbot, button(window, "period-older"))
     assert screen.board["period"] == party_periods[1] and screen.board["board_type"] == "party"
-    _tap(qtbot, _button(window, "period-choose"))
+    tap(qtbot, button(window, "period-choose"))
     oldest = [b for b in screen.findChildren(QPushButton) if b.objectName() == f"choice-{len(party_periods) - 1}" and b.isVisible()]
-    _tap(qtbot, oldest[0])
+    tap(qtbot, oldest[0])
     assert screen.board["period"] == party_periods[-1]
-    assert not _button(window, "period-older").isEnabled() and _button(window, "period-newer").isEnabled()
+    assert not button(window, "period-older").isEnabled() and button(window, "period-newer").isEnabled()
     _shot(window, shots / "boards-party.png")
 
 
 # ----------------------------------------------------------------------------------------- catalogue, guides, notices
-def test_catalogue_from_domain_to_item_to_its_linked_document(qtbot, demo_terminal: Terminal, shots: Path) -> None:
-    window = _window(qtbot, demo_terminal)
-    _tap(qtbot, window.findChild(QPushButton, "tile-catalogue"))
+def test_catalogue_from_domain_to_item_to_its_linked_document(qtbot, kiosk_window, demo_terminal: Terminal, shots: Path) -> None:
+    window = kiosk_window(demo_terminal)
+    tap(qtbot, window.findChild(QPushButton, "tile-catalogue"))
     domains = _rows(_visible_list(window))
     assert len(domains) == 27 and all(row.value.endswith("项") for row in domains)
     _shot(window, shots / "catalogue.png")
-    _tap_row(qtbot, _visible_list(window), 0)
-    assert _current(window).objectName() == "catalogue-items"
+    tap_row(qtbot, _visible_list(window), 0)
+    assert current(window).objectName() == "catalogue-items"
     items = _rows(_visible_list(window))
     with_documents = next(i for i, row in enumerate(items) if demo_terminal.store.get(row.payload).get("document_ids"))
-    _tap_row(qtbot, _visible_list(window), with_documents)
+    tap_row(qtbot, _visible_list(window), with_documents)
     item = demo_terminal.store.get(items[with_documents].payload)
     text = _reading_text(window)
     assert item["name"] in text and item["subject"] in text and item["deadline"] in text and "公开渠道和载体" in text
     _shot(window, shots / "catalogue-item.png")
-    _tap(qtbot, _button(window, "tab-1"))
-    _tap_row(qtbot, _visible_list(window), 0)
-    assert _current(window).objectName() == "document"
+    tap(qtbot, button(window, "tab-1"))
+    tap_row(qtbot, _visible_list(window), 0)
+    assert current(window).objectName() == "document"
     assert demo_terminal.store.get(item["document_ids"][0])["title"] in _reading_text(window)
 
 
-def test_service_guides_filter_by_audience_and_show_a_materials_checklist(qtbot, demo_terminal: Terminal, shots: Path) -> None:
-    window = _window(qtbot, demo_terminal, size=(1080, 1920))
-    _tap(qtbot, window.findChild(QPushButton, "tile-guides"))
+def test_service_guides_filter_by_audience_and_show_a_materials_checklist(qtbot, kiosk_window, demo_terminal: Terminal, shots: Path) -> None:
+    window = kiosk_window(demo_terminal, size=(1080, 1920))
+    tap(qtbot, window.findChild(QPushButton, "tile-guides"))
     all_rows = _rows(_visible_list(window))
-    _tap(qtbot, _button(window, "audience-法人服务"))
+    tap(qtbot, button(window, "audience-法人服务"))
     business = _visible_list(window).model()
     assert 0 < business.total < Browser(demo_terminal.store, demo_terminal.scope()).service_guides().total
     assert all(demo_terminal.store.get(business.index(i, 0).data(Qt.ItemDataRole.UserRole).payload)["audience"] == "法人服务"
                for i in range(business.rowCount()))
-    _tap(qtbot, _button(window, "audience-all"))
-    _tap_row(qtbot, _visible_list(window), 0)
+    tap(qtbot, button(window, "audience-all"))
+    tap_row(qtbot, _visible_list(window), 0)
     guide = demo_terminal.store.get(all_rows[0].payload)
     text = _reading_text(window)
     assert all(f"☐ {m['name']}" in text for m in guide["materials"])
@@ -201,32 +171,32 @@ def test_service_guides_filter_by_audience_and_show_a_materials_checklist(qtbot,
     _shot(window, shots / "guide-1080x1920.png")
 
 
-def test_notices_list_puts_the_urgent_notice_first_and_hides_expired_ones(qtbot, demo_terminal: Terminal, shots: Path) -> None:
-    window = _window(qtbot, demo_terminal)
-    _tap(qtbot, window.findChild(QPushButton, "tile-notices"))
+def test_notices_list_puts_the_urgent_notice_first_and_hides_expired_ones(qtbot, kiosk_window, demo_terminal: Terminal, shots: Path) -> None:
+    window = kiosk_window(demo_terminal)
+    tap(qtbot, window.findChild(QPushButton, "tile-notices"))
     rows = _rows(_visible_list(window))
     assert rows[0].badge == "紧急"
     shown = {row.payload for row in rows}
     expired = [n for n in demo_terminal.store.list_records("notice", demo_terminal.scope(), limit=100) if n["expire_at"] < "2026-11-01"]
     assert expired and not shown & {n["id"] for n in expired}
-    _tap_row(qtbot, _visible_list(window), 0)
+    tap_row(qtbot, _visible_list(window), 0)
     assert "紧急" in _reading_text(window)
     _shot(window, shots / "notice.png")
 
 
 # ----------------------------------------------------------------------------------------- search
-def test_search_by_first_letters_and_by_pinyin_then_open_a_result(qtbot, demo_terminal: Terminal, shots: Path) -> None:
-    window = _window(qtbot, demo_terminal, large=True)
-    _tap(qtbot, window.findChild(QPushButton, "tile-search"))
-    screen = _current(window)
+def test_search_by_first_letters_and_by_pinyin_then_open_a_result(qtbot, kiosk_window, demo_terminal: Terminal, shots: Path) -> None:
+    window = kiosk_window(demo_terminal, large=True)
+    tap(qtbot, window.findChild(QPushButton, "tile-search"))
+    screen = current(window)
     assert screen.objectName() == "search"
-    assert _button(window, "suggestion-0").isVisible()  # hot searches before anything is typed
+    assert button(window, "suggestion-0").isVisible()  # hot searches before anything is typed
     _type(qtbot, window, "gdzb")
     screen.run_search()  # skip the debounce pause
     rows = _rows(_visible_list(window))
     assert rows and rows[0].title == "耕地地力保护补贴"
     _shot(window, shots / "search-initials-large.png")
-    _tap(qtbot, _button(window, "key-clear"))
+    tap(qtbot, button(window, "key-clear"))
     _type(qtbot, window, "dibao")
     _pick_candidate(qtbot, window, "低保")
     screen.run_search()
@@ -234,18 +204,18 @@ def test_search_by_first_letters_and_by_pinyin_then_open_a_result(qtbot, demo_te
     rows = _rows(_visible_list(window))
     assert rows and all("低保" in row.title + row.subtitle for row in rows[:3])
     _shot(window, shots / "search-pinyin-large.png")
-    _tap_row(qtbot, _visible_list(window), 0)
-    assert _current(window) is not screen and rows[0].title in _reading_text(window)
-    _tap(qtbot, _button(window, "back"))
-    assert _current(window) is screen
-    _tap(qtbot, _button(window, "home"))
-    assert _current(window) is window.home
+    tap_row(qtbot, _visible_list(window), 0)
+    assert current(window) is not screen and rows[0].title in _reading_text(window)
+    tap(qtbot, button(window, "back"))
+    assert current(window) is screen
+    tap(qtbot, button(window, "home"))
+    assert current(window) is window.home
 
 
-def test_search_screen_stacks_results_over_the_keyboard_on_a_portrait_screen(qtbot, demo_terminal: Terminal, shots: Path) -> None:
-    window = _window(qtbot, demo_terminal, size=(1080, 1920))
+def test_search_screen_stacks_results_over_the_keyboard_on_a_portrait_screen(qtbot, kiosk_window, demo_terminal: Terminal, shots: Path) -> None:
+    window = kiosk_window(demo_terminal, size=(1080, 1920))
     window.show_screen("search")
-    screen = _current(window)
+    screen = current(window)
     qtbot.wait(10)
     results, keyboard = screen.results, screen.keyboard
     assert keyboard.geometry().top() >= results.geometry().bottom()
@@ -265,21 +235,21 @@ def test_read_aloud_reads_the_part_on_show_and_stops_on_a_second_tap(qtbot, demo
     window.resize(1920, 1080)
     window.show()
     window.show_screen("document")
-    page = _current(window)
-    read = _button(window, "read-aloud")
+    page = current(window)
+    read = button(window, "read-aloud")
     assert read.text() == "朗读"
     with qtbot.waitSignal(speaker.started, timeout=5000):
-        _tap(qtbot, read)
+        tap(qtbot, read)
     assert read.text() == "停止朗读" and speaker.speaking
     document = demo_terminal.store.get(window.browser.sample("document"))
     spoken = page.parts[0].speech
     assert spoken.startswith(document["title"]) and document["body"].splitlines()[0] in spoken  # title, then the text
     with qtbot.waitSignal(speaker.finished, timeout=5000):
-        _tap(qtbot, read)
+        tap(qtbot, read)
     assert read.text() == "朗读" and not speaker.speaking
     with qtbot.waitSignal(speaker.started, timeout=5000):
-        _tap(qtbot, read)
-    _tap(qtbot, _button(window, "home"))  # leaving the page stops its speech
+        tap(qtbot, read)
+    tap(qtbot, button(window, "home"))  # leaving the page stops its speech
     assert not speaker.speaking
     speaker.stop()
 
@@ -295,7 +265,7 @@ def test_without_a_speech_engine_the_button_is_hidden(qtbot, demo_terminal: Term
     window.show()
     window.show_screen("guide")
     QApplication.processEvents()
-    assert not _current(window).findChild(QPushButton, "read-aloud").isVisible()
+    assert not current(window).findChild(QPushButton, "read-aloud").isVisible()
 
 
 def test_kiosk_mode_is_full_screen_frameless_ignores_close_and_shows_no_context_menu(qtbot, demo_terminal: Terminal) -> None:
@@ -309,7 +279,7 @@ def test_kiosk_mode_is_full_screen_frameless_ignores_close_and_shows_no_context_
     assert window.isFullScreen() and window.windowFlags() & Qt.WindowType.FramelessWindowHint
     assert window.close() is False and window.isVisible()
     window.show_screen("document")
-    text = _current(window).findChild(QTextBrowser, "reading-text")
+    text = current(window).findChild(QTextBrowser, "reading-text")
     QApplication.sendEvent(text.viewport(), QContextMenuEvent(QContextMenuEvent.Reason.Mouse, QPoint(20, 20), text.viewport().mapToGlobal(QPoint(20, 20))))
     QApplication.processEvents()
     assert QApplication.activePopupWidget() is None
@@ -326,11 +296,12 @@ def test_screens_never_open_another_application() -> None:
     assert not offenders, offenders
 
 
-def test_attachments_show_pdf_pages_and_images_on_screen_and_a_missing_file_says_so(qtbot, demo_terminal: Terminal, shots: Path, tmp_path) -> None:
-    window = _window(qtbot, demo_terminal)
+def test_attachments_show_pdf_pages_and_images_on_screen_and_a_missing_file_says_so(qtbot, kiosk_window, demo_terminal: Terminal,
+        shots: Path, tmp_path) -> None:
+    window = kiosk_window(demo_terminal)
     window.show_screen("attachments")
     QApplication.processEvents()
-    view = _current(window).findChild(QWidget, "attachments")
+    view = current(window).findChild(QWidget, "attachments")
     assert view.isVisible()
     record = demo_terminal.store.get(window.browser.sample("document", with_attachments=True))
     names = [label.text() for label in view.findChildren(QLabel, "attachment-name")]
@@ -340,7 +311,7 @@ def test_attachments_show_pdf_pages_and_images_on_screen_and_a_missing_file_says
     first = pictures[0].toImage()
     dark = sum(1 for y in range(0, first.height(), 4) for x in range(0, first.width(), 4) if first.pixelColor(x, y).lightness() < 100)
     assert first.height() > first.width() and dark > 50  # an A4 page with real text on it, not a blank
-    _tap(qtbot, _button(window, "page-down"))
+    tap(qtbot, button(window, "page-down"))
     assert view.verticalScrollBar().value() > 0
     _shot(window, shots / "attachments.png")
 

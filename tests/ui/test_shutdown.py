@@ -18,7 +18,8 @@ from PySide6.QtWidgets import QApplication
 from app.background import make_background
 from kiosk.clock import fixed_clock
 from kiosk.terminal import Terminal
-from tests.conftest import TEST_NOW, make
+from tests.helpers.clock import TEST_NOW
+from tests.helpers.records import make
 from ui.app import run_kiosk
 from ui.printing import PrintButtons, PrintPreview
 from ui.speech import Speaker

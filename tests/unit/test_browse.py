@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from kiosk.browse import Browser, DocumentFilter, PaymentFilter, ledger_summary
 from kiosk.terminal import Terminal
-from tests.conftest import OTHER_VILLAGE, VILLAGE, make
+from tests.helpers.records import OTHER_VILLAGE, VILLAGE, make
 
 
 def _browser(terminal: Terminal) -> Browser:

@@ -8,7 +8,8 @@ import pytest
 
 from kiosk import clock as clocks
 from kiosk.terminal import Terminal
-from tests.conftest import TEST_NOW, make
+from tests.helpers.clock import TEST_NOW
+from tests.helpers.records import make
 
 pytestmark = pytest.mark.clock
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from tests.conftest import ROOT
+from tests.helpers.paths import ROOT
 
 FOLDERS = ("app", "kiosk", "ui", "sync", "printing", "tools", "bench", "tests", "scripts")
 DOC_REF = re.compile(r"docs/([A-Z][A-Z_]*\.md)(?:, \"([^\"]+)\"| \(\"([^\"]+)\"\))?")

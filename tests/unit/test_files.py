@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.files import atomic_writer, write_atomic
-from tests.conftest import ROOT
+from tests.helpers.paths import ROOT
 
 PACKAGES = ("kiosk", "sync", "printing", "app", "ui")
 #: Renames that are not "write a new version of a file", each with its reason.

@@ -20,7 +20,7 @@ from types import SimpleNamespace
 import pytest
 
 from kiosk.i18n import LANGUAGES, LazyText, format_day, lazy_tr, negotiate, ntr, ptr, tr
-from tests.conftest import ROOT
+from tests.helpers.paths import ROOT
 
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 #: English as people read it: a capitalised word, or two words (identifiers such as "issuer" or "a4" are not prose).

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.helpers.paths import ROOT
 
 FORBIDDEN = {
     "kiosk": ("ui", "sync", "printing", "app", "PySide6.QtWidgets", "PySide6.QtGui"),

@@ -24,7 +24,8 @@ from kiosk.outbox import Outbox
 from kiosk.store import migrate as migrate_module
 from kiosk.store.migrate import CONTENT, OUTBOX, USAGE, MigrationError, Schema, available_migrations, current_version
 from kiosk.usage import UsageLog
-from tests.conftest import ROOT, TEST_NOW
+from tests.helpers.clock import TEST_NOW
+from tests.helpers.paths import ROOT
 
 DATA = Path(__file__).parent / "data"
 

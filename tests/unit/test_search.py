@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from kiosk.search import MAX_QUERY_CHARS, normalize_query
 from kiosk.terminal import Terminal
-from tests.conftest import OTHER_VILLAGE, VILLAGE, make
+from tests.helpers.records import OTHER_VILLAGE, VILLAGE, make
 
 
 @pytest.fixture

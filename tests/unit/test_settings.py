@@ -7,7 +7,8 @@ import pytest
 
 from kiosk.settings import SETTINGS, Settings, parse_text, settings_markdown
 from kiosk.terminal import Terminal
-from tests.conftest import ROOT, make
+from tests.helpers.paths import ROOT
+from tests.helpers.records import make
 
 
 def test_defaults_apply_when_nothing_is_set(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ from kiosk.records.validate import BatchRejected
 from kiosk.store import ContentStore, StoreError
 from kiosk.store import migrate as migrate_module
 from kiosk.terminal import Terminal
-from tests.conftest import OTHER_VILLAGE, make
+from tests.helpers.records import OTHER_VILLAGE, make
 
 
 def _dump(store: ContentStore) -> list[tuple]:

@@ -7,7 +7,7 @@ import pytest
 
 from kiosk.records.files import read_records
 from kiosk.records.validate import BatchRejected, check_batch, problems_of
-from tests.conftest import BASE, make
+from tests.helpers.records import BASE, make
 
 
 @pytest.mark.parametrize("kind", sorted(BASE))
