@@ -10,13 +10,13 @@ from pathlib import Path
 import pypdfium2
 import pytest
 import zxingcpp
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QPushButton
+from PySide6.QtWidgets import QApplication
 
 from kiosk.clock import fixed_clock
 from kiosk.share import record_url
 from kiosk.terminal import Terminal
 from tests.helpers.clock import TEST_NOW
+from tests.helpers.qt import open_window, press
 from tests.printing.cups_server import CupsServer, PdfQueue, SimPrinter
 from ui.printing import PrintPreview, PrintStatus
 from ui.window import MainWindow
@@ -36,27 +36,15 @@ def _window(qtbot, terminal: Terminal, server: CupsServer, queue: str) -> MainWi
                        ("printing.cups_server", server.server), ("printing.job_timeout_s", 30)):
         terminal.settings.set_local(key, value)
     terminal.reload_settings()
-    window = MainWindow(terminal)
-    qtbot.addWidget(window)
-    window.resize(1920, 1080)
-    window.show()
-    qtbot.waitExposed(window)
-    return window
-
-
-def _tap(qtbot, window: MainWindow, name: str) -> None:
-    QApplication.processEvents()
-    buttons = [b for b in window.findChildren(QPushButton, name) if b.isVisible() and b.isEnabled()]
-    assert buttons, name
-    qtbot.mouseClick(buttons[-1], Qt.MouseButton.LeftButton)
+    return open_window(qtbot, terminal)
 
 
 def _print_from_screen(qtbot, window: MainWindow, button: str, expect: str) -> str:
-    _tap(qtbot, window, button)
+    press(qtbot, window, button)
     QApplication.processEvents()
     preview = next(p for p in window.findChildren(PrintPreview, "print-preview") if p.isVisible())
     qtbot.waitUntil(lambda: preview.print_button.isEnabled(), timeout=15000)
-    _tap(qtbot, window, "print-confirm")
+    press(qtbot, window, "print-confirm")
 
     def finished() -> bool:
         status = window.findChild(PrintStatus, "print-status")
@@ -139,12 +127,12 @@ def test_an_empty_paper_tray_is_said_in_words(qtbot, cups_terminal: Terminal, cu
     window = _window(qtbot, cups_terminal, cups_server, ipp_queue)
     window.open_record(_first(cups_terminal, "kind = 'notice'"))
     sim_printer.set_media_empty()
-    _tap(qtbot, window, "print")
+    press(qtbot, window, "print")
     QApplication.processEvents()
     preview = next(p for p in window.findChildren(PrintPreview, "print-preview") if p.isVisible())
     qtbot.waitUntil(lambda: "打印机缺纸，请联系工作人员" in preview.info.text(), timeout=20000)  # said before the tap
     assert not preview.print_button.isEnabled()
-    _tap(qtbot, window, "print-cancel")
+    press(qtbot, window, "print-cancel")
     sim_printer.set_media_ready()
     sim_printer.wait_idle()
     _print_from_screen(qtbot, window, "print", "打印完成")

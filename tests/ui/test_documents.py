@@ -12,7 +12,7 @@ from tests.helpers.qt import current, tap, tap_row
 from ui.window import MainWindow
 
 
-def _tap_row(qtbot, window: MainWindow, row: int) -> None:
+def _tap_document_row(qtbot, window: MainWindow, row: int) -> None:
     tap_row(qtbot, current(window).findChild(QListView, "touch-list"), row)
 
 
@@ -28,7 +28,7 @@ def test_from_home_to_a_repealed_document_read_in_large_text_and_back(qtbot, kio
     first = model.index(0, 0).data(Qt.ItemDataRole.UserRole)
     assert first.badge == "已废止"
     window.grab().save(str(shots / "documents-repealed-large.png"))
-    _tap_row(qtbot, window, 0)
+    _tap_document_row(qtbot, window, 0)
     page = current(window)
     assert page.objectName() == "document"
     text = page.findChild(QTextBrowser, "reading-text").toPlainText()
@@ -53,7 +53,7 @@ def test_interpretation_tab_shows_the_interpreter_and_qa(qtbot, kiosk_window, de
     window = kiosk_window(demo_terminal)
     tap(qtbot, window.findChild(QPushButton, "tile-interpretations"))
     record_id = current(window).model.index(0, 0).data(Qt.ItemDataRole.UserRole).payload
-    _tap_row(qtbot, window, 0)
+    _tap_document_row(qtbot, window, 0)
     page = current(window)
     tap(qtbot, page.findChild(QPushButton, "tab-1"))
     text = page.findChild(QTextBrowser, "reading-text").toPlainText()
