@@ -139,6 +139,8 @@ def cmd_info(args: argparse.Namespace, terminal: Terminal) -> int:
         lines += [f"  {KIND_LABELS_ZH.get(kind, kind):<8} {count}" for kind, count in sorted(d["counts"].items())]
         sync = d["sync"]
         lines.append(f"sync          {sync['status']} (portal {sync['portal_url'] or 'none'}, last success {sync['last_success'] or 'never'})")
+        if sync.get("message_zh"):
+            lines.append(f"  why: {sync['message_zh']} ({sync['error_kind']})")  # the staff sentence for the latest failure
         lines += [f"  channel {channel}: generation {state['generation']}" + (f", last error: {state['last_error']}" if state["last_error"] else "")
                   for channel, state in sorted(sync["channels"].items())]
         lines += [f"warning: {problem}" for problem in d["settings_problems"]]

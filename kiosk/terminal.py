@@ -208,4 +208,4 @@ class Terminal:
 
         status = data_status(self)
         return {"status": status.kind, "last_success": status.last_success, "error_kind": status.error_kind,
-                "channels": self.store.channel_states(), "portal_url": self.settings["sync.portal_url"]}
+                "message_zh": status.message_zh, "channels": self.store.channel_states(), "portal_url": self.settings["sync.portal_url"]}

@@ -75,6 +75,8 @@ def test_a_bug_inside_the_sync_is_internal_worded_as_such_and_not_stale(
     status = home_summary(terminal).data_status
     assert (status.kind, status.stale, status.error_kind) == ("offline", False, "internal")  # not 数据可能不是最新
     assert status.message_zh == INTERNAL_ZH
+    info = terminal.info()["sync"]  # what `kiosk info` reports to staff
+    assert (info["status"], info["error_kind"], info["message_zh"]) == ("offline", "internal", INTERNAL_ZH)
 
     monkeypatch.undo()
     assert sync(terminal, url).status == "updated"  # the next clean run converges
