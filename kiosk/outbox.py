@@ -32,7 +32,7 @@ from kiosk.clock import Clock, system_clock
 from kiosk.errors import KioskError
 from kiosk.protocol import IDEMPOTENCY_KEY_RULE, OUTBOX_KINDS, is_idempotency_key, upload_body
 from kiosk.sealing import SealingError, canonical_json, seal
-from kiosk.store.migrate import OUTBOX, migrate
+from kiosk.store.migrate import OUTBOX, open_local
 
 STATES = ("pending", "delivered", "rejected")
 BUSY_TIMEOUT_MS = 15000
@@ -90,19 +90,10 @@ class Outbox:
     def __init__(self, path: Path, *, portal_public_key: str | None = None, clock: Clock = system_clock) -> None:
         self.path = Path(path)
         self.clock = clock  # created_at and when an item is next due (the terminal's clock, kiosk/clock.py)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self.portal_public_key = portal_public_key
         self._lock = threading.RLock()
-        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
-        self._db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")  # small db: an fsync per commit is cheap and what people typed survives
-        try:
-            with self._lock:
-                migrate(self._db, self.path.parent / "backups", schema=OUTBOX, clock=clock)
-        except BaseException:
-            self._db.close()
-            raise
+        # synchronous=FULL: a small file, so an fsync per commit is cheap, and what people typed survives a power cut
+        self._db = open_local(self.path, OUTBOX, clock=clock, synchronous="FULL", busy_timeout_ms=BUSY_TIMEOUT_MS)
 
     def close(self) -> None:
         with self._lock:

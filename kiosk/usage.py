@@ -9,13 +9,12 @@ replaced wholesale by a sync, and counts must survive that. Days are the termina
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 from kiosk.clock import Clock, system_clock
-from kiosk.store.migrate import USAGE, migrate
+from kiosk.store.migrate import USAGE, open_local
 
 
 @dataclass(frozen=True)
@@ -32,16 +31,8 @@ class UsageLog:
 
     def __init__(self, path: Path, *, clock: Clock = system_clock) -> None:
         """Open (and create or migrate) the log; ``clock`` only names a backup made before a migration."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._db = open_local(path, USAGE, clock=clock)
         self._lock = threading.Lock()
-        try:
-            with self._lock:
-                self._db.execute("PRAGMA journal_mode=WAL")
-                migrate(self._db, path.parent / "backups", schema=USAGE, clock=clock)
-        except BaseException:
-            self._db.close()
-            raise
 
     def close(self) -> None:
         with self._lock:

@@ -146,3 +146,27 @@ def migrate(db: Database, backup_dir: Path, *, schema: Schema = CONTENT, clock: 
                 connection.execute("ROLLBACK")
             raise
     return len(modules)
+
+
+def open_local(path: Path, schema: Schema, *, clock: Clock = system_clock, synchronous: str | None = None,
+               busy_timeout_ms: int = 15000) -> sqlite3.Connection:
+    """A terminal's own small SQLite file (the outbox, the usage log), opened the one way and migrated.
+
+    Autocommit (``isolation_level=None``: the owner issues its own ``BEGIN IMMEDIATE``), usable from
+    several threads behind the owner's lock, WAL so readers never block the writer, a busy timeout so
+    another process's write is waited for, ``synchronous`` as given (``FULL`` for what people
+    submitted). If any of it fails — a file from a newer app, say — the connection is closed again.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    connection = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=busy_timeout_ms / 1000)
+    try:
+        connection.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        connection.execute("PRAGMA journal_mode=WAL")
+        if synchronous is not None:
+            connection.execute(f"PRAGMA synchronous={synchronous}")
+        migrate(connection, path.parent / "backups", schema=schema, clock=clock)
+    except BaseException:
+        connection.close()
+        raise
+    return connection
