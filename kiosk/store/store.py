@@ -101,7 +101,7 @@ class ContentStore:
         self._write_lock = threading.Lock()
         self.db.connect(reuse_if_open=True)
         with self._write_lock:
-            migrate(self.db, self.path.parent / "backups")
+            migrate(self.db, self.path.parent / "backups", clock=clock)  # a backup is named on the terminal's clock
 
     def close(self) -> None:
         if not self.db.is_closed():
