@@ -18,6 +18,7 @@ from typing import Any
 
 from app import print_command, sync_command
 from kiosk.errors import ExitCode, KioskError
+from kiosk.i18n import LANGUAGES
 from kiosk.money import format_fen
 from kiosk.records.schema import KIND_LABELS_ZH
 from kiosk.terminal import Terminal, default_data_dir
@@ -252,7 +253,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--screen", default="home", help="which screen to render with --screenshot")
     p.add_argument("--size", default="1920x1080", help="window size WxH")
     p.add_argument("--large", action="store_true", help="大字模式 (elder mode)")
-    p.add_argument("--lang", choices=["zh_CN", "en"], help="screen language (default: the ui.language setting)")
+    p.add_argument("--lang", choices=list(LANGUAGES), help="screen language (default: the ui.language setting)")
     p.add_argument("--no-sync", action="store_true", help="don't sync in the background even when a portal is configured")
     p.set_defaults(handler=cmd_run)
 

@@ -328,7 +328,7 @@ def run_cups(terminal: Terminal, jobs: dict[str, tuple[RenderedPdf, str, str]], 
                 if update.ticket == ticket and update.final:
                     elapsed = (time.perf_counter() - start) * 1000
                     if update.stage != DONE:
-                        raise RuntimeError(f"print job {ticket} ended {update.stage}: {update.message_en} {update.alert}")
+                        raise RuntimeError(f"print job {ticket} ended {update.stage}: {update.message('en')} {update.alert}")
                     return elapsed
 
         status_ms = sample(backend.status, runs, warmup=1)

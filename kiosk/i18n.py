@@ -183,6 +183,11 @@ def yuan_amount(fen: int) -> str:
     return format_fen(fen, symbol=False).removesuffix("元")
 
 
+def joined(pieces: list[str] | tuple[str, ...], lang: str) -> str:
+    """Meta pieces on one line: 简体 and 繁體 set them apart with an ideographic space, English with a middle dot."""
+    return ptr("separator", "　", lang).join(piece for piece in pieces if piece)
+
+
 def money_words(fen: int, lang: str) -> str:
     """1,296.00元 / 1,296.00 yuan: an amount in a sentence or a total line."""
     return tr("{amount}元", lang, amount=yuan_amount(fen))

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from kiosk import regions
 from kiosk.files import write_atomic
+from kiosk.i18n import LANGUAGES
 
 DEMO_REGION = "990121101201"
 
@@ -96,7 +97,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("content.show_other_villages", bool, False,
             "Also show boards and payments of villages below the terminal's region (for a county hall).",
             "staff", applies=AT_ONCE),
-    Setting("ui.language", str, "zh_CN", "Language shown after an idle reset.", "both", _one_of("zh_CN", "en"), applies=AT_ONCE),
+    Setting("ui.language", str, "zh_CN", "Language shown after an idle reset: zh_CN (简体中文), zh_Hant (繁體中文) or en.", "both",
+            _one_of(*LANGUAGES), applies=AT_ONCE),
     Setting("ui.large_text", bool, False, "Start in 大字模式 (elder mode) after an idle reset.", "both", applies=AT_ONCE),
     Setting("ui.idle_timeout_s", int, 120, "Seconds without a touch before the idle warning.", "both", _range(30, 3600), applies=AT_ONCE),
     Setting("ui.idle_warning_s", int, 30, "Seconds the idle warning counts down (at least 20).", "both", _range(20, 300), applies=AT_ONCE),

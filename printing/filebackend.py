@@ -12,6 +12,7 @@ import shutil
 from pathlib import Path
 
 from kiosk.files import atomic_writer
+from kiosk.i18n import N_
 from printing.backend import JobResult, Media, PrinterError, PrinterStatus
 
 MIN_FREE_BYTES = 20 * 1024 * 1024
@@ -32,10 +33,10 @@ class FileBackend:
             self.folder.mkdir(parents=True, exist_ok=True)
             free = shutil.disk_usage(self.folder).free
         except OSError as exc:
-            return PrinterStatus(False, ("offline",), "打印服务暂时无法使用，请联系工作人员", "Printing is unavailable; please ask staff.",
+            return PrinterStatus(False, ("offline",), N_("打印服务暂时无法使用，请联系工作人员"), "Printing is unavailable; please ask staff.",
                                  f"file backend: cannot use {self.folder}: {exc}")
         if free < MIN_FREE_BYTES:
-            return PrinterStatus(False, ("disk-full",), "打印服务暂时无法使用，请联系工作人员", "Printing is unavailable; please ask staff.",
+            return PrinterStatus(False, ("disk-full",), N_("打印服务暂时无法使用，请联系工作人员"), "Printing is unavailable; please ask staff.",
                                  f"file backend: only {free // 1024} KiB free in {self.folder}")
         return PrinterStatus(True)
 
@@ -49,7 +50,7 @@ class FileBackend:
             with pdf.open("rb") as source, atomic_writer(target, mode=0o600) as stream:  # 0600, as mkstemp made it before
                 shutil.copyfileobj(source, stream)
         except OSError as exc:
-            failed = PrinterStatus(False, ("disk-full",) if exc.errno == 28 else ("offline",), "打印失败，请联系工作人员",
+            failed = PrinterStatus(False, ("disk-full",) if exc.errno == 28 else ("offline",), N_("打印失败，请联系工作人员"),
                                    "Printing failed; please ask staff.", f"file backend: writing {target}: {exc}")
             raise PrinterError(failed) from exc
         return JobResult(True, job_id=target.name, state="saved", detail=str(target))

@@ -21,6 +21,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from kiosk.clock import system_clock
+from kiosk.i18n import N_, LazyText, lazy_tr
 from kiosk.settings import Settings
 from kiosk.usage import UsageLog
 from printing.backend import PrinterBackend, PrinterError
@@ -34,6 +35,7 @@ PRINTING = "printing"
 DONE = "done"
 FAILED = "failed"
 REFUSED = "refused"
+NOT_FINISHED = N_("打印没有完成，请联系工作人员")
 
 
 @dataclass(frozen=True)
@@ -47,8 +49,7 @@ class PrintOrder:
 class PrintUpdate:
     ticket: int
     stage: str  # queued, printing, done, failed, refused
-    message_zh: str
-    message_en: str
+    text: LazyText  # what the person is told: rendered in the screen's language when shown (a catalogue id, or one with values)
     pages: int = 0
     alert: str = ""  # for staff and the log; empty when all is well
 
@@ -56,8 +57,12 @@ class PrintUpdate:
     def final(self) -> bool:
         return self.stage in (DONE, FAILED, REFUSED)
 
+    @property
+    def message_zh(self) -> str:
+        return self.text.zh
+
     def message(self, lang: str) -> str:
-        return self.message_en if lang == "en" else self.message_zh
+        return self.text.render(lang)
 
 
 class PrintQueue:
@@ -116,7 +121,7 @@ class PrintQueue:
         ticket = next(self._tickets)
         pages = order.pdf.pages
         if not self.available(order.layout):
-            update = PrintUpdate(ticket, REFUSED, "本机没有连接这种打印机", "This terminal has no printer for this.", pages)
+            update = PrintUpdate(ticket, REFUSED, lazy_tr("本机没有连接这种打印机"), pages)
             self.notify(update)
             return update
         with self._lock:
@@ -125,10 +130,10 @@ class PrintQueue:
                 self._session_pages += pages
         if refusal is not None:
             self.usage.record_print(self._local_now(), order.record_id, order.layout, pages, "refused")
-            update = PrintUpdate(ticket, REFUSED, refusal.message_zh, refusal.message_en, pages, f"limit {refusal.limit} reached")
+            update = PrintUpdate(ticket, REFUSED, refusal.text, pages, f"limit {refusal.limit} reached")
             self.notify(update)
             return update
-        update = PrintUpdate(ticket, QUEUED, f"正在打印，共 {pages} 页，请稍候……", f"Printing {pages} page(s), please wait…", pages)
+        update = PrintUpdate(ticket, QUEUED, lazy_tr("正在打印，共 {pages} 页，请稍候……", pages=pages), pages)
         self.notify(update)
         self._orders.put((ticket, order))
         return update
@@ -144,8 +149,7 @@ class PrintQueue:
                 update = self._print(ticket, order)
             except Exception as exc:  # the worker must survive anything a driver throws
                 log.exception("print job %s failed unexpectedly", ticket)
-                update = PrintUpdate(ticket, FAILED, "打印没有完成，请联系工作人员", "Printing did not finish; please ask staff.",
-                                     order.pdf.pages, f"unexpected error: {exc}")
+                update = PrintUpdate(ticket, FAILED, lazy_tr(NOT_FINISHED), order.pdf.pages, f"unexpected error: {exc}")
             if update.stage != DONE:
                 with self._lock:
                     self._session_pages = max(self._session_pages - order.pdf.pages, 0)
@@ -159,7 +163,7 @@ class PrintQueue:
         printer = self.printers[order.layout]
         assert printer is not None
         pages = order.pdf.pages
-        self.notify(PrintUpdate(ticket, PRINTING, f"正在打印，共 {pages} 页，请稍候……", f"Printing {pages} page(s), please wait…", pages))
+        self.notify(PrintUpdate(ticket, PRINTING, lazy_tr("正在打印，共 {pages} 页，请稍候……", pages=pages), pages))
         with tempfile.TemporaryDirectory(dir=self.spool_dir, prefix="kiosk-print-") as folder:
             path = Path(folder) / "job.pdf"
             path.write_bytes(order.pdf.data)
@@ -167,16 +171,14 @@ class PrintQueue:
                 result = printer.print_pdf(path, order.pdf.media, order.pdf.title, float(self.settings()["printing.job_timeout_s"]))
             except PrinterError as error:
                 status = error.status
-                return PrintUpdate(ticket, FAILED, status.message_zh or "打印没有完成，请联系工作人员",
-                                   status.message_en or "Printing did not finish; please ask staff.", pages, status.staff_alert or str(error))
+                return PrintUpdate(ticket, FAILED, lazy_tr(status.message_zh or NOT_FINISHED), pages, status.staff_alert or str(error))
         if not result.done:
             status = result.status
-            return PrintUpdate(ticket, FAILED, status.message_zh or "打印没有完成，请联系工作人员",
-                               status.message_en or "Printing did not finish; please ask staff.", pages,
+            return PrintUpdate(ticket, FAILED, lazy_tr(status.message_zh or NOT_FINISHED), pages,
                                status.staff_alert or f"job {result.job_id} ended {result.state}: {result.detail}")
         if result.state == "saved":
-            return PrintUpdate(ticket, DONE, f"演示模式：已保存为 PDF 文件（{result.job_id}）", f"Demo: saved as a PDF file ({result.job_id}).", pages)
-        return PrintUpdate(ticket, DONE, "打印完成，请在出纸口取走", "Printed. Please take your pages.", pages)
+            return PrintUpdate(ticket, DONE, lazy_tr("演示模式：已保存为 PDF 文件（{job}）", job=result.job_id), pages)
+        return PrintUpdate(ticket, DONE, lazy_tr("打印完成，请在出纸口取走"), pages)
 
     def stop(self, timeout_s: float = 5.0) -> None:
         """Stop after the job in hand; jobs still waiting are dropped (the screen is going away).

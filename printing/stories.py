@@ -14,7 +14,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from kiosk.browse import ledger_summary
-from kiosk.i18n import N_, format_day, format_moment, money_words, ntr, tr, yuan_amount
+from kiosk.i18n import N_, format_day, format_moment, joined, money_words, ntr, tr, yuan_amount
 from kiosk.labels import labelled, ledger_lines, period_label, value_label
 from printing.layout import Stamp, Styles, qr_block
 from printing.pdf import content_width
@@ -46,7 +46,7 @@ def _fields(pairs: list[tuple[str, str]], lang: str) -> list[tuple[str, str]]:
 
 def _head(styles: Styles, title: str, meta: Sequence[str], qr_url: str | None, lang: str, wide: bool = False) -> list[Flowable]:
     """Title and meta line, with the QR code to the right when there is one."""
-    text = [styles.para(title, styles.title), styles.para("　".join(m for m in meta if m), styles.meta)]
+    text = [styles.para(title, styles.title), styles.para(joined(meta, lang), styles.meta)]
     if not qr_url:
         return [*text, Spacer(1, 4 * mm)]
     width = content_width(wide)
@@ -110,10 +110,10 @@ def board_story(styles: Styles, board: Record, village_name: str, qr_url: str | 
     for section in board.get("sections", []):
         story.flowables.append(styles.para(section["heading"], styles.heading))
         story.flowables += styles.paras(section["body"])
-    signature = "　".join(piece for piece in (
+    signature = joined((
         labelled("村务监督委员会审核人", board["supervisor"], lang) if board.get("supervisor") else "",
         labelled("监督电话", board["contact_phone"], lang) if board.get("contact_phone") else "",
-    ) if piece)
+    ), lang)
     if signature:
         story.flowables += [Spacer(1, 4 * mm), styles.para(signature, styles.plain)]
     return story

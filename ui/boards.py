@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QPushButton
 
 from kiosk.browse import Browser, ledger_summary
 from kiosk.home import section_name
-from kiosk.i18n import ptr, tr
+from kiosk.i18n import joined, ptr, tr
 from kiosk.labels import period_label
 from ui import theme
 from ui.chart import LedgerChart, chart_area
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from ui.speech import Speaker
 
 def finance_parts(board: dict[str, Any], scale: theme.Scale, lang: str) -> list[Part]:
-    head = f"<h1>{esc(board['title'])}</h1><p class='meta'>{esc('　'.join(m for m in board_meta(board, lang) if m))}</p>"
+    head = f"<h1>{esc(board['title'])}</h1><p class='meta'>{esc(joined(board_meta(board, lang), lang))}</p>"
     chart = chart_area(LedgerChart(ledger_summary(board), scale, lang), scale)
     speech = ledger_speech(board, lang)
     return [Part(ptr("reading tab", "收支图", lang), speech, widget=chart),

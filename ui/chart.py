@@ -7,7 +7,7 @@ bars with the amount written beside each, sorted largest first, nothing else.
 from __future__ import annotations
 
 from PySide6.QtCore import QRect, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import QScrollArea, QWidget
 
 from kiosk.browse import LedgerSummary
@@ -30,15 +30,54 @@ class LedgerChart(QWidget):
         self.scale = scale
         self.lang = lang
         self.row_px = int(scale.body_px * 2.0)
-        self.figures_px = int(scale.title_px * 3.2)
+        self.figure_px = int(scale.title_px * 3.2)  # one row of figure cells
 
     def _groups(self) -> list[tuple[str, str, list[tuple[str, int]]]]:
         return [(tr("本期收入", self.lang), INCOME_COLOUR, self.summary.income_by_category),
                 (tr("本期支出", self.lang), EXPENSE_COLOUR, self.summary.expense_by_category)]
 
+    def _figures(self) -> list[tuple[str, int, str]]:
+        return [(tr("期初余额", self.lang), self.summary.opening_fen, theme.INK),
+                (tr("本期收入", self.lang), self.summary.income_fen, INCOME_COLOUR),
+                (tr("本期支出", self.lang), self.summary.expense_fen, EXPENSE_COLOUR),
+                (tr("期末余额", self.lang), self.summary.closing_fen, theme.INK)]
+
+    def _figure_cells(self, width: int) -> list[tuple[QRect, str, int, str]]:
+        """(cell, label, fen, colour): four in a row when each label and amount fits its cell, else two rows of two,
+        so an amount is never cut (a portrait screen in 大字模式, or English labels, are wider than a quarter)."""
+        pad = self.scale.spacing_px
+        area_width = max(width - 2 * pad, 1)
+        label_metrics = QFontMetrics(self._font(self.scale.body_px))
+        amount_metrics = QFontMetrics(self._font(self.scale.title_px, bold=True))
+        needed = max(max(label_metrics.horizontalAdvance(label), amount_metrics.horizontalAdvance(format_fen(fen)))
+                     for label, fen, _colour in self._figures()) + pad
+        columns = 4 if needed <= area_width // 4 - pad // 2 else 2
+        cell_width = area_width // columns
+        cells = []
+        for index, (label, fen, colour) in enumerate(self._figures()):
+            row, column = divmod(index, columns)
+            cells.append((QRect(pad + column * cell_width, pad // 2 + row * (self.figure_px + pad // 2), cell_width - pad // 2,
+                                self.figure_px), label, fen, colour))
+        return cells
+
+    def _figures_height(self, width: int) -> int:
+        return max(cell.bottom() for cell, *_rest in self._figure_cells(width)) + 1
+
+    def overflow(self) -> list[str]:
+        """Figure texts wider than their cells at the current width (the accessibility audit cannot see painted text)."""
+        label_metrics = QFontMetrics(self._font(self.scale.body_px))
+        amount_metrics = QFontMetrics(self._font(self.scale.title_px, bold=True))
+        return [text for cell, label, fen, _colour in self._figure_cells(self.width())
+                for text, metrics in ((label, label_metrics), (format_fen(fen), amount_metrics))
+                if metrics.horizontalAdvance(text) > cell.width()]
+
     def sizeHint(self) -> QSize:
         rows = sum(len(items) + 1 for _t, _c, items in self._groups())
-        return QSize(800, self.figures_px + rows * self.row_px + self.scale.spacing_px * 3)
+        return QSize(800, self._figures_height(self.width()) + rows * self.row_px + self.scale.spacing_px * 3)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.updateGeometry()  # the figures take two rows on a narrow screen: the height follows the width
 
     def minimumSizeHint(self) -> QSize:
         return self.sizeHint()
@@ -48,8 +87,8 @@ class LedgerChart(QWidget):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.fillRect(self.rect(), QColor(theme.PAPER))
         pad = self.scale.spacing_px
-        self._paint_figures(painter, QRect(pad, pad // 2, self.width() - 2 * pad, self.figures_px))
-        top = self.figures_px + pad
+        self._paint_figures(painter)
+        top = self._figures_height(self.width()) + pad
         largest = max([amount for _t, _c, items in self._groups() for _k, amount in items] or [1])
         for title, colour, items in self._groups():
             top = self._paint_group(painter, title, colour, items, largest, top)
@@ -61,14 +100,8 @@ class LedgerChart(QWidget):
         font.setBold(bold)
         return font
 
-    def _paint_figures(self, painter: QPainter, area: QRect) -> None:
-        figures = [(tr("期初余额", self.lang), self.summary.opening_fen, theme.INK),
-                   (tr("本期收入", self.lang), self.summary.income_fen, INCOME_COLOUR),
-                   (tr("本期支出", self.lang), self.summary.expense_fen, EXPENSE_COLOUR),
-                   (tr("期末余额", self.lang), self.summary.closing_fen, theme.INK)]
-        width = area.width() // len(figures)
-        for index, (label, fen, colour) in enumerate(figures):
-            cell = QRect(area.left() + index * width, area.top(), width - self.scale.spacing_px // 2, area.height())
+    def _paint_figures(self, painter: QPainter) -> None:
+        for cell, label, fen, colour in self._figure_cells(self.width()):
             painter.fillRect(cell, QColor(theme.BACKDROP))
             painter.setPen(QColor(theme.MUTED))
             painter.setFont(self._font(self.scale.body_px))

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -52,6 +54,11 @@ def format_short_time(iso: str, zone: ZoneInfo, now: dt.datetime | None = None, 
     return f"{day}\u00a0{moment:%H:%M}"  # never split over two lines
 
 
+def window_title(lang: str) -> str:
+    """What the window manager shows (a windowed kiosk, the task switcher)."""
+    return tr("政务公开自助终端", lang)
+
+
 class TileButton(QPushButton):
     """A big tap target: the section name, and how many items it holds underneath."""
 
@@ -91,7 +98,7 @@ class HomeScreen(QWidget):
     tile_selected = Signal(str)
     search_requested = Signal()
     large_toggled = Signal()
-    language_toggled = Signal()
+    language_chosen = Signal(str)  # a language code of kiosk.i18n.LANGUAGES
 
     def __init__(self, parent: QWidget | None = None, *, clock: Clock = system_clock) -> None:
         super().__init__(parent)
@@ -241,29 +248,42 @@ class HomeScreen(QWidget):
         bar = QWidget()
         bar.setObjectName("footer")
         bar.setStyleSheet(f"QWidget#footer {{ background: {theme.PAPER}; border-top: 2px solid #D0D4DA; }}")
-        layout = QHBoxLayout(bar)
+        # the notice beside the buttons on a landscape screen; on a portrait one the buttons get a row of their own,
+        # or four of them would squeeze the notice into a column of single characters
+        portrait = self.height() > self.width()
+        layout = QBoxLayout(QBoxLayout.Direction.TopToBottom if portrait else QBoxLayout.Direction.LeftToRight, bar)
         layout.setContentsMargins(scale.spacing_px * 2, scale.spacing_px // 2, scale.spacing_px * 2, scale.spacing_px // 2)
         self._notice_label = QLabel()
         self._notice_label.setObjectName("notice-ticker")
         self._notice_label.setStyleSheet(f"color: {theme.INK}; font-size: {scale.body_px}px;")
         self._notice_label.setWordWrap(True)
         layout.addWidget(self._notice_label, 1)
-        # the toggle names the language it switches to, in that language's own script
-        for name, text, signal in (
-            ("toggle-large", tr("标准字号", self._lang) if self._large else tr("大字模式", self._lang), self.large_toggled),
-            ("toggle-language", LANGUAGES["zh_CN" if self._lang == "en" else "en"], self.language_toggled),
-        ):
-            button = QPushButton(text)
-            button.setObjectName(name)
-            button.setMinimumSize(scale.min_touch_px * 2, scale.min_touch_px)
-            button.setStyleSheet(
-                f"QPushButton {{ background: {theme.PAPER}; color: {theme.HEADER}; border: 3px solid {theme.HEADER};"
-                f" border-radius: 10px; font-size: {scale.body_px}px; font-weight: bold; padding: 4px 16px; }}"
-                f"QPushButton:pressed {{ background: {theme.BACKDROP}; }}"
-            )
-            button.clicked.connect(signal)
-            layout.addWidget(button)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        large = tr("标准字号", self._lang) if self._large else tr("大字模式", self._lang)
+        buttons.addWidget(self._footer_button("toggle-large", large, scale, self.large_toggled.emit))
+        # one button per language, each named in its own script, so a person finds theirs whatever is on screen
+        for code, name in LANGUAGES.items():
+            button = self._footer_button(f"lang-{code}", name, scale, lambda _checked=False, c=code: self.language_chosen.emit(c))
+            button.setCheckable(True)
+            button.setChecked(code == self._lang)
+            buttons.addWidget(button)
+        layout.addLayout(buttons)
         return bar
+
+    def _footer_button(self, name: str, text: str, scale: theme.Scale, on_click: Callable[..., None]) -> QPushButton:
+        button = QPushButton(text)
+        button.setObjectName(name)
+        button.setAccessibleName(text)
+        button.setMinimumSize(scale.min_touch_px * 2, scale.min_touch_px)
+        button.setStyleSheet(
+            f"QPushButton {{ background: {theme.PAPER}; color: {theme.HEADER}; border: 3px solid {theme.HEADER};"
+            f" border-radius: 10px; font-size: {scale.body_px}px; font-weight: bold; padding: 4px 16px; }}"
+            f"QPushButton:pressed {{ background: {theme.BACKDROP}; }}"
+            f"QPushButton:checked {{ background: {theme.HEADER}; color: {theme.PAPER}; }}"
+        )
+        button.clicked.connect(on_click)
+        return button
 
     # ----------------------------------------------------------------------- behaviour
     def _tile_clicked(self, key: str) -> None:

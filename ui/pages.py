@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from kiosk.browse import ledger_summary
-from kiosk.i18n import N_, format_day, ptr, speech_language, tr, yuan_amount
+from kiosk.i18n import N_, format_day, joined, ptr, speech_language, tr, yuan_amount
 from kiosk.labels import labelled, value_label
 from ui.reading import Part, esc, field_rows, paragraphs
 
@@ -27,10 +27,10 @@ def _speech(*pieces: str) -> str:
     return "\n".join(piece for piece in pieces if piece)
 
 
-def _head(title: str, meta: list[str], mark: str = "", note: str = "") -> str:
+def _head(title: str, meta: list[str], lang: str, mark: str = "", note: str = "") -> str:
     head = f"<h1>{esc(title)}</h1>"
     if meta:
-        head += f"<p class='meta'>{esc('　'.join(m for m in meta if m))}</p>"
+        head += f"<p class='meta'>{esc(joined(meta, lang))}</p>"
     if mark:
         head += f"<p><span class='mark'>&nbsp;{esc(mark)}&nbsp;</span> {esc(note)}</p>"
     return head
@@ -49,7 +49,7 @@ def document_parts(document: Record, lang: str) -> list[Part]:
         meta.append(labelled("成文日期", format_day(document["written_date"], lang), lang))
     repealed = document["validity"] != "现行有效"
     mark = value_label(document["validity"], lang) if repealed else ""
-    head = _head(document["title"], meta, mark, document.get("validity_note") or "")
+    head = _head(document["title"], meta, lang, mark, document.get("validity_note") or "")
     spoken_mark = tr("本文件{validity}。", spoken, validity=value_label(document["validity"], spoken)) if repealed else ""
     parts = [Part(ptr("reading tab", "正文", lang), _speech(document["title"], spoken_mark, document["body"]),
                   head + paragraphs(document["body"]))]
@@ -81,7 +81,7 @@ def policy_parts(policy: Record, lang: str) -> list[Part]:
     """The seven public fields of a subsidy policy (BRIEF: 名称、依据、部门、用途、对象、标准、电话)."""
     spoken = speech_language(lang)
     pairs = [(label, str(policy.get(key) or "")) for key, label in POLICY_FIELDS[1:]]
-    html = _head(policy["name"], [tr("{year}年度", lang, year=policy["year"])]) + field_rows(_pairs(pairs, lang))
+    html = _head(policy["name"], [tr("{year}年度", lang, year=policy["year"])], lang) + field_rows(_pairs(pairs, lang))
     speech = _speech(policy["name"], *(labelled(label, value, spoken) for label, value in pairs if value))
     return [Part(ptr("reading tab", "政策", lang), speech, html)]
 
@@ -107,7 +107,7 @@ def sections_speech(board: Record) -> str:
 
 def board_parts(board: Record, lang: str) -> list[Part]:
     """Party and village boards: headed sections, read in order."""
-    html = _head(board["title"], board_meta(board, lang)) + sections_html(board)
+    html = _head(board["title"], board_meta(board, lang), lang) + sections_html(board)
     return [Part(ptr("reading tab", "公开内容", lang), _speech(board["title"], sections_speech(board)), html)]
 
 
@@ -169,7 +169,7 @@ def guide_parts(guide: Record, lang: str) -> list[Part]:
     facts = field_rows(_pairs([(label, guide.get(key, "")) for key, label in GUIDE_FACTS], lang))
     headings = {key: esc(tr(text, lang)) for key, text in (("conditions", N_("办理条件")), ("materials", N_("申请材料（请逐项备齐）")),
                                                           ("steps", N_("办理流程")))}
-    html = (_head(guide["name"], [guide["department"], value_label(guide.get("audience", ""), lang), guide.get("topic", "")])
+    html = (_head(guide["name"], [guide["department"], value_label(guide.get("audience", ""), lang), guide.get("topic", "")], lang)
             + (f"<h2>{headings['conditions']}</h2><ul>{conditions}</ul>" if conditions else "")
             + (f"<h2>{headings['materials']}</h2>{materials}" if materials else "")
             + (f"<h2>{headings['steps']}</h2>{steps}" if steps else "") + facts)
@@ -206,7 +206,7 @@ def _catalogue_pairs(item: Record, lang: str) -> list[tuple[str, str]]:
 def catalogue_item_parts(item: Record, domain_name: str, lang: str) -> list[Part]:
     """Every field of a catalogue item (the standard's columns), in the standard's order."""
     spoken = speech_language(lang)
-    html = _head(item["name"], [labelled("公开领域", domain_name, lang)]) + field_rows(_pairs(_catalogue_pairs(item, lang), lang))
+    html = _head(item["name"], [labelled("公开领域", domain_name, lang)], lang) + field_rows(_pairs(_catalogue_pairs(item, lang), lang))
     speech = _speech(item["name"], *(labelled(label, value, spoken) for label, value in _catalogue_pairs(item, spoken) if value))
     return [Part(ptr("reading tab", "目录事项", lang), speech, html)]
 
@@ -214,5 +214,5 @@ def catalogue_item_parts(item: Record, domain_name: str, lang: str) -> list[Part
 # ---------------------------------------------------------------------------------------- notices
 def notice_parts(notice: Record, lang: str, when: str) -> list[Part]:
     mark = tr("紧急", lang) if notice.get("priority") == "urgent" else ""
-    html = _head(notice["title"], [notice["issuer"], when], mark) + paragraphs(notice["body"])
+    html = _head(notice["title"], [notice["issuer"], when], lang, mark) + paragraphs(notice["body"])
     return [Part(ptr("reading tab", "通知", lang), _speech(notice["title"], notice["body"], notice["issuer"]), html)]

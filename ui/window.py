@@ -26,7 +26,7 @@ from kiosk.home import home_summary
 from kiosk.settings import BY_KEY
 from kiosk.terminal import Terminal
 from ui import routes, theme
-from ui.home import HomeScreen
+from ui.home import HomeScreen, window_title
 from ui.keyboard import ime_for
 from ui.printing import PrintDesk
 from ui.session import Session
@@ -61,7 +61,7 @@ class MainWindow(QMainWindow):
         self.browser = Browser(terminal.store, terminal.scope())
         self.lang, self.large, self.lockdown = lang, large, lockdown
         self.default_lang, self.default_large = lang, large
-        self.setWindowTitle("政务公开自助终端")
+        self.setWindowTitle(window_title(lang))
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
         if lockdown:
             self.setWindowFlags(Qt.WindowType.FramelessWindowHint | Qt.WindowType.WindowStaysOnTopHint)
@@ -70,7 +70,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.stack)
         self.home = HomeScreen(clock=self.terminal.clock)
         self.home.large_toggled.connect(self.toggle_large)
-        self.home.language_toggled.connect(self.toggle_language)
+        self.home.language_chosen.connect(self.set_language)
         self.home.tile_selected.connect(self.show_screen)
         self.home.search_requested.connect(lambda: self.show_screen("search"))
         self.stack.addWidget(self.home)
@@ -233,8 +233,8 @@ class MainWindow(QMainWindow):
         self.large = not self.large
         self.refresh()
 
-    def toggle_language(self) -> None:
-        self.lang = "en" if self.lang == "zh_CN" else "zh_CN"
+    def set_language(self, lang: str) -> None:
+        self.lang = lang  # one of kiosk.i18n.LANGUAGES, from the home screen's buttons
         self.refresh()
 
     def enter_kiosk_mode(self) -> None:

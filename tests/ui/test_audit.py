@@ -16,9 +16,11 @@ from PySide6.QtCore import QModelIndex, QPoint, QRect
 from PySide6.QtGui import QColor, QFont, QImage
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QListView, QPushButton, QStyleOptionViewItem, QWidget
 
+from kiosk.i18n import lazy_tr
 from kiosk.terminal import Terminal
 from printing.service import PrintUpdate
 from tests.helpers.qt import open_window
+from tests.ui.i18n_audit import language_problems
 from ui.chooser import Overlay
 from ui.printing import PrintButtons, PrintPreview
 from ui.window import SCREENS, MainWindow
@@ -28,6 +30,7 @@ MIN_TEXT_PX = 24  # 18 pt
 MIN_TITLE_PX_LARGE = 40  # 30 pt
 MIN_CONTRAST = 4.5
 SIZES = ((1920, 1080), (1080, 1920))
+LANGUAGES = ("zh_CN", "en", "zh_Hant")
 COVERS = ("chooser", "keyboard", "idle-warning", "attract", "print-preview", "print-status", "qr-cover")
 
 
@@ -137,16 +140,19 @@ def _open_cover(qtbot, window: MainWindow, cover: str) -> None:
             preview = window.findChild(PrintPreview, "print-preview")
             qtbot.waitUntil(lambda: preview.print_button.isEnabled(), timeout=15000)
         else:
-            window.session.print_update(PrintUpdate(1, "failed", "打印机缺纸，请联系工作人员", "The printer is out of paper; please ask staff."))
+            window.session.print_update(PrintUpdate(1, "failed", lazy_tr("打印机缺纸，请联系工作人员")))
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 @pytest.mark.parametrize("large", [False, True], ids=["normal", "large"])
-def test_every_screen_passes_the_audit_and_is_captured(qtbot, demo_terminal: Terminal, shots: Path, size: tuple[int, int], large: bool) -> None:
-    window = open_window(qtbot, demo_terminal, size=size, large=large)
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_screen_passes_the_audit_and_is_captured(qtbot, demo_terminal: Terminal, shots: Path, size: tuple[int, int], large: bool,
+                                                       lang: str) -> None:
+    """In every language the kiosk speaks: English labels are longer, 繁體 glyphs need the font to have them."""
+    window = open_window(qtbot, demo_terminal, size=size, large=large, lang=lang)
     folder = shots / "matrix"
     folder.mkdir(exist_ok=True)
-    mode = "large" if large else "normal"
+    mode = ("large" if large else "normal") + ("" if lang == "zh_CN" else f"-{lang}")
     problems: list[str] = []
     for name in (*SCREENS, *COVERS):
         window.reset_session() if name == "home" else window.go_home()
@@ -167,6 +173,8 @@ def test_every_screen_passes_the_audit_and_is_captured(qtbot, demo_terminal: Ter
             QApplication.processEvents()
         window.grab().save(str(folder / f"{name}-{size[0]}x{size[1]}-{mode}.png"))
         problems += audit(window, large, f"{name} {size[0]}x{size[1]} {mode}")
+        top = [w for w in window.findChildren(Overlay) if w.isVisible()] or [window]
+        problems += [f"{name} {size[0]}x{size[1]} {mode}: {p}" for p in language_problems(top[-1], lang)]
         if name == "idle-warning":
             window.session.close_warning()
         if name == "attract":

@@ -64,8 +64,17 @@ def test_tapping_a_tile_and_coming_back_home(qtbot, kiosk_window, demo_terminal:
 
 def test_language_and_large_text_toggles(qtbot, kiosk_window, demo_terminal: Terminal) -> None:
     window = kiosk_window(demo_terminal, size=(1920, 1080))
-    qtbot.mouseClick(window.findChild(QPushButton, "toggle-language"), Qt.MouseButton.LeftButton)
-    assert window.findChild(QPushButton, "tile-documents").findChild(QLabel, "tile-label").text() == "Policy documents"
+
+    def tile(key: str) -> str:
+        return window.findChild(QPushButton, f"tile-{key}").findChild(QLabel, "tile-label").text()
+
+    qtbot.mouseClick(window.findChild(QPushButton, "lang-en"), Qt.MouseButton.LeftButton)
+    assert window.lang == "en" and tile("documents") == "Policy documents"
+    qtbot.mouseClick(window.findChild(QPushButton, "lang-zh_Hant"), Qt.MouseButton.LeftButton)
+    assert window.lang == "zh_Hant" and tile("subsidies") == "惠民補貼" and window.findChild(QPushButton, "lang-zh_Hant").isChecked()
+    qtbot.mouseClick(window.findChild(QPushButton, "lang-zh_CN"), Qt.MouseButton.LeftButton)
+    assert window.lang == "zh_CN" and tile("subsidies") == "惠民补贴"
+    qtbot.mouseClick(window.findChild(QPushButton, "lang-en"), Qt.MouseButton.LeftButton)
     qtbot.mouseClick(window.findChild(QPushButton, "toggle-large"), Qt.MouseButton.LeftButton)
     assert window.large
     label = window.findChild(QPushButton, "tile-documents").findChild(QLabel, "tile-label")

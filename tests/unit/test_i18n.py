@@ -190,7 +190,6 @@ def user_text_modules() -> list[Path]:
     return [p for p in paths if str(p.relative_to(ROOT)) not in NOT_USER_TEXT]
 
 
-@pytest.mark.xfail(reason="issue 13 item 2 in progress: the screens' literals are moving into the catalogue", strict=False)
 def test_no_user_visible_literal_outside_the_catalogue() -> None:
     violations: list[Violation] = []
     for path in user_text_modules():
