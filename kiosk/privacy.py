@@ -48,6 +48,10 @@ _MOBILE = re.compile(r"1[3-9][0-9]{9}")
 _LANDLINE = re.compile(rf"0(?:10|2[0-9]|[3-9][0-9]{{2}}){_SEPARATOR}?[0-9]{{7,8}}")
 
 _PAYMENT_TEXT_FIELDS = ("recipient", "note", "quantity", "policy_name")
+#: Raised whenever masking learns to find more. A store whose payments were masked under a lower
+#: version masks them all again once, when it is opened (``ContentStore``); 2 = issue 12, items 10
+#: and 11 (no keywords on payments; separators, format characters and starred names).
+MASKING_VERSION = 2
 
 
 def fold(text: str) -> tuple[str, list[int]]:

@@ -21,7 +21,7 @@ from peewee import SqliteDatabase
 
 from kiosk.clock import Clock, system_clock
 from kiosk.errors import ExitCode, KioskError
-from kiosk.privacy import mask_payment
+from kiosk.privacy import MASKING_VERSION, mask_payment
 from kiosk.records.text import derive, letters_of_stored, utc_text
 from kiosk.records.validate import check_batch
 from kiosk.regions import CHANNEL_SQL
@@ -102,6 +102,7 @@ class ContentStore:
         self.db.connect(reuse_if_open=True)
         with self._write_lock:
             migrate(self.db, self.path.parent / "backups", clock=clock)  # a backup is named on the terminal's clock
+        self._mask_stored_payments()
 
     def close(self) -> None:
         if not self.db.is_closed():
@@ -154,6 +155,45 @@ class ContentStore:
             except (sqlite3.Error, peewee.DatabaseError) as exc:
                 raise StoreError(_explain_sqlite_error(exc)) from exc
         return result
+
+    def _mask_stored_payments(self) -> None:
+        """Mask the stored payments again, once, when masking has learnt more since they were stored.
+
+        Masking at rest (``_apply_one``) only reaches records as they arrive, so a payment stored by
+        an older version kept what that version missed — a dotted ID number in a note, keywords —
+        in its record and in the search index, where a search for the number found it (issue 12,
+        items 10 and 11). So when the store's ``masking_version`` is below ``MASKING_VERSION``,
+        every payment is masked again, loses its keywords and is re-indexed, in one transaction.
+        """
+        if int(self.meta("masking_version") or 0) >= MASKING_VERSION:
+            return
+        try:
+            with self._write_lock, self._transaction():
+                if int(self.meta("masking_version") or 0) >= MASKING_VERSION:  # another process did it meanwhile
+                    return
+                rows = self.sql("SELECT pk, data FROM record_full WHERE kind = 'subsidy_payment' AND deleted = 0")
+                for pk, data in rows:
+                    stored = json.loads(data)
+                    masked = mask_payment({key: value for key, value in stored.items() if key != "keywords"})
+                    if masked != stored:
+                        self._rewrite_masked(pk, masked)
+                self._set_meta_many({"masking_version": str(MASKING_VERSION)})
+        except (sqlite3.Error, peewee.DatabaseError) as exc:
+            raise StoreError(_explain_sqlite_error(exc)) from exc
+
+    def _rewrite_masked(self, pk: int, record: Record) -> None:
+        """Replace a stored payment by its masked copy (same version), with its derived columns and index row."""
+        derived = derive(record, None)
+        self.db.execute_sql(
+            "UPDATE record SET title = ?, aliases = ?, initials = ?, alias_initials = ? WHERE pk = ?",
+            (derived.title, derived.aliases, derived.initials, derived.alias_initials, pk),
+        )
+        data = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+        self.db.execute_sql("UPDATE record_data SET data = ? WHERE pk = ?", (data, pk))
+        self.db.execute_sql("DELETE FROM search_fts WHERE rowid = ?", (pk,))
+        self.db.execute_sql(
+            "INSERT INTO search_fts (rowid, title, aliases, body) VALUES (?, ?, ?, ?)", (pk, derived.title, derived.aliases, derived.body)
+        )
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:

@@ -210,3 +210,33 @@ def test_every_text_field_of_a_payment_is_masked(case: tuple[str, str]) -> None:
     for field in ("note", "quantity", "policy_name"):
         assert digits_of(masked[field]) == "", (field, masked[field])
     assert mask_payment(masked) == masked
+
+
+# ------------------------------------------------------------------------------ a store from before the fix
+def test_a_store_written_by_an_older_version_is_masked_again_when_opened(tmp_path: Path) -> None:
+    """A terminal that stored a dotted ID number and keywords before the fix: the next `kiosk` command cleans it."""
+    from kiosk.records.text import derive
+
+    data = tmp_path / "terminal"
+    usb = tmp_path / "payment.jsonl"
+    usb.write_text(json.dumps(make("subsidy_payment", "pay-sec-old"), ensure_ascii=False) + "\n", encoding="utf-8")
+    assert run(KIOSK, "config", "set", "terminal.region", VILLAGE, "--data-dir", data).returncode == 0
+    assert run(KIOSK, "import", usb, "--data-dir", data).returncode == 0
+    # What an older version wrote: the note and keywords as they came, indexed, and no masking version.
+    leaked = make("subsidy_payment", "pay-sec-old", recipient="王小明*", note="代领人号码430521.19800101.1234", keywords=[ID_NUMBER])
+    derived = derive(leaked, None)
+    with sqlite3.connect(data / "content.sqlite") as db:
+        (pk,) = db.execute("SELECT pk FROM record WHERE record_id = 'pay-sec-old'").fetchone()
+        db.execute("UPDATE record_data SET data = ? WHERE pk = ?", (json.dumps(leaked, ensure_ascii=False), pk))
+        db.execute("UPDATE record SET aliases = ? WHERE pk = ?", (derived.aliases, pk))
+        db.execute("DELETE FROM search_fts WHERE rowid = ?", (pk,))
+        db.execute("INSERT INTO search_fts (rowid, title, aliases, body) VALUES (?, ?, ?, ?)", (pk, derived.title, derived.aliases, derived.body))
+        db.execute("DELETE FROM meta WHERE key = 'masking_version'")
+
+    hits = run(KIOSK, "search", "19800101", "--json", "--data-dir", data)
+    assert hits.returncode == 0 and json.loads(hits.stdout) == [], hits.stdout
+    record = stored(data, "pay-sec-old")
+    assert "keywords" not in record and digits_of(record["note"]) == "" and record["recipient"] == "王**", record
+    with sqlite3.connect(data / "content.sqlite") as db:
+        indexed = repr(db.execute("SELECT title, aliases, body FROM search_fts WHERE rowid = ?", (pk,)).fetchall())
+    assert "19800101" not in indexed and ID_NUMBER not in indexed, indexed
