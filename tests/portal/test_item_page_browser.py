@@ -32,8 +32,10 @@ def _outside_faketime() -> dict[str, str]:
 
 
 def chromium(*args: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([CHROMIUM or "chromium", "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-                           f"--user-data-dir={tmp_path / 'profile'}", *args], capture_output=True, text=True, timeout=90,
+    """Headless Chromium asking for Chinese, as a villager's phone does (the page follows Accept-Language)."""
+    return subprocess.run([CHROMIUM or "chromium", "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--lang=zh-CN",
+                           "--accept-lang=zh-CN,zh", f"--user-data-dir={tmp_path / 'profile'}", *args], capture_output=True, text=True,
+                          timeout=90,
                           env=_outside_faketime())
 
 
