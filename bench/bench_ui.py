@@ -99,12 +99,12 @@ def child_lists(data_dir: str) -> None:
     def payments_screen() -> ListScreen:
         def fetch(offset: int, limit: int) -> tuple[list, int]:
             page = browser._page("subsidy_payment", [], [], "sort_date DESC, record_id", offset, limit)
-            return [payment_row(p) for p in page.rows], page.total
+            return [payment_row(p, "zh_CN") for p in page.rows], page.total
         return ListScreen("payments-all", "补贴发放", fetch, NORMAL, "zh_CN", on_back=lambda: None, on_home=lambda: None)
 
     def one_row_screen() -> ListScreen:
         """The baseline: the same list screen over one ready row, so the difference is what the store costs."""
-        row = document_row(browser.documents(limit=1).rows[0])
+        row = document_row(browser.documents(limit=1).rows[0], "zh_CN")
         return ListScreen("one-row", "基线", lambda offset, limit: ([row][offset:offset + limit], 1), NORMAL, "zh_CN",
                           on_back=lambda: None, on_home=lambda: None)
 
