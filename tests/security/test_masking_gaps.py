@@ -29,7 +29,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from kiosk.privacy import COMPOUND_SURNAMES, MASK, mask_name, mask_numbers, mask_payment
-from tests.conftest import ROOT, TEST_ENV, VILLAGE, make
+from tests.helpers.clock import TEST_ENV
+from tests.helpers.paths import ROOT
+from tests.helpers.records import VILLAGE, make
 
 KIOSK = ROOT / ".venv" / "bin" / "kiosk"
 ID_NUMBER = "430521198001011234"

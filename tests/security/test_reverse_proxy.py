@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.conftest import ROOT
+from tests.helpers.paths import ROOT
 from tests.security.conftest import ServedPortal
 from tests.sync.nginx import NGINX_BIN, free_port
 
