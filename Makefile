@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 DATA   := .data/demo
 
-.PHONY: setup run test test-shifted lint bench docs clean
+.PHONY: setup run test test-shifted lint bench docs i18n clean
 
 $(STAMP): pyproject.toml scripts/setup-system.sh
 	@bash scripts/setup-system.sh
@@ -40,6 +40,10 @@ bench: setup
 
 docs: setup
 	@$(VENV)/bin/kiosk docs
+
+# after changing any tr()/ntr()/ptr()/N_() text: extract, keep English, list what needs translating, regenerate 繁體中文
+i18n: setup
+	@$(PY) tools/i18n.py update
 
 clean:
 	rm -rf $(VENV) .data .pytest_cache
