@@ -27,7 +27,7 @@ import peewee
 from nacl.public import PrivateKey
 from playhouse.db_url import connect
 
-REGION_RE = re.compile(r"^\d{12}$")
+REGION_RE = re.compile(r"^[0-9]{12}$")  # ASCII digits only: \d also matches full-width and other scripts
 # No 0/O, 1/I/L: codes are read off paper and typed on a touch keyboard.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 # 12 symbols of 31 are 59 bits: with the enrolment throttle (50 failures per 15 minutes for the whole

@@ -27,8 +27,8 @@ from kiosk.records.schema import KIND_LABELS_ZH
 
 log = logging.getLogger(__name__)
 
-TARGETS_META_RE = re.compile(r"^(\d+)\.targets\.json$")
-ROOT_META_RE = re.compile(r"^(\d+)\.root\.json$")
+TARGETS_META_RE = re.compile(r"^([0-9]+)\.targets\.json$")
+ROOT_META_RE = re.compile(r"^([0-9]+)\.root\.json$")
 HIDDEN_KINDS = frozenset({"terminal_profile"})  # settings pushed to terminals, not a public item
 MAX_BUNDLE_BYTES = 2 * 1024**3  # upper bound when a catalog gives no uncompressed size
 

@@ -115,3 +115,18 @@ def test_the_terminal_data_folder_is_private(tmp_path: Path) -> None:
         subprocess.run([sys.executable, "-m", "app.main", "info", "--data-dir", str(data_dir)], cwd=ROOT, capture_output=True,
                        text=True, timeout=120, env={**os.environ, **TEST_ENV})
         assert data_dir.is_dir() and mode(data_dir) == 0o700, f"{data_dir.name} is {oct(mode(data_dir))}"
+
+
+def test_an_enrolment_code_for_a_region_in_full_width_digits_is_refused(tmp_path: Path) -> None:
+    """`\\d` matches ９９０１２１… too: a code for a region no terminal's channels can match (issue 12, item 8's portal side)."""
+    state = tmp_path / "state"
+    full_width = "９９０１２１１０１２０１"
+    result = subprocess.run([str(ROOT / ".venv" / "bin" / "kiosk-portal"), "--state-dir", str(state), "enroll-code",
+                             "--region", full_width, "--name", "桃源村便民服务站自助终端"],
+                            capture_output=True, text=True, timeout=60, env={**os.environ, **TEST_ENV})
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "12-digit region code" in result.stderr and "Traceback" not in result.stderr
+    ok = subprocess.run([str(ROOT / ".venv" / "bin" / "kiosk-portal"), "--state-dir", str(state), "enroll-code",
+                         "--region", "990121101201", "--name", "桃源村便民服务站自助终端"],
+                        capture_output=True, text=True, timeout=60, env={**os.environ, **TEST_ENV})
+    assert ok.returncode == 0, ok.stderr
