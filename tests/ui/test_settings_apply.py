@@ -63,8 +63,9 @@ class Kiosk:
         return labels[0].text() if labels else ""
 
     def tile_count(self, tile: str) -> str:
-        button = next(b for b in self.window.findChildren(QPushButton, f"tile-{tile}") if b.isVisible())
-        return button.findChild(QLabel, "tile-count").text()
+        """The count on a home tile ("" while the home screen is being rebuilt and shows none)."""
+        button = next((b for b in self.window.findChildren(QPushButton, f"tile-{tile}") if b.isVisible()), None)
+        return button.findChild(QLabel, "tile-count").text() if button is not None else ""
 
     def refused(self, pages: int) -> str:
         """Which limit the running print queue applies to a print of ``pages`` pages ("" when it accepts it)."""
