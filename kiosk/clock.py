@@ -31,10 +31,15 @@ def system_clock() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def fixed_clock(moment: dt.datetime) -> Clock:
-    """A clock that always says ``moment`` (aware). For tests that must not see time pass."""
+def _aware(moment: dt.datetime) -> dt.datetime:
     if moment.tzinfo is None:
         raise ValueError(f"expected an aware datetime with an offset (found naive {moment.isoformat()})")
+    return moment
+
+
+def fixed_clock(moment: dt.datetime) -> Clock:
+    """A clock that always says ``moment`` (aware). For tests that must not see time pass."""
+    _aware(moment)
     return lambda: moment
 
 
@@ -42,9 +47,7 @@ class SteppedClock:
     """A clock a test moves by hand: ``clock.advance(seconds=90)``."""
 
     def __init__(self, start: dt.datetime) -> None:
-        if start.tzinfo is None:
-            raise ValueError(f"expected an aware datetime with an offset (found naive {start.isoformat()})")
-        self.moment = start
+        self.moment = _aware(start)
 
     def __call__(self) -> dt.datetime:
         return self.moment
@@ -56,8 +59,7 @@ class SteppedClock:
 
 def running_from(start: dt.datetime, monotonic: Callable[[], float] = time.monotonic) -> Clock:
     """A clock that starts at ``start`` and then runs at the machine's pace (monotonic)."""
-    if start.tzinfo is None:
-        raise ValueError(f"expected an aware datetime with an offset (found naive {start.isoformat()})")
+    _aware(start)
     origin = monotonic()
     return lambda: start + dt.timedelta(seconds=monotonic() - origin)
 
@@ -73,9 +75,18 @@ def parse_instant(text: str) -> dt.datetime:
     return moment
 
 
+_started: dict[str, Clock] = {}  # one running clock per KIOSK_NOW value, so every part of a process agrees
+
+
 def from_environment(env: Mapping[str, str] | None = None) -> Clock:
-    """The process's clock: ``KIOSK_NOW`` if set (running from that instant), else the system clock."""
+    """The process's clock: ``KIOSK_NOW`` if set (running from the first time it is read), else the system clock.
+
+    Every caller in a process gets the same clock for the same value, so a Terminal made later (the
+    sync scheduler's, a CLI command's) does not start again at ``KIOSK_NOW``.
+    """
     value = (os.environ if env is None else env).get(ENV_VAR, "").strip()
     if not value:
         return system_clock
-    return running_from(parse_instant(value))
+    if value not in _started:
+        _started[value] = running_from(parse_instant(value))
+    return _started[value]

@@ -54,3 +54,8 @@ def test_the_terminal_clock_decides_which_notices_are_expired_and_stamps_changes
         stepped.advance(hours=14)  # 2026-11-22 00:32 in 溪源县: expired
         assert terminal.store.counts_by_kind(terminal.scope()).get("notice", 0) == 0
         assert terminal.search.search("森林防火") == []
+
+
+def test_every_part_of_a_process_shares_one_kiosk_now_clock() -> None:
+    env = {"KIOSK_NOW": "2027-01-01T00:30:00+08:00"}
+    assert clocks.from_environment(env) is clocks.from_environment(dict(env))
