@@ -53,6 +53,7 @@ class Terminal:
             os.chmod(self.data_dir, 0o700)
         self.store = ContentStore(self.data_dir / "content.sqlite", self.clock)
         self.blobs = BlobStore(self.data_dir / "blobs")
+        self._read_values: dict[str, Any] = {}  # the effective settings as last read: reload_settings() reports changes against it
         self.reload_settings()
 
     def reload_settings(self) -> frozenset[str]:
@@ -66,7 +67,7 @@ class Terminal:
         local = Settings(path)
         fresh = Settings(path, self._portal_settings(local["terminal.region"], local["terminal.id"]))
         # compared with the values as last read, not with the old object: set_local() updates that one in place
-        before, after = getattr(self, "_read_values", {}), fresh.as_dict()
+        before, after = self._read_values, fresh.as_dict()
         self.settings, self._read_values = fresh, after
         self.region = fresh["terminal.region"]
         self.search = SearchService(self.store, self.region)  # its scope and cached place names follow the region and content
