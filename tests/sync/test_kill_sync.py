@@ -50,7 +50,9 @@ def test_kill_9_at_random_points_then_converge(nginx_root: Path, nginx: NginxSer
         terminal.settings.set_local("sync.feed_url", fault_proxy.base_url + "/feed/")
     (data_dir / "sync").mkdir(parents=True, exist_ok=True)
     (data_dir / "sync" / "root.json").write_bytes(feed.root)
-    fault_proxy.add_fault(r"/blobs/", Trickle(bytes_per_second=400_000, chunk=8192))
+    # slow enough that the attachments (~550 kB, about 5 s) outlast the first rounds and the apply the later ones: a sync as fast as
+    # this machine's apply must still be cut mid-way in most rounds, not finish before the kill
+    fault_proxy.add_fault(r"/blobs/", Trickle(bytes_per_second=100_000, chunk=8192))
 
     rng = random.Random(20261121)
     kills = 0
