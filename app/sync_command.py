@@ -72,6 +72,13 @@ def cmd_import_feed(args: argparse.Namespace, terminal: Terminal) -> int:
         sys.stderr.write(f"{folder} is not a feed folder (no metadata/ inside); copy the whole feed folder from the portal\n")
         return EXIT_BAD_INPUT
     anchor = Path(args.root).read_bytes() if args.root else None
+    if anchor is not None:
+        from sync.enroll import anchored_root_refusal
+
+        refusal = anchored_root_refusal(terminal.data_dir, anchor, Path(args.root))
+        if refusal:
+            sys.stderr.write(refusal + "\n")
+            return EXIT_BAD_INPUT
     report = FeedSync(terminal, file_url(folder), anchor=anchor, progress=_progress_printer(not args.json)).run()
     _emit(report.as_dict(), args.json, "\n".join(_describe_feed(report)))
     return EXIT_OK if report.ok else EXIT_SYNC_FAILED
@@ -80,7 +87,8 @@ def cmd_import_feed(args: argparse.Namespace, terminal: Terminal) -> int:
 def cmd_enroll(args: argparse.Namespace, terminal: Terminal) -> int:
     from sync.enroll import enroll
 
-    creds = enroll(terminal.data_dir, args.portal, args.code, name=args.name)  # an EnrollError exits 5 through app/main.py
+    # An EnrollError exits through app/main.py: 2 when refused before anything was sent, else 5.
+    creds = enroll(terminal.data_dir, args.portal, args.code, name=args.name, root_fingerprint_text=args.root_fingerprint)
     terminal.reload_settings()
     data = {"terminal_id": creds.terminal_id, "region": creds.region, "name": creds.name, "portal_url": creds.portal_url}
     _emit(data, args.json, f"enrolled as {creds.terminal_id} ({creds.name}, region {creds.region}) at {creds.portal_url}; "
@@ -95,11 +103,15 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
 
     p = sub.add_parser("import-feed", parents=[common], help="import a feed folder from a USB stick, with the same signature checks")
     p.add_argument("path")
-    p.add_argument("--root", help="trusted root.json (only needed on a terminal that was never enrolled)")
+    p.add_argument("--root", help="trusted root.json, only for a terminal that was never enrolled; a different root than the "
+                                  "one this terminal is anchored to is refused (exit 2)")
     p.set_defaults(handler=cmd_import_feed)
 
     p = sub.add_parser("enroll", parents=[common], help="enrol this terminal at the county portal with a one-time code")
-    p.add_argument("--portal", required=True, help="the portal's base URL, e.g. https://zwgk.xiyuan.example")
+    p.add_argument("--portal", required=True, help="the portal's base URL, e.g. https://zwgk.xiyuan.example (https only, except 127.0.0.1/localhost)")
     p.add_argument("--code", required=True, help="the enrolment code from `kiosk-portal enroll-code`")
+    p.add_argument("--root-fingerprint", metavar="HEX",
+                   help="the root fingerprint printed on the enrolment code slip (64 hex digits; spaces, colons, dashes "
+                        "and case do not matter); required unless the portal is on this machine")
     p.add_argument("--name", help="a name for this terminal (default: the one the county registered)")
     p.set_defaults(handler=cmd_enroll)

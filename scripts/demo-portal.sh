@@ -32,7 +32,7 @@ done
 echo "demo portal: $PORTAL (feed, uploads, item pages /r/ID); log in $STATE/serve.log"
 
 if [ ! -f "$DATA/credentials.json" ] || ! grep -q "\"$PORTAL\"" "$DATA/credentials.json"; then
-  CODE="$("$BIN/kiosk-portal" --state-dir "$STATE" enroll-code --region 990121101201 --name 桃源村便民服务站自助终端 | tail -1 | awk '{print $NF}')"
+  CODE="$("$BIN/kiosk-portal" --state-dir "$STATE" enroll-code --region 990121101201 --name 桃源村便民服务站自助终端 --feed "$FEED" | sed -n 's/^登记码 enrolment code: //p')"
   "$BIN/kiosk" enroll --data-dir "$DATA" --portal "$PORTAL" --code "$CODE" | sed 's/^/enrol: /'
   "$BIN/kiosk" config set sync.interval_s 30 --data-dir "$DATA" >/dev/null
 fi

@@ -41,7 +41,7 @@ from sync.portal.models import (
     sha256_hex,
     utcnow,
 )
-from sync.portal.pages import HTML_LANG, FeedIndex, item_response, latest_root
+from sync.portal.pages import HTML_LANG, FeedIndex, item_response, latest_root_file
 from sync.portal.staff_text import UNPRINTABLE_RE
 
 log = logging.getLogger(__name__)
@@ -419,9 +419,11 @@ def enroll() -> tuple[flask.Response, int]:
         db.Terminal.create(terminal_id=terminal_id, name=terminal_name, region=found.region, token_sha256=sha256_hex(token),
                            enrolled_at=now, last_ip=flask.request.remote_addr)
     log.info("enrolled %s (%s, %s)", terminal_id, found.region, terminal_name)
+    root = latest_root_file(state.feed_dir)  # the exact bytes, whose SHA-256 is on the code slip, and parsed for older terminals
     return flask.jsonify(
         terminal_id=terminal_id, token=token, region=found.region, name=terminal_name, portal_public_key=public_key_b64(state.box_key),
-        feed_url=flask.request.host_url + "feed/", root=latest_root(state.feed_dir),
+        feed_url=flask.request.host_url + "feed/", root=json.loads(root[1]) if root else None,
+        root_b64=base64.b64encode(root[1]).decode("ascii") if root else None,
     ), 201
 
 

@@ -21,7 +21,9 @@ import nacl.exceptions
 from nacl.public import SealedBox
 
 from kiosk.protocol import OUTBOX_KINDS
+from sync.enroll import format_fingerprint, root_fingerprint
 from sync.portal.models import REGION_RE, PortalDB, issue_enrolment_code, load_box_key, load_code_key, open_db, public_key_b64, utcnow
+from sync.portal.pages import latest_root_file
 from sync.portal.staff_text import printable_data
 
 
@@ -62,6 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
     code.add_argument("--region", required=True, help="12-digit region code of the terminal's place")
     code.add_argument("--name", required=True, help="the terminal's name, e.g. 青山村村委会大厅")
     code.add_argument("--hours", type=float, default=72, help="how long the code stays valid")
+    code.add_argument("--feed", type=Path, required=True,
+                      help="the feed directory `serve --feed` serves: the slip carries the fingerprint of its current root")
+    code.add_argument("--json", action="store_true", help="the code and the fingerprint as JSON, for scripts")
 
     terminals = commands.add_parser("terminals", help="list terminals and how recently they were heard from")
     terminals.add_argument("--json", action="store_true")
@@ -141,11 +146,28 @@ def cmd_enroll_code(args: argparse.Namespace, db: PortalDB) -> int:
         raise Failure(f"--region must be a 12-digit region code, got {args.region!r}", 2)
     if not args.name.strip():
         raise Failure("--name must not be empty", 2)
+    if not args.feed.is_dir():
+        raise Failure(f"--feed {args.feed} is not a directory (expected the feed directory `kiosk-portal serve --feed` serves)", 2)
+    root = latest_root_file(args.feed)
     try:
         code = issue_enrolment_code(db, args.region, args.name, valid_hours=args.hours, code_key=load_code_key(args.state_dir))
     except ValueError as exc:
         raise Failure(f"{exc}", 2) from exc
-    print(code)
+    fingerprint = root_fingerprint(root[1]) if root else None
+    if args.json:
+        print(json.dumps({"code": code, "region": args.region, "name": args.name.strip(), "valid_hours": args.hours,
+                          "root_fingerprint": format_fingerprint(fingerprint) if fingerprint else None,
+                          "root_file": str(root[0]) if root else None}, ensure_ascii=False, indent=2))
+    else:
+        print(f"登记码 enrolment code: {code}")
+        print(f"终端 terminal: {args.name.strip()} ({args.region}), 有效 valid {args.hours:g} h")
+        if fingerprint:
+            print(f"根指纹 root fingerprint ({root[0].name}; kiosk enroll --root-fingerprint):")
+            print(f"  {format_fingerprint(fingerprint)}")
+    if not fingerprint:
+        print(f"kiosk-portal: warning: {args.feed} has no root metadata yet (metadata/N.root.json), so this slip has no root "
+              "fingerprint and only a terminal on this machine can enrol with the code; publish the feed (kiosk-publish init) "
+              "and issue a new code", file=sys.stderr)
     return 0
 
 

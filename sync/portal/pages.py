@@ -47,10 +47,20 @@ def latest_metadata(metadata_dir: Path, pattern: re.Pattern[str]) -> tuple[int, 
     return best
 
 
+def latest_root_file(feed_dir: Path) -> tuple[Path, bytes] | None:
+    """The feed's current root metadata file and its exact bytes, or None when the feed has no root yet.
+
+    A terminal anchors these bytes as they are (the enrolment answer's ``root_b64``), so the
+    fingerprint `kiosk-portal enroll-code` prints for them is the one the terminal checks.
+    """
+    found = latest_metadata(feed_dir / "metadata", ROOT_META_RE)
+    return (found[1], found[1].read_bytes()) if found else None
+
+
 def latest_root(feed_dir: Path) -> Any:
     """The feed's current root metadata as JSON (handed to a terminal at enrolment), or None."""
-    found = latest_metadata(feed_dir / "metadata", ROOT_META_RE)
-    return json.loads(found[1].read_bytes()) if found else None
+    found = latest_root_file(feed_dir)
+    return json.loads(found[1]) if found else None
 
 
 def target_path(feed_dir: Path, name: str, info: dict[str, Any]) -> Path:

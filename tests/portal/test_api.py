@@ -263,7 +263,8 @@ def test_names_with_control_characters_or_too_long_are_refused(portal_server) ->
 
     with pytest.raises(ValueError, match="200 characters"):
         portal_server.issue_code(name="村" * 201)
-    result = portal_server.cli("enroll-code", "--region", "990121101201", "--name", "村" * 201, check=False)
+    result = portal_server.cli("enroll-code", "--region", "990121101201", "--name", "村" * 201, "--feed", str(portal_server.feed_dir),
+                               check=False)
     assert result.returncode == 2 and "200 characters" in result.stderr
     answer = requests.post(f"{portal_server.base_url}/api/v1/enroll", json={"code": "ABCD-EFGH", "name": "村委\u0000会"}, timeout=10)
     assert answer.status_code == 400 and "name" in answer.json()["error"]

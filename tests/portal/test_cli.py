@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import re
 import subprocess
@@ -23,12 +24,36 @@ def post(portal: PortalServer, token: str, key: str, body: dict) -> requests.Res
 
 
 def test_enroll_code_prints_a_typeable_code_that_enrols(portal_server: PortalServer) -> None:
-    code = portal_server.cli("enroll-code", "--region", "990121101201", "--name", "白竹村党群服务中心", "--hours", "2").stdout.strip()
+    slip = portal_server.cli("enroll-code", "--region", "990121101201", "--name", "白竹村党群服务中心", "--hours", "2",
+                             "--feed", str(portal_server.feed_dir)).stdout
+    code = slip.splitlines()[0].removeprefix("登记码 enrolment code: ")
     assert re.fullmatch(r"[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}", code)
     enrolled = requests.post(f"{portal_server.base_url}/api/v1/enroll", json={"code": code}, timeout=10).json()
     assert enrolled["name"] == "白竹村党群服务中心"
-    bad = portal_server.cli("enroll-code", "--region", "9901", "--name", "x", check=False)
+    bad = portal_server.cli("enroll-code", "--region", "9901", "--name", "x", "--feed", str(portal_server.feed_dir), check=False)
     assert bad.returncode == 2 and "12-digit" in bad.stderr
+
+
+def test_the_enrolment_slip_carries_the_fingerprint_of_the_feeds_current_root(portal_server: PortalServer) -> None:
+    args = ("enroll-code", "--region", "990121101201", "--name", "白竹村党群服务中心", "--feed", str(portal_server.feed_dir))
+    unpublished = portal_server.cli(*args)
+    assert "根指纹" not in unpublished.stdout and "no root metadata yet" in unpublished.stderr
+    metadata = portal_server.feed_dir / "metadata"
+    metadata.mkdir(parents=True, exist_ok=True)
+    (metadata / "1.root.json").write_bytes(b'{"signatures": [], "signed": {"_type": "root", "version": 1}}')
+    newest = b'{"signatures": [], "signed": {"_type": "root", "version": 2}}\n'
+    (metadata / "2.root.json").write_bytes(newest)
+    digest = hashlib.sha256(newest).hexdigest()
+    slip = portal_server.cli(*args).stdout.splitlines()
+    assert "2.root.json" in slip[2] and slip[3].strip() == " ".join(digest[i:i + 8] for i in range(0, 64, 8))
+    as_json = json.loads(portal_server.cli(*args, "--json").stdout)
+    assert as_json["root_fingerprint"].replace(" ", "") == digest and re.fullmatch(r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}", as_json["code"])
+    # The terminal is handed exactly these bytes at enrolment, next to the parsed root older terminals read.
+    answer = requests.post(f"{portal_server.base_url}/api/v1/enroll", json={"code": as_json["code"]}, timeout=10).json()
+    assert base64.b64decode(answer["root_b64"]) == newest and answer["root"]["signed"]["version"] == 2
+    missing = portal_server.cli("enroll-code", "--region", "990121101201", "--name", "x", "--feed", str(portal_server.feed_dir / "nope"),
+                                check=False)
+    assert missing.returncode == 2 and "is not a directory" in missing.stderr
 
 
 def test_heartbeat_shows_in_terminals(portal_server: PortalServer) -> None:

@@ -7,6 +7,7 @@ child of the test and is stopped (SIGTERM, then SIGKILL) when the test ends.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -51,8 +52,12 @@ class ServedPortal:
             assert result.returncode == 0, result.stderr
         return result
 
+    def issue_slip(self, name: str = "青山村村委会大厅", region: str = VILLAGE) -> dict[str, Any]:
+        """What `kiosk-portal enroll-code --json` prints: the code and the root fingerprint (None before a feed is published)."""
+        return json.loads(self.cli("enroll-code", "--region", region, "--name", name, "--feed", str(self.feed_dir), "--json").stdout)
+
     def issue_code(self, name: str = "青山村村委会大厅", region: str = VILLAGE) -> str:
-        return self.cli("enroll-code", "--region", region, "--name", name).stdout.strip()
+        return str(self.issue_slip(name, region)["code"])
 
     def enroll(self, name: str = "青山村村委会大厅") -> dict[str, Any]:
         response = requests.post(f"{self.base_url}/api/v1/enroll", json={"code": self.issue_code(name)}, timeout=10)

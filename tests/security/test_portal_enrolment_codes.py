@@ -122,11 +122,11 @@ def test_an_enrolment_code_for_a_region_in_full_width_digits_is_refused(tmp_path
     state = tmp_path / "state"
     full_width = "９９０１２１１０１２０１"
     result = subprocess.run([str(ROOT / ".venv" / "bin" / "kiosk-portal"), "--state-dir", str(state), "enroll-code",
-                             "--region", full_width, "--name", "桃源村便民服务站自助终端"],
+                             "--region", full_width, "--name", "桃源村便民服务站自助终端", "--feed", str(tmp_path)],
                             capture_output=True, text=True, timeout=60, env={**os.environ, **TEST_ENV})
     assert result.returncode == 2, result.stdout + result.stderr
     assert "12-digit region code" in result.stderr and "Traceback" not in result.stderr
     ok = subprocess.run([str(ROOT / ".venv" / "bin" / "kiosk-portal"), "--state-dir", str(state), "enroll-code",
-                         "--region", "990121101201", "--name", "桃源村便民服务站自助终端"],
+                         "--region", "990121101201", "--name", "桃源村便民服务站自助终端", "--feed", str(tmp_path)],
                         capture_output=True, text=True, timeout=60, env={**os.environ, **TEST_ENV})
     assert ok.returncode == 0, ok.stderr
