@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import stat
 from pathlib import Path
@@ -11,7 +12,7 @@ import requests
 
 from kiosk.credentials import Credentials, CredentialsError, load_credentials, save_credentials
 from kiosk.settings import Settings
-from sync.enroll import EnrollError, enroll, root_path
+from sync.enroll import EnrollError, EnrollRefused, check_portal_url, enroll, format_fingerprint, parse_fingerprint, root_fingerprint, root_path
 from tests.sync.portal_support import FAKE_ROOT, VILLAGE, Canned, RunningPortal, free_port, portal_in_thread, stub_server
 
 
@@ -82,3 +83,29 @@ def test_credentials_round_trip_and_a_damaged_file_is_named(tmp_path: Path) -> N
     (tmp_path / "credentials.json").write_text(json.dumps({"terminal_id": "t-1"}))
     with pytest.raises(CredentialsError, match="token"):
         load_credentials(tmp_path)
+
+
+def test_the_fingerprint_is_the_sha256_of_the_anchored_bytes_typed_any_way(tmp_path: Path, portal: RunningPortal) -> None:
+    raw = (portal.dirs.feed / "metadata" / "1.root.json").read_bytes()
+    digest = hashlib.sha256(raw).hexdigest()
+    assert root_fingerprint(raw) == digest
+    shown = format_fingerprint(digest)
+    assert len(shown.split()) == 8 and all(len(group) == 8 for group in shown.split())
+    for typed in (digest, shown, digest.upper(), ":".join(shown.split()), "-".join(shown.split()), " " + shown.upper() + "\n"):
+        assert parse_fingerprint(typed) == digest
+    with pytest.raises(EnrollRefused, match="found 63"):
+        parse_fingerprint(digest[:-1])
+    creds = enroll(tmp_path / "t", portal.url, portal.dirs.code(), root_fingerprint_text=shown)  # loopback: checked when given
+    assert root_path(tmp_path / "t").read_bytes() == raw and creds.region == VILLAGE
+    with pytest.raises(EnrollError, match="does not match the enrolment code slip"):
+        enroll(tmp_path / "u", portal.url, portal.dirs.code(), root_fingerprint_text="0" * 64)
+    assert not (tmp_path / "u").exists() or sorted(p.name for p in (tmp_path / "u").iterdir()) == []
+
+
+def test_only_loopback_may_use_plain_http_or_skip_the_fingerprint() -> None:
+    for host in ("127.0.0.1", "127.8.9.10", "[::1]", "localhost", "LOCALHOST"):
+        assert check_portal_url(f"http://{host}:8765") is True
+    assert check_portal_url("https://zwgk.xiyuan.example") is False
+    for url in ("http://128.0.0.1", "http://localhost.example.gov.cn", "http://10.0.0.5:8765", "ftp://127.0.0.1", "https://"):
+        with pytest.raises(EnrollRefused):
+            check_portal_url(url)
