@@ -85,14 +85,18 @@ def cmd_import_feed(args: argparse.Namespace, terminal: Terminal) -> int:
 
 
 def cmd_enroll(args: argparse.Namespace, terminal: Terminal) -> int:
-    from sync.enroll import enroll
+    from sync.enroll import enroll, format_fingerprint, root_fingerprint, root_path
 
     # An EnrollError exits through app/main.py: 2 when refused before anything was sent, else 5.
     creds = enroll(terminal.data_dir, args.portal, args.code, name=args.name, root_fingerprint_text=args.root_fingerprint)
     terminal.reload_settings()
-    data = {"terminal_id": creds.terminal_id, "region": creds.region, "name": creds.name, "portal_url": creds.portal_url}
+    root = root_path(terminal.data_dir)
+    fingerprint = format_fingerprint(root_fingerprint(root.read_bytes())) if root.is_file() else None
+    data = {"terminal_id": creds.terminal_id, "region": creds.region, "name": creds.name, "portal_url": creds.portal_url,
+            "root_fingerprint": fingerprint}
     _emit(data, args.json, f"enrolled as {creds.terminal_id} ({creds.name}, region {creds.region}) at {creds.portal_url}; "
-                           "run `kiosk sync --once` to fetch content")
+                           + (f"trust root {fingerprint}; " if fingerprint else "no trust root yet; ")
+                           + "run `kiosk sync --once` to fetch content")
     return EXIT_OK
 
 

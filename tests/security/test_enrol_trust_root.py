@@ -124,6 +124,7 @@ def test_a_man_in_the_middle_with_its_own_root_is_refused_and_nothing_is_written
     typed = ":".join(slip["root_fingerprint"].upper().split())
     good = kiosk(data, "enroll", "--portal", county.base_url, "--code", slip["code"], "--root-fingerprint", typed)
     assert good.returncode == 0, good.stderr
+    assert f"trust root {slip['root_fingerprint']}" in good.stdout
     assert (data / "sync" / "root.json").read_bytes() == GENUINE_ROOT
     assert json.loads((data / "credentials.json").read_text())["portal_url"] == county.base_url
 
