@@ -63,7 +63,7 @@ def _empty_store_hint(terminal: Terminal) -> str:
     ways = [
         ("1.", f"kiosk import PATH{where}", "导入记录文件或文件夹（如U盘） · record files or a folder, e.g. a USB stick"),
         ("2.", f"kiosk run --demo{where}", "载入自带的演示县 · the bundled demo county"),
-        ("3.", f"kiosk enroll --portal URL --code CODE{where}", "在县级门户登记本终端，然后同步 · enrol at the county portal, then sync"),
+        ("3.", f"kiosk enroll --portal URL --code CODE --root-fingerprint FP{where}", "在县级门户登记本终端，然后同步 · enrol at the county portal, then sync"),
         ("", f"kiosk sync --once{where}", ""),
     ]
     width = max(len(command) for _, command, _ in ways)
