@@ -84,15 +84,18 @@ def personal_reason(query: str, recipients: frozenset[str]) -> str | None:
 def record_zero_result(terminal: Terminal, query: str) -> str | None:
     """Count one search that found nothing on the terminal's local day; the text counted, or None if nothing was.
 
-    Never raises for a usage log that cannot be written: a search must not fail because of its statistics.
+    Never raises: a search must not fail because of its statistics. When the store's recipients cannot be
+    read, nothing is counted (the filter cannot be applied, so the query is treated as personal).
     """
     text = normalise(query)
-    if not text or personal_reason(text, payment_recipients(terminal)) is not None:
+    if not text:
         return None
-    day = terminal.clock().astimezone(zoneinfo.ZoneInfo(terminal.settings["terminal.timezone"])).date()
     try:
+        if personal_reason(text, payment_recipients(terminal)) is not None:
+            return None
+        day = terminal.clock().astimezone(zoneinfo.ZoneInfo(terminal.settings["terminal.timezone"])).date()
         log = UsageLog(terminal.data_dir / "usage.sqlite", clock=terminal.clock)
-    except Exception:  # a newer app's usage log, a full disk: the search still answers
+    except Exception:  # a store being replaced, a newer app's usage log, a full disk: the search still answers
         return None
     try:
         return text if log.record_zero_result(day, text) else None
