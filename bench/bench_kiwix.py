@@ -11,7 +11,8 @@ How:
   Kiwix is given every word our search is given) and the text our index holds (``search_fts.body``);
 - the ZIM is written with ``libzim.writer.Creator`` and ``config_indexing(True, "zho")`` (ISO 639-3
   Chinese: libzim's Xapian indexer and query parser then use CJK n-grams, Xapian's
-  ``FLAG_CJK_NGRAM``), checked with libzim 3.13.1 (python-libzim) on this machine;
+  ``FLAG_CJK_NGRAM``), checked with libzim 3.13.1 (python-libzim) on this machine, which prints "No
+  stemming for language 'zh'" while indexing: it took the code as Chinese, which has no stemmer;
 - each query of the relevance file (``query<TAB>kind<TAB>expected ids``, a header line) goes through
   ``libzim.search.Searcher`` (Kiwix's full-text search) and through ``SearchService.search`` (what the
   search screen calls), top 10 each; also through libzim's ``SuggestionSearcher`` (the title search
