@@ -11,7 +11,7 @@ $(STAMP): pyproject.toml scripts/setup-system.sh
 	@bash scripts/setup-system.sh
 	@test -x $(PY) || python3 -m venv $(VENV)
 	@echo "Installing Python packages from pyproject.toml into $(VENV) ..."
-	@$(PY) -m pip install -q --disable-pip-version-check -e '.[dev]'
+	@$(PY) -m pip install -q --disable-pip-version-check -e '.[dev,bench]'
 	@touch $(STAMP)
 
 setup: $(STAMP)
@@ -37,6 +37,7 @@ bench: setup
 	@$(PY) bench/bench_print.py --write-doc
 	@$(PY) bench/bench_sync.py --write-doc
 	@$(PY) bench/bench_portal.py --write-doc
+	@$(PY) bench/bench_kiwix.py --write-doc
 
 docs: setup
 	@$(VENV)/bin/kiosk docs

@@ -22,6 +22,7 @@ from kiosk.i18n import LANGUAGES
 from kiosk.money import format_fen
 from kiosk.records.schema import KIND_LABELS_ZH
 from kiosk.terminal import Terminal, default_data_dir
+from kiosk.zeroresults import record_zero_result
 
 EXIT_OK, EXIT_NOT_FOUND, EXIT_BAD_INPUT, EXIT_STORE = ExitCode.OK, ExitCode.NOT_FOUND, ExitCode.BAD_INPUT, ExitCode.STORE
 #: 4 is the printer (app/print_command.py), 5 a sync that could not update (app/sync_command.py).
@@ -87,6 +88,8 @@ def cmd_import(args: argparse.Namespace, terminal: Terminal) -> int:
 
 def cmd_search(args: argparse.Namespace, terminal: Terminal) -> int:
     hits = terminal.search.search(args.query, limit=args.limit, kinds=args.kind or None)
+    if not hits and not args.kind:
+        record_zero_result(terminal, args.query)  # counted like the screen's, for the county's zero-result list
     data = [hit.as_dict() for hit in hits]
 
     def human(rows: list[dict[str, Any]]) -> str:

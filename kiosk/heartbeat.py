@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import peewee
 
-from kiosk.protocol import key_part
+from kiosk.protocol import ZERO_RESULTS_PER_ITEM, key_part
 from kiosk.usage import UsageLog
 
 if TYPE_CHECKING:
@@ -60,10 +60,14 @@ def usage_key(terminal_id: str, day: dt.date) -> str:
 
 
 def usage_payload(terminal: Terminal, day: dt.date) -> dict[str, Any]:
-    """Print counts of one local day from usage.sqlite. Queue a day once it is over: the key fixes its first body."""
+    """Print counts and zero-result searches of one local day from usage.sqlite.
+
+    Queue a day once it is over: the key fixes its first body.
+    """
     log = UsageLog(terminal.data_dir / "usage.sqlite")
     try:
         counts = [count for count in log.counts(since=day) if count.local_day == day.isoformat()]
+        zero_results = log.zero_results(day, ZERO_RESULTS_PER_ITEM)
     finally:
         log.close()
     return {
@@ -71,4 +75,5 @@ def usage_payload(terminal: Terminal, day: dt.date) -> dict[str, Any]:
         "day": day.isoformat(),
         "prints": [{"layout": c.layout, "outcome": c.outcome, "jobs": c.jobs, "pages": c.pages} for c in counts],
         "pages_printed": sum(c.pages for c in counts if c.outcome == "printed"),
+        "zero_results": [{"query": query, "searches": searches} for query, searches in zero_results],
     }

@@ -15,6 +15,12 @@ from typing import Any
 #: personal data), a printer alert.
 OUTBOX_KINDS: tuple[str, ...] = ("rating", "usage", "heartbeat", "request", "alert")
 
+#: A usage item's ``zero_results`` (docs/PROTOCOL.md, "Usage payload"): searches that found nothing on one
+#: local day, each query NFKC-normalised and at most this many characters, at most this many entries an item
+#: (the most frequent first). The portal refuses an item past either bound (400).
+ZERO_RESULT_QUERY_CHARS = 32
+ZERO_RESULTS_PER_ITEM = 50
+
 #: The fields of an upload's body (canonical JSON, fixed when the row is queued).
 BODY_FIELDS: tuple[str, ...] = ("kind", "created_at", "payload", "sealed")
 

@@ -1,4 +1,4 @@
-"""What this terminal printed, kept for the daily page budget and the usage statistics.
+"""What this terminal printed and which searches found nothing, kept for the page budget and the usage statistics.
 
 A separate SQLite file (``usage.sqlite`` in the data folder) because the content store may be
 replaced wholesale by a sync, and counts must survive that. Days are the terminal's local
@@ -15,6 +15,9 @@ from pathlib import Path
 
 from kiosk.clock import Clock, system_clock
 from kiosk.store.migrate import USAGE, open_local
+
+#: Distinct zero-result queries kept per day; past it only those already counted grow (a stuck key cannot fill the disk).
+ZERO_RESULT_QUERIES_PER_DAY = 500
 
 
 @dataclass(frozen=True)
@@ -57,3 +60,27 @@ class UsageLog:
             rows = self._db.execute("SELECT local_day, layout, outcome, COUNT(*), SUM(pages) FROM print_log WHERE local_day >= ? "
                                     "GROUP BY 1, 2, 3 ORDER BY 1, 2, 3", ((since or dt.date.min).isoformat(),)).fetchall()
         return [PrintCount(day, layout, outcome, int(jobs), int(pages)) for day, layout, outcome, jobs, pages in rows]
+
+    def record_zero_result(self, local_day: dt.date, query: str) -> bool:
+        """Count one search for ``query`` (already normalised and filtered: kiosk/zeroresults.py) that found nothing.
+
+        False when the day already holds ``ZERO_RESULT_QUERIES_PER_DAY`` other queries and this one was not counted.
+        """
+        day = local_day.isoformat()
+        with self._lock:
+            updated = self._db.execute("UPDATE zero_result SET searches = searches + 1 WHERE local_day = ? AND query = ?", (day, query))
+            if updated.rowcount:
+                return True
+            distinct = self._db.execute("SELECT COUNT(*) FROM zero_result WHERE local_day = ?", (day,)).fetchone()[0]
+            if distinct >= ZERO_RESULT_QUERIES_PER_DAY:
+                return False
+            self._db.execute("INSERT INTO zero_result (local_day, query, searches) VALUES (?, ?, 1) "
+                             "ON CONFLICT (local_day, query) DO UPDATE SET searches = searches + 1", (day, query))
+        return True
+
+    def zero_results(self, local_day: dt.date, limit: int) -> list[tuple[str, int]]:
+        """The day's most frequent zero-result queries, (query, searches), most searched first."""
+        with self._lock:
+            rows = self._db.execute("SELECT query, searches FROM zero_result WHERE local_day = ? ORDER BY searches DESC, query LIMIT ?",
+                                    (local_day.isoformat(), limit)).fetchall()
+        return [(str(query), int(searches)) for query, searches in rows]

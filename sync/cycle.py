@@ -105,11 +105,11 @@ def _queue_printer_alert(terminal: Terminal, outbox: Outbox, printer_state: dict
 
 
 def _queue_usage(terminal: Terminal, outbox: Outbox, now: dt.datetime | None) -> None:
-    """Counters of finished local days; a day already queued is not queued again (its key exists)."""
+    """Counters of finished local days (prints, searches that found nothing); a day already queued is not queued again."""
     zone = zoneinfo.ZoneInfo(terminal.settings["terminal.timezone"])
     today = (now or terminal.clock()).astimezone(zone).date()
     for back in range(1, USAGE_DAYS_BACK + 1):
         day = today - dt.timedelta(days=back)
         payload = usage_payload(terminal, day)
-        if payload["prints"]:
+        if payload["prints"] or payload["zero_results"]:
             outbox.add("usage", payload, key=usage_key(terminal.settings["terminal.id"], day))

@@ -17,6 +17,7 @@ from kiosk.home import kind_section_name
 from kiosk.i18n import format_moment, speech_language, tr
 from kiosk.labels import labelled
 from kiosk.records.text import title_of
+from kiosk.zeroresults import record_zero_result
 from printing.render import PrintSubject
 from ui.attachments import AttachmentView
 from ui.boards import BoardScreen
@@ -158,7 +159,7 @@ def _subsidies(window: MainWindow, *, payments: bool) -> None:
 def _search(window: MainWindow) -> None:
     screen = SearchScreen(window.terminal.search, window.vocabulary(), window.browser.hot_searches(), window.scale, window.lang,
                           limit=window.terminal.settings["search.result_limit"], portrait=window.height() > window.width(),
-                          **_nav(window))
+                          on_zero_result=lambda query: record_zero_result(window.terminal, query), **_nav(window))
     screen.opened.connect(window.open_record)
     window.push(screen)
 

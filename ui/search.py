@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtGui import QFont, QFontMetrics, QResizeEvent
+from PySide6.QtGui import QFont, QFontMetrics, QHideEvent, QResizeEvent
 from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QLabel, QWidget
 
 from kiosk.home import section_name
@@ -17,6 +17,7 @@ from kiosk.i18n import format_day, ptr, tr
 from kiosk.labels import value_label
 from kiosk.records.schema import KIND_LABELS_ZH
 from kiosk.search import SearchHit, SearchService
+from kiosk.zeroresults import PendingZeroResult
 from ui import theme
 from ui.keyboard import Keyboard, ime_for
 from ui.widgets import BUTTON_PADDING_PX, LazyListModel, Row, TouchList, big_button, clear_layout, screen_column
@@ -48,8 +49,11 @@ class SearchScreen(QWidget):
     opened = Signal(object)  # a record id
 
     def __init__(self, search: SearchService, vocabulary: list[str], hot: list[str], scale: theme.Scale, lang: str, *,
-                 on_back: Callable[[], None], on_home: Callable[[], None], limit: int = RESULT_LIMIT, portrait: bool = False) -> None:
+                 on_back: Callable[[], None], on_home: Callable[[], None], limit: int = RESULT_LIMIT, portrait: bool = False,
+                 on_zero_result: Callable[[str], object] | None = None) -> None:
         super().__init__()
+        # the query a reader ends on without finding anything is counted for the county (kiosk/zeroresults.py)
+        self.zero_results = PendingZeroResult(on_zero_result or (lambda _query: None))
         self.setObjectName("search")
         self.search_service = search
         self.scale = scale
@@ -114,6 +118,7 @@ class SearchScreen(QWidget):
         self._timer.stop()
         query = self.query()
         self.hits = grouped(self.search_service.search(query, limit=self.limit)) if query else []
+        self.zero_results.searched(query, bool(self.hits))
         self.model.reload()
         self._show_chips(query)
         self._show_query()
@@ -151,6 +156,11 @@ class SearchScreen(QWidget):
             chip.clicked.connect(lambda _checked=False, w=word: self.keyboard.set_text(w))
             self.chip_row.addWidget(chip)
         self.chip_row.addStretch(1)
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        """Leaving the screen (another screen, going home, idling) ends the reader's search."""
+        self.zero_results.flush()
+        super().hideEvent(event)
 
     def clear(self) -> None:
         self.keyboard.clear()

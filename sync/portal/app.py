@@ -27,7 +27,16 @@ from waitress import wasyncore
 from werkzeug.exceptions import HTTPException
 
 from kiosk.i18n import negotiate
-from kiosk.protocol import BODY_FIELDS, IDEMPOTENCY_HEADER, IDEMPOTENCY_KEY_RULE, OUTBOX_KINDS, is_idempotency_key
+from kiosk.privacy import mask_numbers
+from kiosk.protocol import (
+    BODY_FIELDS,
+    IDEMPOTENCY_HEADER,
+    IDEMPOTENCY_KEY_RULE,
+    OUTBOX_KINDS,
+    ZERO_RESULT_QUERY_CHARS,
+    ZERO_RESULTS_PER_ITEM,
+    is_idempotency_key,
+)
 from sync.portal.limits import FailureThrottle, InboxQuota
 from sync.portal.models import (
     REGION_RE,
@@ -61,6 +70,8 @@ BRACKET_RE = re.compile(rb"[\[\]{}]")
 MAX_COUNT = 2**63 - 1
 MAX_CHANNELS = 64
 MAX_ERROR_CHARS = 4000
+MAX_SEARCHES_PER_DAY = 1_000_000  # one terminal's searches in a day, far above a busy hall's; more is a rogue count
+DAY_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 SEALED_OVERHEAD = 48  # X25519 ephemeral public key (32) + Poly1305 tag (16)
 RETRY_AFTER_S = 5
 # Wrong enrolment codes allowed per window, per client address and for the whole portal (`kiosk-portal serve` options).
@@ -314,6 +325,8 @@ def validate_inbox_body(body: Any, terminal_id: str) -> dict[str, Any]:
         if payload is None:
             bad_request("field 'payload' must be an object for a heartbeat", "心跳的字段 'payload' 必须是对象")
         validate_heartbeat(payload, terminal_id)
+    if kind == "usage" and payload is not None:
+        validate_usage(payload, terminal_id)
     return {"kind": kind, "created_at": body["created_at"], "payload": payload, "sealed": sealed}
 
 
@@ -370,6 +383,42 @@ def validate_heartbeat(payload: dict[str, Any], terminal_id: str) -> None:
         _heartbeat_field("printer", "an object whose 'reasons' is a list of at most 32 short texts without control characters", printer)
     if printer.get("message_zh") is not None and (not isinstance(printer["message_zh"], str) or len(printer["message_zh"]) > 500):
         _heartbeat_field("printer", "an object whose 'message_zh' is text of at most 500 characters", printer)
+
+
+def _usage_field(name: str, expected: str, found: Any) -> NoReturn:
+    shown = repr(found)
+    bad_request(f"field 'payload.{name}' must be {expected} (found {shown[:80]}{'…' if len(shown) > 80 else ''})",
+                f"使用统计字段 'payload.{name}' 格式错误")
+
+
+def validate_usage(payload: dict[str, Any], terminal_id: str) -> None:
+    """A usage item's zero-result searches (docs/PROTOCOL.md, "Usage payload") are bounded; 400 names the first that isn't.
+
+    `kiosk-portal zero-results` adds them up across terminals, so a rogue terminal must not be able to
+    send more than ZERO_RESULTS_PER_ITEM entries, long or control-character text, a personal number
+    the terminal should have dropped, or counts that are not positive integers. Older terminals send
+    no `zero_results`; the print counts are kept as sent.
+    """
+    if payload.get("terminal_id", terminal_id) != terminal_id:
+        bad_request("field 'payload.terminal_id' does not match the terminal of the token", "字段 'payload.terminal_id' 与终端凭据不符")
+    day = payload.get("day")
+    if day is not None and (not isinstance(day, str) or not DAY_RE.match(day)):
+        _usage_field("day", "a date such as 2026-11-21", day)
+    entries = payload.get("zero_results", [])
+    if not isinstance(entries, list) or len(entries) > ZERO_RESULTS_PER_ITEM:
+        _usage_field("zero_results", f"a list of at most {ZERO_RESULTS_PER_ITEM} entries", entries)
+    seen: set[str] = set()
+    for entry in entries:
+        if not isinstance(entry, dict) or set(entry) != {"query", "searches"}:
+            _usage_field("zero_results", 'a list of {"query": text, "searches": count} objects', entry)
+        query, searches = entry["query"], entry["searches"]
+        if not _is_label(query, ZERO_RESULT_QUERY_CHARS) or not query.strip() or query in seen:
+            _usage_field("zero_results", f"distinct queries of 1–{ZERO_RESULT_QUERY_CHARS} characters without control characters", query)
+        if mask_numbers(query) != query:
+            _usage_field("zero_results", "queries without ID-card, bank-card or mobile numbers", "(a personal number, not shown)")
+        if not _is_count(searches) or searches < 1 or searches > MAX_SEARCHES_PER_DAY:
+            _usage_field("zero_results", f"counts from 1 to {MAX_SEARCHES_PER_DAY}", searches)
+        seen.add(query)
 
 
 def canonical_sha256(body: dict[str, Any]) -> str:

@@ -1,4 +1,4 @@
-"""`kiosk-portal`: run the reference portal and do the staff chores (codes, terminals, the inbox).
+"""`kiosk-portal`: run the reference portal and do the staff chores (codes, terminals, the inbox, zero-result searches).
 
 Exit codes: 0 ok, 1 not found (or an item that could not be opened), 2 bad input.
 """
@@ -12,7 +12,7 @@ import logging
 import signal
 import sys
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -20,11 +20,12 @@ from typing import Any
 import nacl.exceptions
 from nacl.public import SealedBox
 
-from kiosk.protocol import OUTBOX_KINDS
+from kiosk.protocol import OUTBOX_KINDS, ZERO_RESULT_QUERY_CHARS
+from kiosk.regions import is_within
 from sync.enroll import format_fingerprint, root_fingerprint
 from sync.portal.models import REGION_RE, PortalDB, issue_enrolment_code, load_box_key, load_code_key, open_db, public_key_b64, utcnow
 from sync.portal.pages import latest_root_file
-from sync.portal.staff_text import printable_data
+from sync.portal.staff_text import printable, printable_data
 
 
 class Failure(Exception):
@@ -80,6 +81,12 @@ def build_parser() -> argparse.ArgumentParser:
     inbox.add_argument("--limit", type=int, default=0, help="only the newest N items (0 = all)")
     inbox.add_argument("--decrypt", action="store_true", help="open sealed items with the portal's private key")
     inbox.add_argument("--json", action="store_true")
+
+    zero = commands.add_parser("zero-results", help="the searches terminals reported finding nothing for, most frequent first")
+    zero.add_argument("--days", type=int, default=30, help="usage reports received in the last N days (default 30)")
+    zero.add_argument("--region", help="only terminals in this 12-digit region (a county code includes its villages)")
+    zero.add_argument("--limit", type=int, default=20, help="how many queries to list (default 20)")
+    zero.add_argument("--json", action="store_true")
 
     commands.add_parser("keygen", help="create the sealed-box key pair and the enrolment-code key if missing; print the public key")
     return parser
@@ -365,7 +372,59 @@ def cmd_inbox(args: argparse.Namespace, db: PortalDB) -> int:
     return 0
 
 
-COMMANDS = {"enroll-code": cmd_enroll_code, "terminals": cmd_terminals, "revoke": cmd_revoke, "inbox": cmd_inbox}
+def zero_result_rows(db: PortalDB, *, days: int, region: str | None, limit: int) -> tuple[list[dict[str, Any]], int]:
+    """(query, searches, terminals) added up over usage items received in the last ``days`` days, and how many
+    stored items could not be read (stored by an older portal that did not check them): skipped, not a crash."""
+    Item, Terminal = db.InboxItem, db.Terminal
+    since = utcnow() - timedelta(days=days)
+    query = (Item.select(Item.payload, Item.terminal, Terminal.region).join(Terminal, on=(Item.terminal == Terminal.terminal_id))
+             .where((Item.kind == "usage") & (Item.received_at >= since)))
+    searches: dict[str, int] = {}
+    terminals: dict[str, set[str]] = {}
+    unreadable = 0
+    for item in query:
+        if region and not is_within(item.terminal.region, region):
+            continue
+        payload = stored_payload(item.payload)
+        entries = payload.get("zero_results", []) if isinstance(payload, dict) else None
+        if not isinstance(entries, list):
+            unreadable += 1
+            continue
+        for entry in entries:
+            if not (isinstance(entry, dict) and isinstance(entry.get("query"), str) and isinstance(entry.get("searches"), int)
+                    and not isinstance(entry["searches"], bool) and entry["searches"] > 0):
+                unreadable += 1
+                break
+            text = printable(entry["query"]).strip()[:ZERO_RESULT_QUERY_CHARS]
+            if not text:
+                continue
+            searches[text] = searches.get(text, 0) + entry["searches"]
+            terminals.setdefault(text, set()).add(item.terminal_id)
+    ranked = sorted(searches, key=lambda text: (-searches[text], -len(terminals[text]), text))[:limit]
+    return [{"query": text, "searches": searches[text], "terminals": len(terminals[text])} for text in ranked], unreadable
+
+
+def cmd_zero_results(args: argparse.Namespace, db: PortalDB) -> int:
+    if args.days < 1 or args.limit < 1:
+        raise Failure(f"--days and --limit must be at least 1 (found {args.days} and {args.limit})", 2)
+    if args.region is not None and not REGION_RE.match(args.region):
+        raise Failure(f"--region must be a 12-digit region code, got {args.region!r}", 2)
+    rows, unreadable = zero_result_rows(db, days=args.days, region=args.region, limit=args.limit)
+    if unreadable:
+        print(f"kiosk-portal: skipped {unreadable} usage report(s) whose zero_results could not be read", file=sys.stderr)
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+    elif not rows:
+        print(f"最近 {args.days} 天没有无结果的搜索 (no zero-result searches reported in the last {args.days} days)")
+    else:
+        table = [["搜索词 query", "次数 searches", "终端数 terminals"]]
+        table += [[row["query"], str(row["searches"]), str(row["terminals"])] for row in rows]
+        print_table(table)
+    return 0
+
+
+COMMANDS = {"enroll-code": cmd_enroll_code, "terminals": cmd_terminals, "revoke": cmd_revoke, "inbox": cmd_inbox,
+            "zero-results": cmd_zero_results}
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -69,16 +69,16 @@ def test_an_unversioned_outbox_becomes_version_1_keeping_every_row(tmp_path: Pat
     assert len(dump(path)["outbox"]) == 10
 
 
-def test_an_unversioned_usage_log_becomes_version_1_keeping_every_row(tmp_path: Path) -> None:
+def test_an_unversioned_usage_log_becomes_the_latest_version_keeping_every_row(tmp_path: Path) -> None:
     path = unversioned(tmp_path, "usage-unversioned.sqlite")
     before = dump(path)
     log = UsageLog(path)
     try:
-        assert current_version(log._db) == 1
+        assert current_version(log._db) == len(available_migrations(USAGE)) == 2  # 1 records the old table, 2 adds zero_result
         assert log.pages_printed_on(dt.date(2026, 11, 20)) == 4  # 3 + 1 printed; refused and failed do not count
     finally:
         log.close()
-    assert dump(path) == before
+    assert dump(path) == {**before, "zero_result": []}
     (backup,) = (path.parent / "backups").glob("usage-v0-*.sqlite")
     assert dump(backup) == before
 
@@ -90,17 +90,17 @@ def test_a_new_file_starts_at_the_latest_version_without_a_backup(tmp_path: Path
     assert not (tmp_path / "backups").exists()
 
 
-@pytest.mark.parametrize(("name", "opener", "advice"), [
-    ("outbox.sqlite", lambda path: Outbox(path), "do not delete outbox.sqlite"),
-    ("usage.sqlite", lambda path: UsageLog(path), "install the newer app"),
+@pytest.mark.parametrize(("name", "opener", "advice", "known"), [
+    ("outbox.sqlite", lambda path: Outbox(path), "do not delete outbox.sqlite", 1),
+    ("usage.sqlite", lambda path: UsageLog(path), "install the newer app", 2),
 ])
-def test_a_file_from_a_newer_app_is_refused_and_left_as_it_was(tmp_path: Path, name: str, opener, advice: str) -> None:
+def test_a_file_from_a_newer_app_is_refused_and_left_as_it_was(tmp_path: Path, name: str, opener, advice: str, known: int) -> None:
     path = tmp_path / name
     opener(path).close()
     with sqlite3.connect(path) as db:
         db.execute("INSERT INTO schema_version VALUES (7, 'from a newer app')")
     before = path.read_bytes()
-    with pytest.raises(MigrationError, match=f"{name}\\) has schema version 7, newer than this app knows \\(1\\); .*{advice}"):
+    with pytest.raises(MigrationError, match=f"{name}\\) has schema version 7, newer than this app knows \\({known}\\); .*{advice}"):
         opener(path)
     assert path.read_bytes() == before
 
