@@ -4,7 +4,7 @@ The feed channel's name (``990121000000``) for a record applied with a ``Channel
 ``kiosk import-feed``), ``local`` for a plain ``kiosk import``, ``demo`` for the bundled demo
 county. Rows stored before this migration get ``''``: unknown, treated like local (a feed record
 replaces it, it owns nothing). See ``kiosk/store/store.py`` (``_apply_one``) and
-docs/ARCHITECTURE.md, "Where a record came from".
+docs/ARCHITECTURE.md, "Store".
 """
 
 from __future__ import annotations
