@@ -277,7 +277,7 @@ class ContentStore:
             elif record["version"] < version:
                 result.ignored_older += 1
                 return
-            if record["version"] == version:
+            elif record["version"] == version:
                 result.unchanged += 1
                 return
             self.db.execute_sql("DELETE FROM search_fts WHERE rowid = ?", (pk,))

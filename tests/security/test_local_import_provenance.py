@@ -99,9 +99,14 @@ def test_a_snapshot_drops_what_its_channel_no_longer_lists_but_keeps_local_recor
 
 def test_rows_stored_before_origins_were_kept_are_unknown_and_give_way_to_the_feed(tmp_path: Path) -> None:
     with Terminal(tmp_path / "terminal", fixed_clock(TEST_NOW)) as terminal:
-        terminal.store.apply([make("notice", "notice-1", version=HUGE, title="旧库里的伪造通知")])
+        terminal.store.apply([make("notice", "notice-1", version=HUGE, title="旧库里的伪造通知"),
+                              make("notice", "notice-2", version=3, title="抢先用了下一个版本号的伪造通知")])
         terminal.store.db.execute_sql("UPDATE record SET origin = ''")  # what migration 3 leaves on an existing row
         stamp = TEST_NOW.isoformat()
-        result = terminal.store.apply([make("notice", "notice-1", title="县里的通知")], commit=ChannelCommit(COUNTY_CHANNEL, 1, stamp, False, stamp))
-        assert result.updated == 1 and terminal.store.get("notice-1")["title"] == "县里的通知"
-        assert terminal.store.sql("SELECT origin FROM record WHERE record_id = 'notice-1'") == [(COUNTY_CHANNEL,)]
+        county = [make("notice", "notice-1", title="县里的通知"), make("notice", "notice-2", version=3, title="县里的第二份通知")]
+        result = terminal.store.apply(county, commit=ChannelCommit(COUNTY_CHANNEL, 1, stamp, False, stamp))
+        assert result.updated == 2  # older and equal versions alike: the channel's record wins
+        assert terminal.store.get("notice-1")["title"] == "县里的通知" and terminal.store.get("notice-2")["title"] == "县里的第二份通知"
+        assert terminal.store.sql("SELECT DISTINCT origin FROM record") == [(COUNTY_CHANNEL,)]
+        kept = terminal.store.apply([make("notice", "notice-1", version=HUGE, title="又一次伪造")])
+        assert kept.kept_owned == 1 and kept.owned == {"notice-1": COUNTY_CHANNEL} and not kept.changed
