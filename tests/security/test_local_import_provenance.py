@@ -11,6 +11,7 @@ Real `kiosk import` and `kiosk import-feed` processes against a feed built by th
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 from kiosk.clock import fixed_clock
@@ -97,11 +98,25 @@ def test_a_snapshot_drops_what_its_channel_no_longer_lists_but_keeps_local_recor
         assert origins == {"guide-local-1": "local", "notice-2": COUNTY_CHANNEL}
 
 
+def _as_schema_2(data: Path) -> None:
+    """Turn the store back into what the app before migration 3 left: no origin column, version 2."""
+    connection = sqlite3.connect(data / "content.sqlite")
+    try:
+        connection.executescript("DROP INDEX record_origin_kind; ALTER TABLE record DROP COLUMN origin; "
+                                 "DELETE FROM schema_version WHERE version = 3;")
+    finally:
+        connection.close()
+
+
 def test_rows_stored_before_origins_were_kept_are_unknown_and_give_way_to_the_feed(tmp_path: Path) -> None:
-    with Terminal(tmp_path / "terminal", fixed_clock(TEST_NOW)) as terminal:
+    data = tmp_path / "terminal"
+    with Terminal(data, fixed_clock(TEST_NOW)) as terminal:
         terminal.store.apply([make("notice", "notice-1", version=HUGE, title="旧库里的伪造通知"),
                               make("notice", "notice-2", version=3, title="抢先用了下一个版本号的伪造通知")])
-        terminal.store.db.execute_sql("UPDATE record SET origin = ''")  # what migration 3 leaves on an existing row
+    _as_schema_2(data)
+    with Terminal(data, fixed_clock(TEST_NOW)) as terminal:  # migrated again, after a backup
+        assert terminal.store.schema_version == 3 and list((data / "backups").glob("content-v2-*.sqlite"))
+        assert terminal.store.sql("SELECT DISTINCT origin FROM record") == [("",)]  # unknown
         stamp = TEST_NOW.isoformat()
         county = [make("notice", "notice-1", title="县里的通知"), make("notice", "notice-2", version=3, title="县里的第二份通知")]
         result = terminal.store.apply(county, commit=ChannelCommit(COUNTY_CHANNEL, 1, stamp, False, stamp))
