@@ -86,3 +86,17 @@ def test_qr_codes_are_pinned_to_the_enrolled_portal(tmp_path: Path) -> None:
         terminal.store.apply([tombstone], origin=COUNTY_CHANNEL)
         terminal.reload_settings()
         assert record_url("doc-1", terminal.settings) == f"{portal}/xiyuan/r/doc-1"
+
+
+def test_the_demo_countys_profile_counts_only_while_the_store_holds_nothing_but_the_demo(tmp_path: Path) -> None:
+    """`kiosk run --demo` keeps its profile; a demo-marked profile is no way round the rule once anything else arrives."""
+    with Terminal(tmp_path / "terminal", fixed_clock(TEST_NOW)) as terminal:
+        terminal.ensure_demo_content()
+        terminal.store.db.execute_sql(  # make the demo's own profile say something the default does not
+            "UPDATE record_data SET data = json_set(data, '$.settings.\"ui.idle_timeout_s\"', 300) WHERE pk = "
+            "(SELECT pk FROM record WHERE kind = 'terminal_profile' AND origin = 'demo')")
+        terminal.reload_settings()
+        assert terminal.settings["ui.idle_timeout_s"] == 300
+        assert terminal.import_path(write_jsonl(tmp_path / "usb" / "x.jsonl", [_profile("profile-local")])).result.added == 1
+        assert terminal.settings["ui.idle_timeout_s"] == 120  # the store is no longer demo-only
+        assert OFFICIAL in (record_url("doc-1", terminal.settings) or "")
