@@ -82,6 +82,9 @@ def cmd_import(args: argparse.Namespace, terminal: Terminal) -> int:
     _emit(report.as_dict(), args.json, lambda d: (
         f"imported {d['source']}: {d['added']} added, {d['updated']} updated, {d['deleted']} deleted, "
         f"{d['unchanged']} unchanged, {d['ignored_older']} older versions ignored, {d['blobs_copied']} attachments copied"
+        + (f", {d['kept_owned']} kept as the feed has them" if d["kept_owned"] else "")
+        + (f"\n{d['inert_profiles']} terminal_profile record(s) stored but not used: settings come only from profiles in the "
+           "signed feed (kiosk import-feed)" if d["inert_profiles"] else "")
     ))
     return EXIT_OK
 
@@ -224,7 +227,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kiosk", description="Offline disclosure kiosk (政务公开自助终端).", parents=[common])
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("import", parents=[common], help="import record files (a .jsonl/.json file or a folder)")
+    p = sub.add_parser("import", parents=[common], help="import unsigned record files (a .jsonl/.json file or a folder); "
+                       "on a terminal that follows a feed only ids and kinds no channel publishes, never profiles: use import-feed")
     p.add_argument("path")
     p.set_defaults(handler=cmd_import)
 

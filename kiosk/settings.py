@@ -1,6 +1,7 @@
 """Terminal settings, declared once: key, type, default, meaning, and who may change them.
 
-Effective value = the default, then what the portal pushed (``terminal_profile`` records), then
+Effective value = the default, then what the portal pushed (``terminal_profile`` records that came
+through the signed feed; one from a plain ``kiosk import`` is never read), then
 what staff set on this terminal (``settings.json`` in the data folder). A bad value in any layer
 is reported by key with what was expected, and that layer's value is not used — a typo never
 stops a terminal from starting. ``docs/SETTINGS.md`` is generated from this table.
@@ -109,7 +110,8 @@ SETTINGS: tuple[Setting, ...] = (
             "Public web address of the county portal; QR codes and printed pages point to {portal_url}/r/{record id}. "
             "Empty = no QR codes.", "both", _url_or_empty, applies=NEXT_SCREEN),
     Setting("share.allowed_origins", str, "",
-            "Comma-separated origins (https://host) a QR code may point to; empty = the origin of share.portal_url only.",
+            "Comma-separated origins (https://host) a QR code may point to; empty = the enrolled portal's origin (sync.portal_url) "
+            "and share.portal_url's as staff set it. Staff's list may widen that, a profile's only narrow it.",
             "both", _origins, applies=NEXT_SCREEN),
     Setting("printing.backend", str, "file",
             "Where printing goes: cups (Linux printers), qt (Windows printers through Qt), file (save PDFs in "
@@ -254,7 +256,8 @@ def settings_markdown() -> str:
         "Generated from `kiosk/settings.py` by `kiosk docs`; a test keeps this file equal to it.",
         "",
         "A value comes from, in rising order of precedence: the default, the portal (a `terminal_profile`",
-        "record), and staff on the terminal (`settings.json` in the data folder, or `kiosk config set`).",
+        "record from the signed feed; one from a plain `kiosk import` is never read), and staff on the terminal",
+        "(`settings.json` in the data folder, or `kiosk config set`).",
         "A bad value is reported with its key and what was expected, and the next layer down is used.",
         "",
         "**Applies** says when a running kiosk uses a changed value. The kiosk watches `settings.json` (so",

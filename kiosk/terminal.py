@@ -6,6 +6,7 @@ region's content is visible and where things are kept.
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,15 +15,18 @@ from typing import Any
 from kiosk import clock as clocks
 from kiosk import regions
 from kiosk.blobs import BlobError, BlobStore, attachment_refs, blob_path
+from kiosk.credentials import credentials_path
 from kiosk.records.files import read_records
 from kiosk.records.validate import BatchRejected, RecordProblem
 from kiosk.search import SearchService
 from kiosk.settings import Settings
-from kiosk.store import ApplyResult, ContentStore
+from kiosk.store import DEMO, LOCAL, ApplyResult, ContentStore, is_channel
 
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
 DEMO_RECORDS = RESOURCES / "demo" / "records"
 DEMO_DAY = "demo_day"  # store meta: the day the stored demo county was generated for; empty once anything else arrives
+PROFILE = "terminal_profile"
+IMPORT_FEED_HINT = "the county's content, terminal profiles included, comes only through the signed feed: `kiosk import-feed FOLDER`"
 
 
 def default_data_dir() -> Path:
@@ -37,9 +41,10 @@ class ImportReport:
     result: ApplyResult
     blobs_copied: int
     source: str
+    inert_profiles: int = 0  # terminal_profile records a plain import stored but settings never read (issue 12, item 2)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"source": self.source, "blobs_copied": self.blobs_copied, **self.result.as_dict()}
+        return {"source": self.source, "blobs_copied": self.blobs_copied, "inert_profiles": self.inert_profiles, **self.result.as_dict()}
 
 
 class Terminal:
@@ -94,10 +99,22 @@ class Terminal:
         return sorted(set(chain) | set(below))
 
     def _portal_settings(self, region: str, terminal_id: str) -> dict[str, Any]:
-        """Settings from terminal_profile records, the farthest region first so nearer ones win."""
+        """Settings from terminal_profile records, the farthest region first so nearer ones win.
+
+        Only profiles a feed channel brought count (issue 12, item 2): one from a plain ``kiosk
+        import`` is stored but inert. The demo county's own profile counts while the store holds
+        nothing but the demo (``kiosk run --demo``).
+        """
         merged: dict[str, Any] = {}
         chain = regions.chain(region) if regions.is_valid(region) else []
-        profiles = self.store.list_records("terminal_profile", chain, limit=1000)
+        if not chain:
+            return merged
+        demo_only = bool(self.store.meta(DEMO_DAY)) and not self.store.channel_states()
+        rows = self.store.sql(
+            f"SELECT data, origin FROM record_full WHERE kind = ? AND deleted = 0 AND region IN ({','.join('?' * len(chain))})",
+            (PROFILE, *chain),
+        )
+        profiles = [json.loads(data) for data, origin in rows if is_channel(origin) or (origin == DEMO and demo_only)]
         profiles.sort(key=lambda p: len(regions.chain(p["region"])))
         for profile in profiles:
             targets = profile.get("terminal_ids") or []
@@ -106,18 +123,71 @@ class Terminal:
         return merged
 
     # ------------------------------------------------------------------------- content
-    def import_path(self, path: Path) -> ImportReport:
-        """Import record files (and attachments under ``blobs/`` beside them) through ``apply``."""
+    def follows_feed(self) -> str:
+        """Why this terminal follows a signed feed, or '' when it stands alone.
+
+        It follows one once it is enrolled, has a portal or feed address, trusts a feed root, or
+        holds anything a feed channel brought. Then a plain ``kiosk import`` is confined
+        (:meth:`import_path`).
+        """
+        if credentials_path(self.data_dir).exists():
+            return "it is enrolled (credentials.json)"
+        if self.settings["sync.portal_url"] or self.settings["sync.feed_url"]:
+            return "it has a portal or feed address (sync.portal_url / sync.feed_url)"
+        sync_folder = self.data_dir / "sync"  # sync/client.py sync_dir(); sync/enroll.py ROOT_FILE
+        if (sync_folder / "root.json").is_file() or (sync_folder / "metadata" / "root.json").is_file():
+            return "it trusts a feed root (sync/root.json)"
+        if self.store.holds_channel_content():
+            return "it holds content from a feed channel"
+        return ""
+
+    def import_path(self, path: Path, *, origin: str = LOCAL) -> ImportReport:
+        """Import record files (and attachments under ``blobs/`` beside them) through ``apply``.
+
+        A plain (``local``) import never writes an id a feed channel owns, and on a terminal that
+        follows a feed it may bring only kinds no channel publishes, and never a terminal profile;
+        otherwise the whole batch is refused before anything is written (:meth:`_confine`). On a
+        standalone terminal a profile is stored but inert: settings read only the feed's.
+        """
         path = Path(path)
         pairs = list(read_records(path))
+        if origin == LOCAL:
+            self._confine([record for record, _ in pairs])
         copied = self._copy_blobs(path if path.is_dir() else path.parent, [record for record, _ in pairs])
-        result = self.store.apply(pairs)
+        result = self.store.apply(pairs, origin=origin)
         if result.changed:
             stamp = self.clock().astimezone().isoformat(timespec="seconds")
             self.store.set_meta("last_import", f"{stamp} {path}")
             self.store.set_meta(DEMO_DAY, "")  # the store no longer holds only the demo
             self.reload_settings()
-        return ImportReport(result, copied, str(path))
+        inert = 0 if origin != LOCAL else sum(1 for record, _ in pairs if isinstance(record, dict) and record.get("kind") == PROFILE)
+        return ImportReport(result, copied, str(path), inert)
+
+    def _confine(self, records: list[Any]) -> None:
+        """Refuse a plain import that would touch the feed's content (issue 12, items 1 and 2); nothing is written.
+
+        Checked before ``apply`` validates, so only well-formed ids and kinds are looked at here; the
+        store keeps the rule itself too (``kept_owned``), should a sync write an id in between.
+        """
+        wellformed = [r for r in records if isinstance(r, dict) and isinstance(r.get("id"), str) and isinstance(r.get("kind"), str)]
+        owners = self.store.owners([record["id"] for record in wellformed])
+        problems = [RecordProblem(record["id"], "id", "an id no feed channel owns", f"owned by channel {owners[record['id']]}; "
+                                  + IMPORT_FEED_HINT) for record in wellformed if record["id"] in owners]
+        why = self.follows_feed()
+        if why:
+            kinds = self.store.channel_kinds()
+            for record in wellformed:
+                if record["id"] in owners:
+                    continue
+                if record["kind"] == PROFILE:
+                    problems.append(RecordProblem(record["id"], "kind", f"no terminal_profile in a plain import ({IMPORT_FEED_HINT})",
+                                                  PROFILE))
+                elif record["kind"] in kinds:
+                    problems.append(RecordProblem(record["id"], "kind", f"a kind no feed channel publishes, since this terminal follows a "
+                                                  f"feed ({why}); {IMPORT_FEED_HINT}",
+                                                  f"{record['kind']}, published by channel {kinds[record['kind']]}"))
+        if problems:
+            raise BatchRejected(problems)
 
     def _copy_blobs(self, folder: Path, records: list[Any]) -> int:
         copied = 0
@@ -161,8 +231,9 @@ class Terminal:
                 report = self._replace_demo(folder)
         else:
             with demo_records_for(day, DEMO_RECORDS) as folder:
-                report = self.import_path(folder)
+                report = self.import_path(folder, origin=DEMO)
         self.store.set_meta(DEMO_DAY, day.isoformat())
+        self.reload_settings()  # the demo county's profile counts only in a demo-only store, which it now is
         return report
 
     def _replace_demo(self, folder: Path) -> ImportReport:
@@ -180,7 +251,7 @@ class Terminal:
         tombstones = [{"id": record_id, "kind": kind, "region": region, "version": version + 1, "updated_at": stamp, "deleted": True}
                       for record_id, (kind, region, version) in stored.items() if record_id not in fresh]
         copied = self._copy_blobs(folder, records)
-        result = self.store.apply([*pairs, *((tombstone, "demo") for tombstone in tombstones)])
+        result = self.store.apply([*pairs, *((tombstone, "demo") for tombstone in tombstones)], origin=DEMO)
         self.reload_settings()
         return ImportReport(result, copied, str(folder))
 

@@ -23,7 +23,7 @@ from kiosk.clock import Clock, system_clock
 from kiosk.errors import ExitCode, KioskError
 from kiosk.privacy import MASKING_VERSION, mask_payment
 from kiosk.records.text import derive, letters_of_stored, utc_text
-from kiosk.records.validate import check_batch
+from kiosk.records.validate import BatchRejected, RecordProblem, check_batch
 from kiosk.regions import CHANNEL_SQL
 from kiosk.store.migrate import current_version, migrate
 
@@ -39,6 +39,17 @@ PRAGMAS = {
     "temp_store": "memory",
 }
 
+#: ``record.origin`` values that are not a feed channel (a channel's origin is its name, a region code).
+LOCAL = "local"  # a plain `kiosk import` (or a bare ``apply``)
+DEMO = "demo"  # the bundled demo county (Terminal.ensure_demo_content)
+UNKNOWN = ""  # stored before origins were kept (migration 3): treated like local
+NOT_CHANNELS = (LOCAL, DEMO, UNKNOWN)
+
+
+def is_channel(origin: str) -> bool:
+    """True when ``origin`` names a feed channel: only then does the record's id belong to someone."""
+    return origin not in NOT_CHANNELS
+
 
 @dataclass(frozen=True)
 class _Known:
@@ -47,6 +58,7 @@ class _Known:
     pk: int
     version: int
     letters: dict[str, str]
+    origin: str = UNKNOWN
 
 
 @dataclass(frozen=True)
@@ -79,14 +91,16 @@ class ApplyResult:
     deleted: int = 0
     unchanged: int = 0
     ignored_older: int = 0
+    kept_owned: int = 0  # local records not written because a feed channel owns their id (issue 12, item 1)
     kinds: set[str] = field(default_factory=set)  # kinds of the records added, updated or deleted: what screens must re-read
+    owned: dict[str, str] = field(default_factory=dict)  # the kept_owned ids -> the channel that owns each
 
     @property
     def changed(self) -> int:
         return self.added + self.updated + self.deleted
 
     def as_dict(self) -> dict[str, int]:
-        counts = {name: value for name, value in asdict(self).items() if name != "kinds"}
+        counts = {name: value for name, value in asdict(self).items() if name not in ("kinds", "owned")}
         return {**counts, "changed": self.changed}
 
 
@@ -129,6 +143,7 @@ class ContentStore:
         *,
         source: str = "",
         commit: ChannelCommit | None = None,
+        origin: str = LOCAL,
     ) -> ApplyResult:
         """Validate then apply a batch in one transaction, records and search index together.
 
@@ -136,7 +151,13 @@ class ContentStore:
         :class:`~kiosk.records.validate.BatchRejected` before anything is written. With ``commit``
         the channel's generation moves in the same transaction, so a crash leaves either the old
         generation with the old records or the new with the new.
+
+        Every record is stored with its origin: ``commit.channel`` when there is a commit, else
+        ``origin`` (``local``, ``demo``). A channel's record replaces a non-channel one whatever the
+        versions; a non-channel record never touches an id a channel owns (``kept_owned``); and a
+        record for an id another channel owns rejects the whole batch (see :meth:`_refuse_foreign`).
         """
+        origin = commit.channel if commit is not None else origin
         pairs = [item if isinstance(item, tuple) else (item, source) for item in records]
         batch = check_batch(pairs)
         result = ApplyResult()
@@ -144,8 +165,9 @@ class ContentStore:
             try:
                 with self._transaction():
                     known = self._known_versions([record["id"] for record in batch])
+                    self._refuse_foreign(batch, known, origin)
                     for record in batch:
-                        self._apply_one(record, known.get(record["id"]), result)
+                        self._apply_one(record, known.get(record["id"]), result, origin)
                     if commit is not None:
                         self._commit_channel(commit, {record["id"] for record in batch}, result)
                     if result.changed:
@@ -217,20 +239,45 @@ class ContentStore:
         for start in range(0, len(ids), _CHUNK):
             chunk = ids[start : start + _CHUNK]
             marks = ",".join("?" * len(chunk))
-            for record_id, pk, version, title, aliases, initials, alias_initials in self.db.execute_sql(
-                f"SELECT record_id, pk, version, title, aliases, initials, alias_initials FROM record WHERE record_id IN ({marks})",
+            for record_id, pk, version, title, aliases, initials, alias_initials, origin in self.db.execute_sql(
+                "SELECT record_id, pk, version, title, aliases, initials, alias_initials, origin FROM record "
+                f"WHERE record_id IN ({marks})",
                 chunk,
             ):
-                known[record_id] = _Known(pk, version, letters_of_stored(title, aliases, initials, alias_initials))
+                known[record_id] = _Known(pk, version, letters_of_stored(title, aliases, initials, alias_initials), origin)
         return known
 
-    def _apply_one(self, record: Record, known: _Known | None, result: ApplyResult) -> None:
+    @staticmethod
+    def _refuse_foreign(batch: Sequence[Record], known: dict[str, _Known], origin: str) -> None:
+        """A channel may not write an id another channel owns (issue 12, item 6): the whole batch is refused.
+
+        Raised inside the transaction, so nothing of the batch (nor the generation) is kept; the sync
+        client reports it as a format error of that channel.
+        """
+        if not is_channel(origin):
+            return
+        problems = [
+            RecordProblem(record["id"], "id", f"an id channel {origin} owns or no channel owns",
+                          f"owned by channel {known[record['id']].origin}", f"feed {origin}")
+            for record in batch
+            if record["id"] in known and is_channel(known[record["id"]].origin) and known[record["id"]].origin != origin
+        ]
+        if problems:
+            raise BatchRejected(problems, outcome=f"nothing of channel {origin}'s bundle was applied")
+
+    def _apply_one(self, record: Record, known: _Known | None, result: ApplyResult, origin: str = LOCAL) -> None:
+        if known is not None and is_channel(known.origin) and not is_channel(origin):
+            result.kept_owned += 1  # a local write never replaces nor deletes what a channel owns
+            result.owned[record["id"]] = known.origin
+            return
         if known is not None:
             pk, version = known.pk, known.version
-            if record["version"] < version:
+            if is_channel(origin) and not is_channel(known.origin):
+                pass  # the channel's record replaces a local or unknown one whatever its version
+            elif record["version"] < version:
                 result.ignored_older += 1
                 return
-            if record["version"] == version:
+            elif record["version"] == version:
                 result.unchanged += 1
                 return
             self.db.execute_sql("DELETE FROM search_fts WHERE rowid = ?", (pk,))
@@ -259,6 +306,7 @@ class ContentStore:
             "region": record["region"],
             "updated_at": record["updated_at"],
             "deleted": int(bool(record.get("deleted"))),
+            "origin": origin,
             **columns,
         }
         data = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
@@ -288,8 +336,13 @@ class ContentStore:
 
     def _commit_channel(self, commit: ChannelCommit, ids: set[str], result: ApplyResult) -> None:
         if commit.snapshot:
+            # The snapshot is the whole channel: what the channel owns and it no longer lists goes, and so
+            # do unknown (pre-origin, most likely this channel's own) and demo rows in its regions.
+            # Local records are staff's and stay: on a terminal that follows a feed they can only be of
+            # ids and kinds no channel owns (Terminal.import_path).
             rows = self.db.execute_sql(
-                f"SELECT pk, record_id, deleted, kind FROM record WHERE {CHANNEL_SQL} = ?", (commit.channel,)
+                f"SELECT pk, record_id, deleted, kind FROM record WHERE origin = ? OR (origin IN (?, ?) AND {CHANNEL_SQL} = ?)",
+                (commit.channel, UNKNOWN, DEMO, commit.channel),
             ).fetchall()
             for pk, record_id, deleted, kind in rows:
                 if record_id in ids:
@@ -353,6 +406,29 @@ class ContentStore:
         """The live record with this id, or None (also for a tombstone)."""
         rows = self.sql("SELECT data FROM record_full WHERE record_id = ? AND deleted = 0", (record_id,))
         return json.loads(rows[0][0]) if rows else None
+
+    def owners(self, ids: Sequence[str]) -> dict[str, str]:
+        """Of ``ids``, those a feed channel owns (live or tombstone) -> that channel."""
+        owned: dict[str, str] = {}
+        unique = sorted(set(ids))
+        for start in range(0, len(unique), _CHUNK):
+            chunk = unique[start : start + _CHUNK]
+            owned.update(self.sql(
+                f"SELECT record_id, origin FROM record WHERE record_id IN ({','.join('?' * len(chunk))}) "
+                f"AND origin NOT IN ({','.join('?' * len(NOT_CHANNELS))})", (*chunk, *NOT_CHANNELS)))
+        return owned
+
+    def channel_kinds(self) -> dict[str, str]:
+        """Kinds some feed channel has records of -> one such channel (the smallest name)."""
+        return {kind: channel for kind, channel in self.sql(
+            f"SELECT kind, MIN(origin) FROM record WHERE origin NOT IN ({','.join('?' * len(NOT_CHANNELS))}) GROUP BY kind",
+            NOT_CHANNELS)}
+
+    def holds_channel_content(self) -> bool:
+        """True once any feed channel has been applied (a generation, or a record of channel origin)."""
+        if self.sql("SELECT 1 FROM sync_channel WHERE generation > 0 LIMIT 1"):
+            return True
+        return bool(self.sql(f"SELECT 1 FROM record WHERE origin NOT IN ({','.join('?' * len(NOT_CHANNELS))}) LIMIT 1", NOT_CHANNELS))
 
     def count(self) -> int:
         return self.sql("SELECT COUNT(*) FROM record WHERE deleted = 0")[0][0]

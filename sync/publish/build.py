@@ -152,6 +152,24 @@ def next_state(previous: dict[str, Record], wanted: dict[str, Record], now: str)
     return result
 
 
+def _refuse_foreign_ids(wanted: dict[str, dict[str, Record]], published: dict[str, dict[str, Record]]) -> None:
+    """A record id belongs to the one channel that first published it, tombstones included (issue 12, item 6).
+
+    A terminal refuses a bundle that writes an id another channel owns, so the publisher refuses
+    to build one: a record moved to a region of another channel needs a new id.
+    """
+    owner = {record_id: channel for channel, records in published.items() for record_id in records}
+    problems = [
+        RecordProblem(record_id, "region", f"a region of channel {owner[record_id]}, which published this id "
+                      "(an id belongs to one channel; give the record a new id)", f"{record['region']}, of channel {channel}")
+        for channel, records in sorted(wanted.items())
+        for record_id, record in sorted(records.items())
+        if owner.get(record_id, channel) != channel
+    ]
+    if problems:
+        raise BatchRejected(problems)
+
+
 class Publisher:
     def __init__(self, repo: FeedRepo) -> None:
         self.repo = repo
@@ -179,6 +197,9 @@ class Publisher:
             by_channel[regions.channel_of(record["region"])][record["id"]] = record
 
         state = self.load_state()
+        previous_of = {channel: self._records_of(info["history"][-1]["snapshot_file"], channel, info["history"][-1]["generation"])
+                       for channel, info in state["channels"].items() if info["history"]}
+        _refuse_foreign_ids(by_channel, previous_of)
         report = BuildReport(blobs_added=blobs_added)
         new_targets: list[TargetData] = []
         keep: set[str] = set()
@@ -187,7 +208,7 @@ class Publisher:
             info = state["channels"].get(channel, {"generation": 0, "history": []})
             history: list[dict[str, Any]] = info["history"]
             generation = info["generation"]
-            previous = self._records_of(history[-1]["snapshot_file"], channel, history[-1]["generation"]) if history else {}
+            previous = previous_of.get(channel, {})
             result = next_state(previous, by_channel.get(channel, {}), stamp)
             changed = [r for rid, r in result.items() if previous.get(rid) != r]
             if not changed and history:

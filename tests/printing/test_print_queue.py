@@ -172,7 +172,7 @@ def test_a_limit_the_portal_pushes_is_enforced_by_the_running_queue_at_once(term
         profile = make("document", "profile-1", region=VILLAGE)
         profile = {**{k: profile[k] for k in ("id", "version", "region", "updated_at")}, "kind": "terminal_profile",
                    "name": "每次最多 5 页", "settings": {"printing.max_pages_per_job": 5}, "terminal_ids": []}
-        terminal.store.apply([profile])
+        terminal.store.apply([profile], origin="990121000000")  # as the county channel's sync stores it
         assert "printing.max_pages_per_job" in terminal.reload_settings()  # what a sync that brings the profile does
         refused = service.submit(PrintOrder(_pdf(6), "doc-1", "a4"))
         assert refused.stage == REFUSED and refused.alert == "limit job reached" and "最多打印 5 页" in refused.message_zh

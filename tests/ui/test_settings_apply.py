@@ -91,7 +91,7 @@ def _records() -> list[dict[str, Any]]:
 @pytest.fixture
 def kiosk(qtbot, tmp_path: Path) -> Kiosk:
     terminal = Terminal(tmp_path / "terminal", fixed_clock(TEST_NOW))
-    terminal.store.apply(_records())
+    terminal.store.apply(_records(), origin=COUNTY)  # as the county channel's sync stores them
     synced_at = (TEST_NOW - dt.timedelta(hours=2)).isoformat(timespec="seconds")
     terminal.store.apply([], commit=ChannelCommit(COUNTY, 1, synced_at, False, synced_at))
     terminal.reload_settings()
@@ -205,7 +205,7 @@ def test_a_page_limit_the_portal_pushes_is_enforced_by_the_running_queue_and_sai
     profile = make("document", "profile-county")
     profile = {**{k: profile[k] for k in ("id", "version", "region", "updated_at")}, "kind": "terminal_profile", "region": COUNTY,
                "name": "全县终端", "settings": {"printing.max_pages_per_job": 5}, "terminal_ids": []}
-    result = kiosk.terminal.store.apply([profile])  # what a sync's apply does (on its own connection)
+    result = kiosk.terminal.store.apply([profile], origin=COUNTY)  # what a sync's apply does (on its own connection)
     kiosk.window.on_synced(ContentChanges.of_kinds(result.kinds))  # and what app/background.py then tells the window
     assert kiosk.refused(6) == "job"
     assert kiosk.window.terminal.settings["printing.max_pages_per_job"] == 5  # what the preview reads

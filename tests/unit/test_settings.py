@@ -55,7 +55,7 @@ def test_portal_profiles_apply_but_staff_overrides_win_and_staff_only_keys_are_p
         make_profile("p-county", "990121000000", {"ui.idle_timeout_s": 200, "terminal.region": "990121102201"}),
         make_profile("p-village", "990121101201", {"ui.idle_timeout_s": 180}),
         make_profile("p-other", "990121101201", {"ui.idle_timeout_s": 999}, targets=["someone-else"]),
-    ])
+    ], origin="990121000000")  # as the county channel's sync stores them: only a feed's profiles count
     terminal.reload_settings()
     assert terminal.settings["ui.idle_timeout_s"] == 180  # the nearer region wins; other terminals' profile ignored
     assert terminal.region == "990121101201"  # the portal can't move a terminal
