@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPainterPath, QPaintEvent, QPen
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QEventPoint, QMouseEvent, QPainter, QPainterPath, QPaintEvent, QPen, QTouchEvent
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from kiosk import handwriting
@@ -39,36 +39,75 @@ class StrokeCanvas(QWidget):
         self.setFixedSize(QSize(side, side))
         self.strokes: list[list[tuple[float, float]]] = []
         self._drawing = False
+        self._finger: int | None = None  # the touch point that draws
         self.setAttribute(Qt.WidgetAttribute.WA_StaticContents)
+        self.setAttribute(Qt.WidgetAttribute.WA_AcceptTouchEvents)  # touch handled below: one finger, the first one
+
+    def event(self, event: QEvent) -> bool:
+        """A touch screen: the first finger down draws; other fingers (a palm, a second hand) are ignored."""
+        kind = event.type()
+        if kind not in (QEvent.Type.TouchBegin, QEvent.Type.TouchUpdate, QEvent.Type.TouchEnd, QEvent.Type.TouchCancel):
+            return super().event(event)
+        assert isinstance(event, QTouchEvent)
+        if kind == QEvent.Type.TouchCancel:
+            if self._drawing and self.strokes:
+                self.strokes.pop()  # the system took the touch away: that stroke was not finished
+            self._drawing = False
+            self.update()
+            return True
+        event.accept()
+        if kind == QEvent.Type.TouchBegin:  # the first finger down; it draws until it lifts, then nothing until all lift
+            point = event.points()[0]
+            self._finger = point.id()
+            self._begin(point.position())
+            return True
+        points = [p for p in event.points() if p.id() == self._finger]
+        if not points:
+            return True
+        point = points[0]
+        if point.state() == QEventPoint.State.Released or kind == QEvent.Type.TouchEnd:
+            self._finger = None
+            self._end(point.position())
+        else:
+            self._extend(point.position())
+        return True
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
-        if event.button() != Qt.MouseButton.LeftButton:
-            return
+        if event.button() == Qt.MouseButton.LeftButton:
+            self._begin(event.position())
+
+    def _begin(self, position: QPointF) -> None:
         self._drawing = True
         if len(self.strokes) < handwriting.MAX_STROKES:
-            self.strokes.append([self._point(event)])
+            self.strokes.append([self._point(position)])
         self.update()
+
+    def _extend(self, position: QPointF) -> None:
+        if self._drawing and self.strokes and len(self.strokes[-1]) < 4 * handwriting.MAX_POINTS_PER_STROKE:
+            self.strokes[-1].append(self._point(position))
+            self.update()
+
+    def _end(self, position: QPointF) -> None:
+        if not self._drawing:
+            return
+        self._drawing = False
+        if self.strokes:
+            self.strokes[-1].append(self._point(position))
+        self.update()
+        self.strokes_changed.emit()
 
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
         """A stroke starting where the last one ended, quickly, is a 'double click': its press came already.
         (QWidget's default would call mousePressEvent a second time and start an extra one-point stroke.)"""
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
-        if self._drawing and self.strokes and len(self.strokes[-1]) < 4 * handwriting.MAX_POINTS_PER_STROKE:
-            self.strokes[-1].append(self._point(event))
-            self.update()
+        self._extend(event.position())
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
-        if event.button() != Qt.MouseButton.LeftButton or not self._drawing:
-            return
-        self._drawing = False
-        if self.strokes:
-            self.strokes[-1].append(self._point(event))
-        self.update()
-        self.strokes_changed.emit()
+        if event.button() == Qt.MouseButton.LeftButton:
+            self._end(event.position())
 
-    def _point(self, event: QMouseEvent) -> tuple[float, float]:
-        position = event.position()
+    def _point(self, position: QPointF) -> tuple[float, float]:
         return min(max(position.x(), 0.0), self.width()), min(max(position.y(), 0.0), self.height())
 
     def undo(self) -> None:

@@ -196,11 +196,13 @@ class Keyboard(QWidget):
 
     def clear(self) -> None:
         self.committed, self.pending = "", ""
+        self.pad.reset()
         self._changed()
 
     def set_text(self, text: str) -> None:
-        """Replace everything (a hot search tapped, the idle reset clearing what was typed)."""
+        """Replace everything (a hot search tapped, the idle reset clearing what was typed), half-written strokes too."""
         self.committed, self.pending = text, ""
+        self.pad.reset()
         self._changed()
 
     def resizeEvent(self, event: QResizeEvent) -> None:

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtGui import QPointingDevice
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel, QListView, QPushButton, QWidget
 
@@ -54,6 +53,27 @@ def draw(canvas: QWidget, character: str) -> None:
             for i in range(1, steps + 1):
                 QTest.mouseMove(canvas, QPoint(a.x() + (b.x() - a.x()) * i // steps, a.y() + (b.y() - a.y()) * i // steps))
         QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, at(stroke[-1]))
+
+
+def draw_by_touch(canvas: QWidget, character: str) -> None:
+    """The same strokes as one finger on a touch screen, through the window as the platform delivers touches
+    (QTest's touch events addressed to a child widget never arrive in PySide6 6.x, so they go to its window)."""
+    device = QTest.createTouchDevice()
+    window = canvas.window()
+
+    def at(point: tuple[int, int]) -> QPoint:
+        return canvas.mapTo(window, QPoint(round(point[0] * canvas.width() / BOX), round(point[1] * canvas.height() / BOX)))
+
+    for stroke in STROKES[character]:
+        QTest.touchEvent(window, device).press(0, at(stroke[0]), window).commit()
+        for start, end in pairwise(stroke):
+            a, b = at(start), at(end)
+            steps = max(1, round(max(abs(b.x() - a.x()), abs(b.y() - a.y())) / STEP_PX))
+            for i in range(1, steps + 1):
+                point = QPoint(a.x() + (b.x() - a.x()) * i // steps, a.y() + (b.y() - a.y()) * i // steps)
+                QTest.touchEvent(window, device).move(0, point, window).commit()
+        QTest.touchEvent(window, device).release(0, at(stroke[-1]), window).commit()
+        QApplication.processEvents()
 
 
 def _candidates(window: MainWindow) -> list[str]:
@@ -115,6 +135,10 @@ def test_undo_takes_back_the_last_stroke_only(qtbot, kiosk_window, demo_terminal
     tap(qtbot, button(window, "hw-undo"))
     assert len(canvas.strokes) == len(STROKES["村"]) and "村" in _candidates(window)
     tap(qtbot, button(window, "hw-clear"))
+    assert canvas.strokes == [] and _candidates(window) == []
+    draw_by_touch(canvas, "人")
+    assert len(canvas.strokes) == len(STROKES["人"]) and "人" in _candidates(window)
+    tap(qtbot, button(window, "suggestion-0"))  # a hot search tapped meanwhile: the half-written strokes go
     assert canvas.strokes == [] and _candidates(window) == []
 
 
@@ -210,4 +234,22 @@ def test_surname_picker_lists_the_surnames_on_the_list_and_filters_by_one(qtbot,
     assert len(_rows(window)) > len(rows)
 
 
-_ = QPointingDevice  # touch devices: Qt turns an unhandled one-finger touch into these same mouse events
+
+def test_a_second_finger_or_a_palm_does_not_draw(qtbot, kiosk_window, demo_terminal: Terminal) -> None:
+    window = kiosk_window(demo_terminal)
+    window.show_screen("search")
+    tap(qtbot, button(window, "key-handwriting"))
+    canvas = _canvas(window)
+    device = QTest.createTouchDevice()
+
+    def at(x: int, y: int) -> QPoint:
+        return canvas.mapTo(window, QPoint(x, y))
+
+    QTest.touchEvent(window, device).press(0, at(20, 20), window).commit()
+    QTest.touchEvent(window, device).move(0, at(60, 20), window).press(1, at(200, 200), window).commit()
+    QTest.touchEvent(window, device).move(0, at(100, 20), window).move(1, at(220, 260), window).commit()
+    QTest.touchEvent(window, device).release(0, at(140, 20), window).move(1, at(240, 280), window).commit()
+    QTest.touchEvent(window, device).release(1, at(240, 290), window).commit()
+    QApplication.processEvents()
+    assert len(canvas.strokes) == 1
+    assert {y for _x, y in canvas.strokes[0]} == {20.0}  # only the first finger's points, none of the palm's
