@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from kiosk.privacy import mask_payment
+from kiosk.privacy import COMPOUND_SURNAMES, MASK, mask_payment
 from kiosk.records.text import ALIAS_SEPARATOR, utc_text
 from kiosk.store import ContentStore
 
@@ -39,6 +39,7 @@ class PaymentFilter:
     name: str | None = None  # matched against the masked name, e.g. 张*明 or just 张
     policy_id: str | None = None
     year: int | None = None
+    surname: str | None = None  # the start of the masked name (王 finds 王* and 王*明, not 李*王); the 按姓氏 picker
 
 
 def name_pattern(typed: str) -> str:
@@ -140,6 +141,9 @@ class Browser:
         if filters.name and name_pattern(filters.name):
             where.append("json_extract(data, '$.recipient') LIKE ? ESCAPE '\\'")
             params.append(name_pattern(filters.name))
+        if filters.surname:
+            where.append("substr(json_extract(data, '$.recipient'), 1, ?) = ?")
+            params.extend([len(filters.surname), filters.surname])
         if filters.policy_id:
             where.append("json_extract(data, '$.policy_id') = ?")
             params.append(filters.policy_id)
@@ -179,6 +183,17 @@ class Browser:
         rows = self.store.sql("SELECT DISTINCT json_extract(data, '$.recipient') FROM record_full "
                               "WHERE deleted = 0 AND kind = 'subsidy_payment' AND region = ?", [village])
         return [str(row[0]) for row in rows]
+
+    def payment_surnames(self, village: str) -> list[tuple[str, int]]:
+        """(surname, how many different masked names on the village's lists carry it), most first: the 按姓氏 picker's choices.
+
+        Names are masked (王*, 欧阳*华), and the surname is what masking keeps: two characters for a compound one."""
+        counts: dict[str, int] = {}
+        for name in self.payment_recipients(village):
+            surname = name[:2] if name[:2] in COMPOUND_SURNAMES else name[:1]
+            if surname and surname != MASK and not surname.isascii():
+                counts[surname] = counts.get(surname, 0) + 1
+        return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
 
     def payment_years(self, village: str) -> list[int]:
         rows = self.store.sql(

@@ -62,6 +62,18 @@ MIN_SECONDARY_USES = 3  # dictionary phrases needed before a content character's
 EXCLUDED_SYLLABLES = frozenset({"m", "n", "ng", "hm", "hng"})
 SYLLABLE_CODE_BASE = 0x100  # a syllable's code character is chr(base + its alphabetical position): ~420 syllables
 
+# Common surnames, most frequent first (the order of China's 2020 census surname report, top 120, then compound ones);
+# a name field offers these first: "zhu" gives 朱 before 主 or 助. SURNAME_READINGS: where a surname is read unlike
+# the character's first reading (曾 zēng, not céng); both readings find it.
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林高罗郑梁谢宋唐许韩邓冯曹彭曾肖田董潘袁蔡蒋余于杜叶程魏苏吕丁任卢姚沈"
+    "钟姜崔谭陆范汪廖石金韦贾夏付方邹熊白孟秦邱侯江尹薛闫段雷龙黎史陶贺毛郝顾龚邵万覃武钱戴严莫孔向常汤康易乔"
+    "赖文施洪辛柯庄樊凌涂温祝褚诸单解仇区朴查盖乐缪岳牛葛齐靳殷申"
+)
+COMPOUND_SURNAME_WORDS = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "慕容", "司徒", "令狐", "夏侯")
+SURNAME_READINGS = {"曾": "zeng", "单": "shan", "解": "xie", "仇": "qiu", "区": "ou", "朴": "piao", "查": "zha", "盖": "ge",
+                    "覃": "qin", "乐": "yue", "缪": "miao", "尉": "yu", "万": "wan", "沈": "shen", "贾": "jia"}
+
 _HAN_CLASS = "[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]"  # CJK ideographs, BMP and beyond
 _HAN = re.compile(f"{_HAN_CLASS}+")
 _ALL_HAN = re.compile(f"{_HAN_CLASS}{{2,{MAX_WHOLE_TEXT}}}")
@@ -473,6 +485,21 @@ def _pack_vocabulary(texts: Iterable[str], dictionary: _Dictionary) -> _Packed:
     return builder.build()
 
 
+@cache
+def _surname_readings() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """(surname, its toneless readings as one run of letters: 欧阳 → "ouyang") in SURNAMES order, compound ones last."""
+    table = []
+    for surname in (*SURNAMES, *COMPOUND_SURNAME_WORDS):
+        readings: list[str] = []
+        if surname in SURNAME_READINGS:
+            readings.append(SURNAME_READINGS[surname])
+        key = _word_key(surname)
+        if key is not None:
+            readings.append("".join(key))
+        table.append((surname, tuple(dict.fromkeys(readings))))
+    return tuple(table)
+
+
 def split_pinyin(letters: str, limit: int = MAX_SEGMENTATIONS) -> list[list[str]]:
     """Segmentations of the letters into pinyin syllables, the last piece possibly a syllable's prefix.
 
@@ -533,9 +560,32 @@ class PinyinIme:
         self._vocabulary = _build_vocabulary(vocabulary)
         self._memo: dict[tuple[str, int], list[tuple[str, tuple[str, ...]]]] = {}
 
-    def candidates(self, letters: str, limit: int = DEFAULT_LIMIT) -> list[str]:
-        """At most ``limit`` distinct words for the letters, best first; [] for nothing typed or nothing found."""
-        return [word for word, _ in self._ranked(normalize_letters(letters), limit)]
+    def candidates(self, letters: str, limit: int = DEFAULT_LIMIT, *, names: bool = False) -> list[str]:
+        """At most ``limit`` distinct words for the letters, best first; [] for nothing typed or nothing found.
+
+        ``names`` (a name field): surnames the letters spell come first, those in the content before the others,
+        then by how common they are ("zhu" → 朱 before 主 and 助); surnames the letters only begin ("zh" → 张, 赵,
+        周 …) follow those spelled whole; then everything else in the usual order.
+        """
+        text = normalize_letters(letters)
+        ranked = [word for word, _ in self._ranked(text, limit)]
+        if not names or not text:
+            return ranked
+        surnames = self._surnames(text)
+        if not surnames:
+            return ranked
+        return list(dict.fromkeys([*surnames, *ranked]))[:limit]
+
+    def _surnames(self, text: str) -> list[str]:
+        """Surnames whose reading is ``text`` (then those it begins), the content's first, then by frequency."""
+        content = {self._vocabulary.word(ordinal) for _, ordinals in self._vocabulary.matches((text,), False) for ordinal in ordinals}
+        whole, begun = [], []
+        for position, (surname, readings) in enumerate(_surname_readings()):
+            if text in readings:
+                whole.append((surname not in content, position, surname))
+            elif any(reading.startswith(text) for reading in readings):
+                begun.append((surname not in content, position, surname))
+        return [surname for *_, surname in sorted(whole) + sorted(begun)]
 
     def syllables(self, letters: str) -> list[str]:
         """One segmentation to show above the candidates: the one the best candidate was found by.

@@ -119,6 +119,8 @@ def render_payments(context: PrintContext, village: str, filters: PaymentFilter 
         title = tr("{place}{policy}发放名单", lang, place=place, policy=policy_name)
     if filters.name:
         title += tr("（姓名含“{name}”）", lang, name=filters.name)
+    if filters.surname:
+        title += tr("（姓“{surname}”）", lang, surname=filters.surname)
     styles = Styles(context.fonts, A4_SIZES)
     story = stories.payments_story(styles, title, page.rows, page.total, page.extra["total_fen"], None, lang)
     return a4_pdf(context.fonts, story.flowables, title=title, footer=context.footer(), wide=True)

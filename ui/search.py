@@ -73,7 +73,11 @@ class SearchScreen(QWidget):
         layout.addLayout(query_row)
         self.chip_row = QHBoxLayout()
         self.chip_row.setContentsMargins(scale.spacing_px, scale.spacing_px // 2, scale.spacing_px, 0)
-        layout.addLayout(self.chip_row)
+        chips = QWidget()  # its height kept with or without chips, so the keyboard never moves under the finger
+        chips.setObjectName("search-chips")
+        chips.setLayout(self.chip_row)
+        chips.setFixedHeight(scale.min_touch_px + scale.spacing_px // 2)
+        layout.addWidget(chips)
         # decided now as well as on resize: side by side, the pair is wider than a portrait screen and would stretch the window
         self.body = QBoxLayout(QBoxLayout.Direction.TopToBottom if portrait else QBoxLayout.Direction.LeftToRight)
         self.body.setContentsMargins(scale.spacing_px, scale.spacing_px // 2, scale.spacing_px, scale.spacing_px // 2)
@@ -83,6 +87,7 @@ class SearchScreen(QWidget):
         self.results.activated.connect(self.opened)
         self.keyboard = Keyboard(scale, lang, ime_for(vocabulary))
         self.keyboard.text_changed.connect(self._typed)
+        self.keyboard.mode_changed.connect(self._show_query)
         self.body.addWidget(self.results, 1)
         self.body.addWidget(self.keyboard, 0)
         layout.addLayout(self.body, 1)
@@ -110,7 +115,8 @@ class SearchScreen(QWidget):
 
     def _show_query(self) -> None:
         text = self.keyboard.text
-        hint = tr("请点下方字母输入拼音或首字母，如 dibao 或 db", self.lang)
+        hint = (tr("请在手写板上写一个字，再点选认出的字", self.lang) if self.keyboard.handwriting
+                else tr("请点下方字母输入拼音或首字母，如 dibao 或 db", self.lang))
         self.query_label.setText(text or hint)
         self.query_label.setStyleSheet(self._query_style + (theme.INK if text else theme.MUTED))
 

@@ -106,6 +106,9 @@ class SubsidyScreen(QWidget):
         self.name_button = big_button(tr("按姓名查找", self.lang), self.scale, name="find-name", width_factor=2.6)
         self.name_button.clicked.connect(self._open_keyboard)
         row.addWidget(self.name_button)
+        self.surname_button = big_button(tr("按姓氏", self.lang), self.scale, name="find-surname", width_factor=2.0)
+        self.surname_button.clicked.connect(self._choose_surname)
+        row.addWidget(self.surname_button)
         layout.addWidget(bar)
         self.totals = QLabel()
         self.totals.setObjectName("payment-totals")
@@ -134,6 +137,7 @@ class SubsidyScreen(QWidget):
         self.payment_model.reload()
         self.policy_button.setText(self._policy_label())
         self.name_button.setText(labelled("姓名", self.filters.name, self.lang) if self.filters.name else tr("按姓名查找", self.lang))
+        self.surname_button.setText(labelled("姓", self.filters.surname, self.lang) if self.filters.surname else tr("按姓氏", self.lang))
         self._update_totals()
         self.filters_changed.emit()
 
@@ -169,8 +173,15 @@ class SubsidyScreen(QWidget):
         """Filter the list by a name (a payment opened from search): 李*丽 finds 李*丽's lines."""
         self._set(name=name)
 
+    def _choose_surname(self) -> None:
+        """Tap a surname from those on this list (for people who can neither spell nor write it)."""
+        options: list[tuple[str, Any]] = [(tr("全部姓氏", self.lang), None)]
+        options += [(tr("{name}（{count}）", self.lang, name=surname, count=count), surname)
+                    for surname, count in self.browser.payment_surnames(self.village)]
+        Chooser(self, tr("选择姓氏", self.lang), options, lambda v: self._set(surname=v), self.scale, self.lang, columns=5)
+
     def _open_keyboard(self) -> None:
         names = self.browser.payment_recipients(self.village)
         KeyboardPanel(self, tr("输入姓名中的字（如姓氏）", self.lang), self.filters.name or "",
                       lambda text: self._set(name=text.strip() or None), self.scale, self.lang,
-                      vocabulary=[n.replace("*", "") for n in names])
+                      vocabulary=[n.replace("*", "") for n in names], names=True)

@@ -220,3 +220,17 @@ def test_idle_reset_closes_the_status_and_gives_the_allowance_back(qtbot, window
     assert window.desk.queue.session_pages == 0
     status = window.findChild(PrintStatus, "print-status")
     assert status is None or not status.isVisible()
+
+
+def test_the_payment_list_prints_as_picked_by_surname(qtbot, window: MainWindow, print_terminal: Terminal) -> None:
+    window.show_screen("payments")
+    screen = window.stack.currentWidget()
+    surname = screen.browser.payment_surnames(screen.village)[0][0]
+    screen._set(surname=surname)  # what tapping it in 按姓氏 does (tests/ui/test_handwriting_pad.py taps it)
+    press(qtbot, window, "print")
+    preview = _preview(qtbot, window)
+    text = "".join(page.get_textpage().get_text_range() for page in pypdfium2.PdfDocument(preview.pdf.data)).replace("\r\n", "")
+    assert f"姓“{surname}”" in text
+    names = [line for line in text.splitlines() if "*" in line]
+    assert names and all(line.lstrip().startswith(surname) or f"{surname}*" in line for line in names)
+    press(qtbot, window, "print-cancel")

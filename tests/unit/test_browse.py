@@ -76,3 +76,19 @@ def test_village_screens_start_on_the_terminals_village_or_the_first_with_conten
     villages, first = county_hall.starting_village("subsidy_payment", "990121000000")  # a county hall has no village of its own
     assert first == villages[0] == sorted(villages)[0]
     assert Browser(demo_terminal.store, demo_terminal.scope()).starting_village("board", "990121000000") == ([demo_terminal.region], demo_terminal.region)
+
+
+def test_surnames_on_a_payment_list_are_the_ones_masking_keeps_and_pick_by_start_of_name(terminal: Terminal) -> None:
+    terminal.store.apply([
+        make("subsidy_payment", "p1", recipient="王明", amount_fen=100),
+        make("subsidy_payment", "p2", recipient="王小红", amount_fen=200),
+        make("subsidy_payment", "p3", recipient="欧阳春华", amount_fen=300),
+        make("subsidy_payment", "p4", recipient="李大王", amount_fen=400),  # 王 as the last character: masked 李*王
+        make("subsidy_payment", "p-other", region=OTHER_VILLAGE, recipient="赵六", amount_fen=500),
+    ])
+    browser = _browser(terminal)
+    assert browser.payment_surnames(VILLAGE) == [("王", 2), ("李", 1), ("欧阳", 1)]
+    wang = browser.payments(VILLAGE, PaymentFilter(surname="王"))
+    assert {row["recipient"] for row in wang.rows} == {"王*", "王*红"}  # not 李*王, whom a 王 in the name filter finds
+    assert wang.extra["total_fen"] == 300
+    assert {row["recipient"] for row in browser.payments(VILLAGE, PaymentFilter(surname="欧阳")).rows} == {"欧阳*华"}

@@ -344,3 +344,25 @@ def test_dictionary_and_a_large_vocabulary_stay_small_in_memory() -> None:
     near 10 MB, goal ≤ 20 MB."""
     result = subprocess.run([sys.executable, "-c", _RSS_CHILD], cwd=ROOT, capture_output=True, text=True, timeout=120, check=True)
     assert float(result.stdout.strip()) <= 20, result.stdout
+
+
+def test_a_name_field_offers_surnames_first_the_lists_own_before_others() -> None:
+    names = PinyinIme(["祝明", "王丽"])  # the name keyboard's vocabulary: the masked names without their *
+    assert names.candidates("zhu", 20, names=True)[:3] == ["祝", "朱", "诸"]  # the list's 祝, then by frequency
+    plain = PinyinIme([])
+    zhu = plain.candidates("zhu", 20, names=True)
+    assert zhu[0] == "朱" and zhu.index("朱") < zhu.index("主") and zhu.index("朱") < zhu.index("助")
+    assert plain.candidates("zhu", 20)[0] != "朱"  # a search field keeps the usual order
+    assert plain.candidates("zeng", 5, names=True)[0] == "曾"  # read zēng as a surname, though céng comes first
+    assert plain.candidates("shan", 5, names=True)[0] == "单"
+    assert plain.candidates("ouyang", 5, names=True)[0] == "欧阳"
+    assert plain.candidates("zh", 5, names=True) == ["张", "赵", "周", "朱", "郑"]
+    assert len(plain.candidates("zhu", 40, names=True)) > 8
+    assert plain.candidates("xyzq", 10, names=True) == plain.candidates("xyzq", 10)
+
+
+def test_the_surname_table_has_no_duplicates_and_every_surname_can_be_typed() -> None:
+    assert len(set(imelib.SURNAMES)) == len(imelib.SURNAMES)
+    for surname, readings in imelib._surname_readings():
+        assert readings, surname
+        assert surname in PinyinIme([]).candidates(readings[0], 48, names=True), surname
