@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
 
 from kiosk.browse import Browser, PaymentFilter
 from kiosk.home import section_name
@@ -17,7 +17,7 @@ from ui import theme
 from ui.chooser import Chooser, choose_village
 from ui.keyboard import KeyboardPanel
 from ui.listing import filter_rows
-from ui.widgets import LazyListModel, Row, TouchList, big_button, chip_group, screen_column
+from ui.widgets import LazyListModel, Row, TouchList, big_button, chip_group, plain_label, screen_column
 
 
 def policy_row(policy: dict[str, Any], lang: str) -> Row:
@@ -107,7 +107,7 @@ class SubsidyScreen(QWidget):
         self.name_button.clicked.connect(self._open_keyboard)
         row.addWidget(self.name_button)
         layout.addWidget(bar)
-        self.totals = QLabel()
+        self.totals = plain_label()
         self.totals.setObjectName("payment-totals")
         self.totals.setStyleSheet(f"color: {theme.INK}; font-size: {self.scale.title_px}px; font-weight: bold; padding: 4px {self.scale.spacing_px}px;")
         self.totals.setWordWrap(True)
