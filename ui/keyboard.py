@@ -20,7 +20,7 @@ from kiosk.i18n import tr
 from kiosk.ime import PinyinIme
 from ui import theme
 from ui.chooser import Overlay
-from ui.widgets import big_button, plain_label
+from ui.widgets import big_button, button_text, plain_label
 
 LETTER_ROWS = ("ABCDEFG", "HIJKLMN", "OPQRST", "UVWXYZ")
 DIGITS = "1234567890"
@@ -126,7 +126,7 @@ class Keyboard(QWidget):
         button = self.candidate_buttons[index]
         if not button.isVisible():
             return
-        self.committed += button.text()
+        self.committed += button.accessibleName()  # the word itself: text() has every & doubled (ui.widgets.button_text)
         self.pending = ""
         self._changed()
 
@@ -163,7 +163,7 @@ class Keyboard(QWidget):
             width = max(self.scale.min_touch_px, metrics.horizontalAdvance(word) + self.scale.spacing_px * 2)
             room -= width + self.candidate_row.spacing()
             fits = bool(word) and room >= 0  # only whole buttons: a squeezed candidate would overlap its neighbour
-            button.setText(word if fits else "")
+            button.setText(button_text(word) if fits else "")
             button.setMinimumWidth(width)
             button.setAccessibleName(word if fits else "")
             button.setVisible(fits)

@@ -17,7 +17,7 @@ from ui import theme
 from ui.chooser import Chooser, choose_village
 from ui.keyboard import KeyboardPanel
 from ui.listing import filter_rows
-from ui.widgets import LazyListModel, Row, TouchList, big_button, chip_group, plain_label, screen_column
+from ui.widgets import LazyListModel, Row, TouchList, big_button, button_text, chip_group, plain_label, screen_column
 
 
 def policy_row(policy: dict[str, Any], lang: str) -> Row:
@@ -132,8 +132,8 @@ class SubsidyScreen(QWidget):
     def _set(self, **changes: Any) -> None:
         self.filters = PaymentFilter(**{**self.filters.__dict__, **changes})
         self.payment_model.reload()
-        self.policy_button.setText(self._policy_label())
-        self.name_button.setText(labelled("姓名", self.filters.name, self.lang) if self.filters.name else tr("按姓名查找", self.lang))
+        self.policy_button.setText(button_text(self._policy_label()))
+        self.name_button.setText(button_text(labelled("姓名", self.filters.name, self.lang)) if self.filters.name else tr("按姓名查找", self.lang))
         self._update_totals()
         self.filters_changed.emit()
 
@@ -162,7 +162,7 @@ class SubsidyScreen(QWidget):
 
     def _set_village(self, village: str) -> None:
         self.village = village
-        self.village_button.setText(self._village_label())
+        self.village_button.setText(button_text(self._village_label()))
         self._set(policy_id=None)
 
     def find_name(self, name: str) -> None:

@@ -53,9 +53,20 @@ def plain_label(text: str = "") -> QLabel:
     return label
 
 
+def button_text(text: str) -> str:
+    """``text`` as a button must be given it to show it as typed: a lone ``&`` marks a keyboard mnemonic.
+
+    A published ``&lt;`` showed as an underlined "lt;" (and bound Alt+L); doubling every ``&`` shows it whole.
+    Every button whose text holds content (names, titles, places, typed words) is set through this.
+    """
+    return text.replace("&", "&&")
+
+
 def big_button(text: str, scale: theme.Scale, *, name: str = "", primary: bool = False, width_factor: float = 2.0) -> QPushButton:
-    """A button at least the touch minimum in both directions, high-contrast in both states."""
-    return style_button(QPushButton(text), scale, name=name, primary=primary, width_factor=width_factor)
+    """A button at least the touch minimum in both directions, high-contrast in both states; ``text`` is shown as typed."""
+    button = style_button(QPushButton(button_text(text)), scale, name=name, primary=primary, width_factor=width_factor)
+    button.setAccessibleName(text)
+    return button
 
 
 def style_button(button: QPushButton, scale: theme.Scale, *, name: str = "", primary: bool = False, width_factor: float = 2.0) -> QPushButton:
