@@ -30,8 +30,8 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QImage, QTextDocument
-from PySide6.QtWidgets import QApplication, QLabel, QTextBrowser, QWidget
+from PySide6.QtGui import QColor, QImage, QKeySequence, QTextDocument
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QListView, QTextBrowser, QWidget
 
 from kiosk.terminal import Terminal
 from printing.render import PrintContext, render_record
@@ -113,6 +113,7 @@ class Walk:
         self.problems: list[str] = []
         self.labels: dict[str, list[str]] = {}  # state → label texts that carried markup
         self.pages: dict[str, list[str]] = {}  # state → reading-page texts that carried markup
+        self.drawn: dict[str, list[str]] = {}  # state → list rows and buttons (plain text by nature) that carried markup
 
     def marked(self, text: str) -> bool:
         return any(piece in text for piece in self.markup)
@@ -132,6 +133,15 @@ class Walk:
                 self.problems.append(f"{state}: reading page holds {what} (content not escaped)")
             if self.marked(browser.toPlainText()):
                 self.pages.setdefault(state, []).append(browser.toPlainText())
+        buttons = [w for w in self.window.findChildren(QAbstractButton) if w.isVisible()]
+        for button in buttons:
+            if not QKeySequence.mnemonic(button.text()).isEmpty():
+                self.problems.append(f"{state}: button {button.text()!r} eats an & as a keyboard mnemonic (not set through button_text)")
+        drawn = [button.text().replace("&&", "&") for button in buttons]  # what the button shows
+        for view in (w for w in self.window.findChildren(QListView) if w.isVisible()):
+            rows = [view.model().index(row, 0).data(Qt.ItemDataRole.UserRole) for row in range(min(view.model().rowCount(), 20))]
+            drawn += [text for row in rows for text in (row.title, row.subtitle, row.value)]
+        self.drawn[state] = [text for text in drawn if self.marked(text)]
         if _has_probe_pixels(self.window):
             self.problems.append(f"{state}: the picture a title points at is drawn on screen")
 
@@ -168,7 +178,9 @@ def _states(window: MainWindow, qtbot) -> list[tuple[str, Callable[[], None]]]:
     def search(text: str) -> Callable[[], None]:
         def go() -> None:
             window.show_screen("search")
-            window.stack.currentWidget().keyboard.set_text(text)
+            screen = window.stack.currentWidget()
+            screen.keyboard.set_text(text)
+            screen.run_search()  # what the debounce timer does a moment later
         return go
 
     def chooser(name: str, open_it: Callable[[QWidget], None]) -> Callable[[], None]:
@@ -190,7 +202,7 @@ def _states(window: MainWindow, qtbot) -> list[tuple[str, Callable[[], None]]]:
         ("attract", window.session.show_attract),
         ("document-interpretation", every_part("document")),
         ("boards-finance", board("finance")), ("boards-village", board("village")), ("boards-party", board("party")),
-        ("search-typed", search("粗")), ("search-markup-typed", search("<b>粗</b>")),
+        ("search-typed", search("溪源")), ("search-markup-typed", search("<b>粗</b>")),
         ("chooser-policy", chooser("payments", lambda s: s._choose_policy())),
         ("chooser-village", chooser("payments", lambda s: s._choose_village())),
         ("chooser-issuer", chooser("documents", lambda s: s._choose("issuer"))),
@@ -228,6 +240,10 @@ def test_every_screen_shows_published_markup_as_text(qtbot, hostile: Terminal, m
     assert "<img src=" in shown and '<a href="file:///etc/passwd">' in shown  # shown as the characters typed
     plain_only = {"home", "attract", "payments", "attachments", "search-markup-typed"}
     assert plain_only <= set(walk.labels), f"states whose labels never showed markup: {sorted(plain_only - set(walk.labels))}"
+    lists = {"documents", "notices", "guides", "search-typed", "payments", "catalogue", "chooser-issuer", "chooser-village",
+             "chooser-policy"}
+    bare = sorted(lists - {state for state, texts in walk.drawn.items() if texts})
+    assert not bare, f"lists and choosers that never showed markup: {bare}"
     read = {"document", "document-interpretation", "notice", "guide", "policy", "boards-village", "boards-party"}
     assert read <= set(walk.pages), f"reading pages that never showed markup: {sorted(read - set(walk.pages))}"
 

@@ -3,7 +3,8 @@
 The second line behind tests/security/test_hostile_screen_text.py, which walks the screens: a new screen
 that makes a ``QLabel(`` of its own would show a published title as HTML (Qt's default is AutoText), and
 this fails at once, naming the line. Also refused: a QLabel subclass, any ``setTextFormat`` but PlainText,
-and the other widgets that render text as rich text on their own (tooltips, message boxes, ``What's this``).
+and the other widgets that render text as rich text on their own (tooltips, message boxes, ``What's this``);
+a button's ``setText`` with content must go through ``ui.widgets.button_text`` (a lone ``&`` is a mnemonic).
 Rich text for our own markup has one sink: the reading page's QTextBrowser in ui/reading.py, whose content
 goes through ``ui.reading.esc``.
 """
@@ -33,6 +34,15 @@ def _name(node: ast.expr) -> str:
     return ""
 
 
+def _button_safe(node: ast.expr) -> bool:
+    """A button text that shows as typed: through button_text, our own words (tr/ntr), or a literal."""
+    if isinstance(node, ast.IfExp):
+        return _button_safe(node.body) and _button_safe(node.orelse)
+    if isinstance(node, ast.Constant):
+        return True
+    return isinstance(node, ast.Call) and _name(node.func) in ("button_text", "tr", "ntr")
+
+
 def label_problems(source: str, where: str) -> list[str]:
     """What in ``source`` (the file ``where``, relative to the repository) could show text as rich text."""
     tree = ast.parse(source, filename=where)
@@ -52,6 +62,8 @@ def label_problems(source: str, where: str) -> list[str]:
                 problems.append(f"{where}:{node.lineno} sets a text format other than Qt.TextFormat.PlainText")
             if called in RICH_SINKS:
                 problems.append(f"{where}:{node.lineno} calls {called}, which renders its text as rich text")
+            if called == "setText" and "button" in _name(node.func.value).lower() and node.args and not _button_safe(node.args[0]):  # type: ignore[attr-defined]
+                problems.append(f"{where}:{node.lineno} sets a button's text without ui.widgets.button_text (a lone & is eaten)")
             if called in ("QTextBrowser", "setHtml") and called not in allowed_rich:
                 problems.append(f"{where}:{node.lineno} calls {called} outside the reading page (ui/reading.py)")
         for child in ast.iter_child_nodes(node):
@@ -91,9 +103,11 @@ def test_the_checker_would_catch_a_violation() -> None:
         "b.setToolTip(title)\n"
         "view.setHtml(body)\n"
         "def plain_label(text):\n    return QLabel(text)\n"
+        "self.village_button.setText(name)\n"
+        "self.village_button.setText(button_text(name) if name else tr('全部'))\n"
     )
     problems = label_problems(bad, "ui/bad.py")
     lines = sorted(int(problem.split(":")[1].split()[0]) for problem in problems)
-    assert lines == [3, 4, 5, 7, 8, 9, 11], problems  # plain_label outside ui/widgets.py is no excuse either
+    assert lines == [3, 4, 5, 7, 8, 9, 11, 12], problems  # plain_label outside ui/widgets.py is no excuse either
     assert label_problems("b.setTextFormat(Qt.TextFormat.PlainText)\n", "ui/ok.py") == []
     assert label_problems("view.setHtml(body)\n", "ui/reading.py") == []
