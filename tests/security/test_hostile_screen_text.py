@@ -189,6 +189,10 @@ def _states(window: MainWindow, qtbot) -> list[tuple[str, Callable[[], None]]]:
             open_it(window.stack.currentWidget())
         return go
 
+    def idle_warning() -> None:
+        window.show_screen("documents")
+        window.session.warn(25)
+
     def preview() -> None:
         window.show_screen("document")
         buttons = window.stack.currentWidget().findChild(PrintButtons, "print-buttons")
@@ -207,6 +211,7 @@ def _states(window: MainWindow, qtbot) -> list[tuple[str, Callable[[], None]]]:
         ("chooser-village", chooser("payments", lambda s: s._choose_village())),
         ("chooser-issuer", chooser("documents", lambda s: s._choose("issuer"))),
         ("keyboard", chooser("payments", lambda s: s._open_keyboard())),
+        ("idle-warning", idle_warning),
         ("print-preview", preview),
     ]
     return states
@@ -229,6 +234,8 @@ def test_every_screen_shows_published_markup_as_text(qtbot, hostile: Terminal, m
         if state == "attract":
             assert walk.marked(walk.named("attract-notice"))
             window.session.close_attract()
+        if state == "idle-warning":
+            window.session.close_warning()
         if state == "attachments":
             assert walk.marked(walk.named("attachment-name"))
         if state == "search-markup-typed":
