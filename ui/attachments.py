@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 from kiosk.blobs import BlobStore
 from kiosk.i18n import tr
 from ui import theme
-from ui.widgets import TouchScroll
+from ui.widgets import TouchScroll, plain_label
 
 log = logging.getLogger(__name__)
 PDFIUM_FORMATS = {1: QImage.Format.Format_Grayscale8, 2: QImage.Format.Format_BGR888, 3: QImage.Format.Format_RGB32, 4: QImage.Format.Format_ARGB32}
@@ -72,7 +72,7 @@ class AttachmentView(QScrollArea):
             self.render_all()
 
     def _label(self, text: str, *, heading: bool = False) -> QLabel:
-        label = QLabel(text)
+        label = plain_label(text)
         label.setWordWrap(True)
         size = self.scale.title_px if heading else self.scale.body_px
         label.setStyleSheet(f"color: {theme.INK}; font-size: {size}px;{' font-weight: bold;' if heading else ''}")
@@ -100,7 +100,7 @@ class AttachmentView(QScrollArea):
                 self._label(tr("该附件无法显示，请联系工作人员", self.lang)).setObjectName("attachment-broken")
                 continue
             for number, image in enumerate(images, start=1):
-                page = QLabel()
+                page = plain_label()
                 page.setObjectName("attachment-page")
                 page.setPixmap(QPixmap.fromImage(image))
                 page.setMinimumHeight(image.height() + 4)  # a label with a picture would otherwise be squeezed by the column

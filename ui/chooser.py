@@ -11,11 +11,11 @@ from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QFont, QFontMetrics
-from PySide6.QtWidgets import QGridLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QScrollArea, QVBoxLayout, QWidget
 
 from kiosk.i18n import tr
 from ui import theme
-from ui.widgets import BUTTON_PADDING_PX, big_button, wrap_text
+from ui.widgets import BUTTON_PADDING_PX, big_button, plain_label, wrap_text
 
 
 class Overlay(QWidget):
@@ -78,7 +78,7 @@ class Chooser(Overlay):
         outer.addWidget(panel)
         layout = QVBoxLayout(panel)
         layout.setContentsMargins(scale.spacing_px, scale.spacing_px, scale.spacing_px, scale.spacing_px)
-        heading = QLabel(title)
+        heading = plain_label(title)
         heading.setObjectName("chooser-title")
         heading.setWordWrap(True)
         heading.setStyleSheet(f"color: {theme.INK}; font-size: {scale.title_px}px; font-weight: bold;")

@@ -12,7 +12,7 @@ from kiosk.labels import period_label, value_label
 from ui import theme
 from ui.chooser import Chooser
 from ui.listing import ListScreen, filter_rows
-from ui.widgets import Row, big_button, chip_group
+from ui.widgets import Row, big_button, button_text, chip_group
 
 VALIDITY_CHOICES = (N_("现行有效"), N_("已修改"), N_("已废止"))
 YEAR_CHIPS = 4
@@ -72,8 +72,8 @@ class DocumentListScreen(ListScreen):
     def _set(self, **changes: Any) -> None:
         self.filters = DocumentFilter(**{**self.filters.__dict__, **changes})
         self.model.reload()
-        self.issuer_button.setText(self._label("issuer"))
-        self.level_button.setText(self._label("level"))
+        self.issuer_button.setText(button_text(self._label("issuer")))
+        self.level_button.setText(button_text(self._label("level")))
 
     def _fetch(self, offset: int, limit: int) -> tuple[list[Row], int]:
         page = self.browser.documents(self.filters, offset=offset, limit=limit)

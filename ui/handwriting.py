@@ -12,12 +12,12 @@ import logging
 
 from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QEventPoint, QMouseEvent, QPainter, QPainterPath, QPaintEvent, QPen, QTouchEvent
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from kiosk import handwriting
 from kiosk.i18n import tr
 from ui import theme
-from ui.widgets import big_button
+from ui.widgets import big_button, button_text, plain_label
 
 log = logging.getLogger(__name__)
 
@@ -184,9 +184,8 @@ class HandwritingPad(QWidget):
             grid.addWidget(button, index // 3, index % 3)
             self.candidate_buttons.append(button)
         side.addLayout(grid)
-        self.status = QLabel(tr("请在左边方框里用手指写一个字", lang))
+        self.status = plain_label(tr("请在左边方框里用手指写一个字", lang))
         self.status.setObjectName("handwriting-status")
-        self.status.setTextFormat(Qt.TextFormat.PlainText)
         self.status.setWordWrap(True)
         self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.status.setStyleSheet(f"color: {theme.MUTED}; font-size: {scale.body_px}px;")
@@ -230,14 +229,14 @@ class HandwritingPad(QWidget):
             found = self._recognizer.classify(self.canvas.strokes, self.canvas.width(), self.canvas.height(), limit=CANDIDATES_SHOWN)
             characters = [candidate.character for candidate in found]
         for button, character in zip(self.candidate_buttons, [*characters, *[""] * CANDIDATES_SHOWN], strict=False):
-            button.setText(character)
-            button.setAccessibleName(character)
+            button.setText(button_text(character))
+            button.setAccessibleName(character)  # the character itself: pick() reads it here, the text has & doubled
             button.setEnabled(bool(character))
         if not self._unavailable:
             self.status.setText(tr("点上面的字选用；写错了点“撤销”", self.lang) if characters else tr("请在左边方框里用手指写一个字", self.lang))
 
     def pick(self, index: int) -> None:
-        character = self.candidate_buttons[index].text()
+        character = self.candidate_buttons[index].accessibleName()
         if not character:
             return
         self.canvas.clear()  # also empties the candidates, through recognise

@@ -22,6 +22,7 @@ from kiosk.clock import Clock, system_clock
 from kiosk.home import HomeSummary, Tile
 from kiosk.i18n import LANGUAGES, babel_locale, format_moment, ntr, ptr, tr
 from ui import theme
+from ui.widgets import plain_label
 
 
 def format_now(now: dt.datetime, lang: str) -> str:
@@ -77,14 +78,14 @@ class TileButton(QPushButton):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 16, 16, 16)
         layout.addStretch(1)
-        label = QLabel(tr(tile.label, lang))
+        label = plain_label(tr(tile.label, lang))
         label.setObjectName("tile-label")
         label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         label.setWordWrap(True)
         label.setStyleSheet(f"color: {theme.PAPER}; font-size: {scale.tile_label_px}px; font-weight: bold; background: transparent;")
         layout.addWidget(label)
         if tile.count is not None:
-            count = QLabel(ntr("{n} 项", "{n} 项", tile.count, lang))
+            count = plain_label(ntr("{n} 项", "{n} 项", tile.count, lang))
             count.setObjectName("tile-count")
             count.setAlignment(Qt.AlignmentFlag.AlignCenter)
             count.setStyleSheet(f"color: {theme.PAPER}; font-size: {scale.tile_count_px}px; background: transparent;")
@@ -157,10 +158,10 @@ class HomeScreen(QWidget):
         layout = QHBoxLayout(bar)
         layout.setContentsMargins(scale.spacing_px * 2, scale.spacing_px, scale.spacing_px * 2, scale.spacing_px)
         left = QVBoxLayout()
-        place = QLabel(self._summary.place_name)
+        place = plain_label(self._summary.place_name)
         place.setObjectName("place-name")
         place.setStyleSheet(f"font-size: {scale.headline_px}px; font-weight: bold;")
-        terminal = QLabel(self._summary.terminal_name)
+        terminal = plain_label(self._summary.terminal_name)
         terminal.setObjectName("terminal-name")
         terminal.setStyleSheet(f"font-size: {scale.small_px}px;")
         terminal.setWordWrap(True)
@@ -168,14 +169,14 @@ class HomeScreen(QWidget):
         left.addWidget(terminal)
         layout.addLayout(left, 1)
         right = QVBoxLayout()
-        self._clock_label = QLabel()
+        self._clock_label = plain_label()
         self._clock_label.setObjectName("clock")
         self._clock_label.setAlignment(Qt.AlignmentFlag.AlignRight)
         self._clock_label.setStyleSheet(f"font-size: {scale.title_px}px; font-weight: bold;")
         when = self._summary.data_changed_at
         status_text = (tr("数据更新于 {when}", self._lang, when=format_data_time(when, self._zone, self._lang)) if when
                        else tr("尚无数据", self._lang))
-        status = QLabel(f"{status_text}\n{self._sync_text()}")  # two whole lines: a date split mid-word is unreadable
+        status = plain_label(f"{status_text}\n{self._sync_text()}")  # two whole lines: a date split mid-word is unreadable
         self._status_label, self._status_prefix = status, status_text
         status.setObjectName("data-status")
         status.setProperty("sync_kind", self._summary.data_status.kind)
@@ -207,7 +208,7 @@ class HomeScreen(QWidget):
         return tr("离线", self._lang)
 
     def _urgent_banner(self, title: str, scale: theme.Scale) -> QWidget:
-        banner = QLabel(tr("紧急通知：{title}", self._lang, title=title))
+        banner = plain_label(tr("紧急通知：{title}", self._lang, title=title))
         banner.setObjectName("urgent-banner")
         banner.setWordWrap(True)
         banner.setStyleSheet(
@@ -253,7 +254,7 @@ class HomeScreen(QWidget):
         portrait = self.height() > self.width()
         layout = QBoxLayout(QBoxLayout.Direction.TopToBottom if portrait else QBoxLayout.Direction.LeftToRight, bar)
         layout.setContentsMargins(scale.spacing_px * 2, scale.spacing_px // 2, scale.spacing_px * 2, scale.spacing_px // 2)
-        self._notice_label = QLabel()
+        self._notice_label = plain_label()
         self._notice_label.setObjectName("notice-ticker")
         self._notice_label.setStyleSheet(f"color: {theme.INK}; font-size: {scale.body_px}px;")
         self._notice_label.setWordWrap(True)

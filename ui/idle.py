@@ -14,13 +14,13 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QMouseEvent
-from PySide6.QtWidgets import QApplication, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QVBoxLayout, QWidget
 
 from kiosk.home import NoticeLine
 from kiosk.i18n import ptr, tr
 from ui import theme
 from ui.chooser import Overlay
-from ui.widgets import big_button
+from ui.widgets import big_button, plain_label
 
 TICK_MS = 250
 ATTRACT_ROTATE_S = 8
@@ -117,11 +117,11 @@ class IdleWarning(Overlay):
         pad = scale.spacing_px * 2
         inner.setContentsMargins(pad, pad, pad, pad)
         inner.setSpacing(scale.spacing_px)
-        self.message = QLabel()
+        self.message = plain_label()
         self.message.setObjectName("idle-countdown")
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.message.setStyleSheet(f"color: {theme.INK}; font-size: {scale.headline_px}px; font-weight: bold;")
-        hint = QLabel(tr("为保护您的隐私，长时间无操作将返回首页", lang))
+        hint = plain_label(tr("为保护您的隐私，长时间无操作将返回首页", lang))
         hint.setWordWrap(True)
         hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         hint.setStyleSheet(f"color: {theme.INK}; font-size: {scale.body_px}px;")
@@ -151,18 +151,18 @@ class AttractScreen(Overlay):
         pad = scale.spacing_px * 3
         layout.setContentsMargins(pad, pad, pad, pad)
         layout.setSpacing(scale.spacing_px * 2)
-        heading = QLabel(tr("{place}　政务公开", lang, place=place))
+        heading = plain_label(tr("{place}　政务公开", lang, place=place))
         heading.setAlignment(Qt.AlignmentFlag.AlignCenter)
         heading.setStyleSheet(f"color: {theme.PAPER}; font-size: {scale.headline_px}px; font-weight: bold;")
-        self.kind = QLabel()
+        self.kind = plain_label()
         self.kind.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.kind.setStyleSheet(f"color: {theme.PAPER}; font-size: {scale.title_px}px;")
-        self.title = QLabel()
+        self.title = plain_label()
         self.title.setObjectName("attract-notice")
         self.title.setWordWrap(True)
         self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.title.setStyleSheet(f"color: {theme.PAPER}; font-size: {scale.headline_px}px; font-weight: bold;")
-        prompt = QLabel(tr("轻触屏幕开始使用", lang))
+        prompt = plain_label(tr("轻触屏幕开始使用", lang))
         prompt.setObjectName("attract-prompt")
         prompt.setAlignment(Qt.AlignmentFlag.AlignCenter)
         prompt.setStyleSheet(f"color: {theme.HEADER}; background: {theme.PAPER}; border-radius: 12px;"

@@ -17,14 +17,14 @@ from functools import lru_cache
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QFont, QFontMetrics, QResizeEvent
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
 from kiosk.i18n import tr
 from kiosk.ime import PinyinIme
 from ui import theme
 from ui.chooser import Overlay
 from ui.handwriting import HandwritingPad
-from ui.widgets import big_button
+from ui.widgets import big_button, button_text, plain_label
 
 LETTER_ROWS = ("ABCDEFG", "HIJKLMN", "OPQRST", "UVWXYZ")
 DIGITS = "1234567890"
@@ -79,7 +79,7 @@ class Keyboard(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(scale.spacing_px // 3)
         self.candidate_row = QHBoxLayout()
-        self.pinyin = QLabel()
+        self.pinyin = plain_label()
         self.pinyin.setObjectName("pinyin-pending")
         self.pinyin.setStyleSheet(f"color: {theme.MUTED}; font-size: {scale.body_px}px;")
         self.pinyin.setMinimumWidth(scale.body_px * 4)
@@ -183,7 +183,7 @@ class Keyboard(QWidget):
         button = self.candidate_buttons[index]
         if not button.isVisible():
             return
-        self.committed += button.text()
+        self.committed += button.accessibleName()  # the word itself: text() has every & doubled (ui.widgets.button_text)
         self.pending = ""
         self._changed()
 
@@ -229,7 +229,7 @@ class Keyboard(QWidget):
             width = max(self.scale.min_touch_px, metrics.horizontalAdvance(word) + self.scale.spacing_px * 2)
             room -= width + self.candidate_row.spacing()
             fits = bool(word) and room >= 0  # only whole buttons: a squeezed candidate would overlap its neighbour
-            button.setText(word if fits else "")
+            button.setText(button_text(word) if fits else "")
             button.setMinimumWidth(width)
             button.setAccessibleName(word if fits else "")
             button.setVisible(fits)
@@ -246,10 +246,10 @@ class KeyboardPanel(Overlay):
         self._on_done = on_done
         layout = QVBoxLayout(self)
         layout.setContentsMargins(scale.spacing_px, scale.spacing_px, scale.spacing_px, scale.spacing_px)
-        heading = QLabel(prompt)
+        heading = plain_label(prompt)
         heading.setStyleSheet(f"color: {theme.INK}; font-size: {scale.title_px}px; font-weight: bold;")
         layout.addWidget(heading)
-        self.display = QLabel(initial)
+        self.display = plain_label(initial)
         self.display.setObjectName("typed-text")
         self.display.setStyleSheet(f"color: {theme.INK}; background: {theme.PAPER}; border: 3px solid {theme.HEADER};"
                                    f" font-size: {scale.title_px}px; padding: 8px; min-height: {scale.min_touch_px}px;")

@@ -31,7 +31,7 @@ from ui import theme
 from ui.attachments import render_pdf
 from ui.chooser import Overlay
 from ui.tasks import Tasks
-from ui.widgets import TouchScroll, big_button
+from ui.widgets import TouchScroll, big_button, plain_label
 
 log = logging.getLogger(__name__)
 PREVIEW_PAGE_LIMIT = 40
@@ -137,7 +137,7 @@ def page_images(pdf: RenderedPdf, width_px: int) -> list[QImage]:
 
 
 def _label(text: str, px: int, *, bold: bool = False, name: str = "") -> QLabel:
-    label = QLabel(text)
+    label = plain_label(text)
     label.setWordWrap(True)
     if name:
         label.setObjectName(name)
@@ -221,7 +221,7 @@ class PrintPreview(Overlay):
         self.info.setText(ntr("共 {n} 页（{paper}）。请看清内容后点“打印 {n} 页”。", "共 {n} 页（{paper}）。请看清内容后点“打印 {n} 页”。", pages, lang,
                               paper=paper))
         for number, image in enumerate(result.images, 1):
-            page = QLabel()
+            page = plain_label()
             page.setObjectName(f"preview-page-{number}")
             page.setPixmap(QPixmap.fromImage(image))
             page.setFixedSize(image.size())  # a page is never squeezed or cropped by the layout

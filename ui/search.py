@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QFont, QFontMetrics, QHideEvent, QResizeEvent
-from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QLabel, QWidget
+from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QWidget
 
 from kiosk.home import section_name
 from kiosk.i18n import format_day, ptr, tr
@@ -20,7 +20,7 @@ from kiosk.search import SearchHit, SearchService
 from kiosk.zeroresults import PendingZeroResult
 from ui import theme
 from ui.keyboard import Keyboard, ime_for
-from ui.widgets import BUTTON_PADDING_PX, LazyListModel, Row, TouchList, big_button, clear_layout, screen_column
+from ui.widgets import BUTTON_PADDING_PX, LazyListModel, Row, TouchList, big_button, clear_layout, plain_label, screen_column
 
 KIND_ORDER = ("document", "subsidy_policy", "service_guide", "notice", "board", "catalogue_item", "catalogue_domain", "subsidy_payment")
 RESULT_LIMIT = 60
@@ -62,7 +62,7 @@ class SearchScreen(QWidget):
         self.hot = hot
         self.hits: list[SearchHit] = []
         layout = screen_column(self, section_name("search", lang), scale, lang, on_back, on_home)
-        self.query_label = QLabel()
+        self.query_label = plain_label()
         self.query_label.setObjectName("search-query")
         self.query_label.setWordWrap(True)
         self._query_style = (f"background: {theme.PAPER}; border: 3px solid {theme.HEADER}; font-size: {scale.title_px}px;"
@@ -143,7 +143,7 @@ class SearchScreen(QWidget):
             words, caption = self.hot[:CHIPS], (tr("热门搜索：", self.lang))
         if not words:
             return
-        label = QLabel(caption)
+        label = plain_label(caption)
         label.setStyleSheet(f"color: {theme.INK}; font-size: {self.scale.body_px}px;")
         self.chip_row.addWidget(label)
         font = QFont(self.font())

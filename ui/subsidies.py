@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
 
 from kiosk.browse import Browser, PaymentFilter
 from kiosk.home import section_name
@@ -17,7 +17,7 @@ from ui import theme
 from ui.chooser import Chooser, choose_village
 from ui.keyboard import KeyboardPanel
 from ui.listing import filter_rows
-from ui.widgets import LazyListModel, Row, TouchList, big_button, chip_group, screen_column
+from ui.widgets import LazyListModel, Row, TouchList, big_button, button_text, chip_group, plain_label, screen_column
 
 
 def policy_row(policy: dict[str, Any], lang: str) -> Row:
@@ -110,7 +110,7 @@ class SubsidyScreen(QWidget):
         self.surname_button.clicked.connect(self._choose_surname)
         row.addWidget(self.surname_button)
         layout.addWidget(bar)
-        self.totals = QLabel()
+        self.totals = plain_label()
         self.totals.setObjectName("payment-totals")
         self.totals.setStyleSheet(f"color: {theme.INK}; font-size: {self.scale.title_px}px; font-weight: bold; padding: 4px {self.scale.spacing_px}px;")
         self.totals.setWordWrap(True)
@@ -135,9 +135,9 @@ class SubsidyScreen(QWidget):
     def _set(self, **changes: Any) -> None:
         self.filters = PaymentFilter(**{**self.filters.__dict__, **changes})
         self.payment_model.reload()
-        self.policy_button.setText(self._policy_label())
-        self.name_button.setText(labelled("姓名", self.filters.name, self.lang) if self.filters.name else tr("按姓名查找", self.lang))
-        self.surname_button.setText(labelled("姓", self.filters.surname, self.lang) if self.filters.surname else tr("按姓氏", self.lang))
+        self.policy_button.setText(button_text(self._policy_label()))
+        self.name_button.setText(button_text(labelled("姓名", self.filters.name, self.lang)) if self.filters.name else tr("按姓名查找", self.lang))
+        self.surname_button.setText(button_text(labelled("姓", self.filters.surname, self.lang)) if self.filters.surname else tr("按姓氏", self.lang))
         self._update_totals()
         self.filters_changed.emit()
 
@@ -166,7 +166,7 @@ class SubsidyScreen(QWidget):
 
     def _set_village(self, village: str) -> None:
         self.village = village
-        self.village_button.setText(self._village_label())
+        self.village_button.setText(button_text(self._village_label()))
         self._set(policy_id=None)
 
     def find_name(self, name: str) -> None:

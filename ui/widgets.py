@@ -36,9 +36,37 @@ BUTTON_PADDING_PX = 2 * 16 + 2 * 3 + 8  # style_button's padding and border, and
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 
+def plain_label(text: str = "") -> QLabel:
+    """The one way ui/ makes a label: its text is shown as typed, never read as HTML.
+
+    QLabel's default (``Qt.AutoText``) renders anything that looks like markup, so a published title
+    ``<img src="file:///dev/zero">`` made Qt read /dev/zero until std::bad_alloc aborted the kiosk, and
+    ``<a href=…>`` drew a link. Titles, names, place names, settings and what a person types all
+    reach labels, so every label is plain text; the format is set before the text, because ``setText``
+    under AutoText already parses (and loads images). ``setText`` later keeps the format. Rich text
+    for our own markup goes only through a QTextBrowser with every piece of content escaped by
+    ``ui.reading.esc``. tests/unit/test_plain_labels.py fails on a ``QLabel(`` anywhere else in ui/.
+    """
+    label = QLabel()
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setText(text)
+    return label
+
+
+def button_text(text: str) -> str:
+    """``text`` as a button must be given it to show it as typed: a lone ``&`` marks a keyboard mnemonic.
+
+    A published ``&lt;`` showed as an underlined "lt;" (and bound Alt+L); doubling every ``&`` shows it whole.
+    Every button whose text holds content (names, titles, places, typed words) is set through this.
+    """
+    return text.replace("&", "&&")
+
+
 def big_button(text: str, scale: theme.Scale, *, name: str = "", primary: bool = False, width_factor: float = 2.0) -> QPushButton:
-    """A button at least the touch minimum in both directions, high-contrast in both states."""
-    return style_button(QPushButton(text), scale, name=name, primary=primary, width_factor=width_factor)
+    """A button at least the touch minimum in both directions, high-contrast in both states; ``text`` is shown as typed."""
+    button = style_button(QPushButton(button_text(text)), scale, name=name, primary=primary, width_factor=width_factor)
+    button.setAccessibleName(text)
+    return button
 
 
 def style_button(button: QPushButton, scale: theme.Scale, *, name: str = "", primary: bool = False, width_factor: float = 2.0) -> QPushButton:
@@ -95,7 +123,7 @@ class PageBar(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         self.up = big_button(tr("上一页", lang), scale, name="page-up")
         self.down = big_button(tr("下一页", lang), scale, name="page-down")
-        self.status = QLabel()
+        self.status = plain_label()
         self.status.setObjectName(status_name)
         self.status.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.status.setStyleSheet(f"color: {theme.INK}; font-size: {scale.body_px}px;")
@@ -135,7 +163,7 @@ class ScreenHeader(QWidget):
         layout.setContentsMargins(scale.spacing_px, scale.spacing_px // 2, scale.spacing_px, scale.spacing_px // 2)
         back = big_button(tr("返回", lang), scale, name="back")
         back.clicked.connect(self.back)
-        self.title = QLabel(title)
+        self.title = plain_label(title)
         self.title.setObjectName("screen-title")
         self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.title.setWordWrap(True)
