@@ -41,6 +41,8 @@ def title_of(record: Record) -> str:
         return f"{record['policy_name']} · {record['recipient']} · {record['period']}"
     if kind == "terminal_profile":
         return record["name"]
+    if kind == "synonym":
+        return " = ".join(record["terms"])
     return record["title"]
 
 
