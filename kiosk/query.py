@@ -176,14 +176,21 @@ def han_syllables(text: str) -> list[str]:
     return [s for s in lazy_pinyin(text, style=Style.NORMAL, errors="ignore") if s.isalpha()]
 
 
-def words_from_syllables(syllables: list[str], ime: Any, longest: int = 8) -> list[str]:
-    """Greedy longest match of content words over the syllables; [] if some syllable fits no word."""
+def words_from_syllables(syllables: list[str], ime: Any, original: str = "", longest: int = 8) -> list[str]:
+    """Greedy longest match of content words over the syllables; [] if some syllable fits no word.
+
+    With ``original`` (the characters the syllables were read from, one each), a syllable that starts no
+    longer word keeps its typed character: a lone 的 or 要 is never "corrected" into another character."""
     words: list[str] = []
     at = 0
     while at < len(syllables):
         for end in range(min(len(syllables), at + longest), at, -1):
+            if end - at == 1 and original:
+                words.append(original[at])
+                at = end
+                break
             found = ime.content_words(tuple(syllables[at:end]), 1)
-            if found and (end - at > 1 or not words_from_single_ok(found[0])):
+            if found:
                 words.append(found[0])
                 at = end
                 break
@@ -192,9 +199,14 @@ def words_from_syllables(syllables: list[str], ime: Any, longest: int = 8) -> li
     return words
 
 
-def words_from_single_ok(word: str) -> bool:
-    """A lone syllable never makes a word of its own here (ji, shi: too many characters)."""
-    return False
+def split_word(word: str) -> list[str]:
+    """A long word that finds nothing as a whole, in two-character pieces (两癌筛查 → 两癌, 筛查)."""
+    if len(word) < 4 or not _HAN.fullmatch(word):
+        return [word]
+    pieces = [word[i : i + 2] for i in range(0, len(word) - len(word) % 2, 2)]
+    if len(word) % 2:
+        pieces[-1] += word[-1]
+    return pieces
 
 
 # --------------------------------------------------------------------------- the pipeline
@@ -274,6 +286,8 @@ class QueryParser:
                 kept.append(word)
         if plan.regions and len(kept) > len(plan.regions):
             kept = [w for w in kept if w not in self._regions]  # the place filters; the rest is what is asked
+        if any(len(w) >= 2 for w in kept):  # a lone 补 or 丢 beside real words only adds noise
+            kept = [w for w in kept if len(w) >= 2 or not _HAN.fullmatch(w)]
         budget = MAX_QUERY_CHARS
         for word in kept[:MAX_GROUPS]:
             if budget <= 0:
@@ -281,8 +295,13 @@ class QueryParser:
             plan.groups.append(self._group(word[:budget]))
             budget -= len(word)
         plan.soft = {g.word for g in plan.groups if g.word in SOFT_WORDS or len(g.word) == 1}
-        plan.corrected = self._corrections(plan.groups)
         return plan
+
+    def correct(self, plan: Plan) -> list[Group]:
+        """Same-sound corrections of the plan's words (costly: asked for only when the words find nothing)."""
+        if not plan.pinyin and plan.groups and not plan.corrected:
+            plan.corrected = self._corrections(plan.groups)
+        return plan.corrected
 
     def _pieces(self, chunk: str) -> list[str]:
         """Segment a chunk: document numbers and digits stay whole, Chinese goes through rjieba."""
@@ -317,7 +336,8 @@ class QueryParser:
             if not run:
                 return
             text = "".join(run)
-            fixed = words_from_syllables(han_syllables(text), ime)
+            syllables = han_syllables(text)
+            fixed = words_from_syllables(syllables, ime, text if len(syllables) == len(text) else "")
             if fixed and "".join(fixed) != text:
                 corrected.extend(fixed)
                 changed = True

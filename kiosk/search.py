@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from kiosk import regions as regionlib
-from kiosk.query import SHORT, Group, QueryParser, to_simplified
+from kiosk.query import SHORT, Group, QueryParser, split_word, to_simplified
 from kiosk.records.text import ALIAS_SEPARATOR, utc_text
 from kiosk.store import ContentStore
 
@@ -119,20 +119,23 @@ class SearchService:
         rows: list[tuple[Any, ...]] = []
         mode, used = "strict", plan.groups
         if plan.groups:
-            attempts: list[tuple[str, list[Group]]] = [("strict", plan.groups)]
-            base = plan.groups
-            if plan.corrected:
-                attempts.append(("corrected", plan.corrected))
-                base = plan.corrected
-            relaxed = [g for g in base if g.word not in plan.soft]
-            if relaxed and len(relaxed) < len(base):
-                attempts.append(("relaxed", relaxed))
-            if len(base) > 1:
-                attempts.append(("any", base))
-            for mode, used in attempts:
-                rows = self._group_rows(used, plan.regions, mode == "any", limit, kinds, now_text)
-                if rows:
-                    break
+            # Soft words (申请, 材料, 标准) never exclude a record; they only rank those that hold them first.
+            rows = self._group_rows(plan.groups, plan.regions, False, limit, kinds, now_text, plan.soft)
+            if not rows:
+                attempts: list[tuple[str, list[Group]]] = []
+                base = plan.groups
+                if self.parser.correct(plan):
+                    attempts.append(("corrected", plan.corrected))
+                    base = plan.corrected
+                split = [Group((piece,)) for g in base for piece in split_word(g.word)]
+                if len(split) > len(base):
+                    attempts.append(("relaxed", split))
+                if len(base) > 1 or len(split) > 1:
+                    attempts.append(("any", split))
+                for mode, used in attempts:
+                    rows = self._group_rows(used, plan.regions, mode == "any", limit, kinds, now_text, plan.soft)
+                    if rows:
+                        break
         if plan.pinyin or not initials:
             rows = _merge(rows, initials, limit)
         else:
@@ -214,7 +217,8 @@ class SearchService:
         params = tuple(value for index, code in enumerate(self.scope) for value in (code, index))
         return locality, params
 
-    def _key_sql(self, groups: list[Group], regions: list[str], with_body: bool) -> tuple[str, tuple[Any, ...]]:
+    def _key_sql(self, groups: list[Group], regions: list[str], with_body: bool,
+                 soft: set[str] | frozenset[str] = frozenset()) -> tuple[str, tuple[Any, ...]]:
         """Sort-key columns, compared in Python after merging passes: payments last, the named place first,
         how the title matches (exact, prefix, every word, body), how many words the title holds, current
         first, own village → township → county, the shortest title for title matches, newest."""
@@ -226,9 +230,13 @@ class SearchService:
         exact_params = tuple(v for t in whole for v in (t, sep, sep, sep + t + sep))
         prefix = " OR ".join("instr(r.title, ?) = 1" for _ in groups[0].terms)
         all_title = " AND ".join(f"({c})" for c in in_title)
-        tier = f"CASE WHEN {exact} THEN 0 WHEN {prefix} THEN 1 WHEN {all_title} THEN 2 ELSE 3 END"
-        tier_params = (*exact_params, *groups[0].terms, *(v for p in in_title_params for v in p))
-        coverage = " + ".join(f"(CASE WHEN {c} THEN 1 ELSE 0 END)" for c in in_title)
+        # A document's keywords are topic tags, not its name: an equal keyword ranks it with titles that hold the words.
+        tier = (f"CASE WHEN r.title = ? OR (r.kind NOT IN ('document', 'notice') AND ({exact})) THEN 0 "
+                f"WHEN ({prefix}) AND ({all_title}) THEN 1 WHEN {all_title} THEN 2 ELSE 3 END")
+        all_params = tuple(v for p in in_title_params for v in p)
+        tier_params = (" ".join(g.word for g in groups), *exact_params, *groups[0].terms, *all_params, *all_params)
+        # Words of the topic count twice, soft words (申请, 标准) once.
+        coverage = " + ".join(f"(CASE WHEN {c} THEN {1 if g.word in soft else 2} ELSE 0 END)" for g, c in zip(groups, in_title, strict=True))
         coverage_params = tuple(v for p in in_title_params for v in p)
         if with_body:
             anywhere = " + ".join(
@@ -239,8 +247,9 @@ class SearchService:
             anywhere, anywhere_params = coverage, coverage_params
         if regions:
             prefixes = [code[: _PREFIX_DIGITS[regionlib.level_of(code)]] for code in regions]
-            boost = "CASE WHEN " + " OR ".join("substr(r.region, 1, ?) = ?" for _ in prefixes) + " THEN 0 ELSE 1 END"
-            boost_params = tuple(v for p in prefixes for v in (len(p), p))
+            boost = (f"CASE WHEN r.region IN ({','.join('?' * len(regions))}) THEN 0 WHEN "
+                     + " OR ".join("substr(r.region, 1, ?) = ?" for _ in prefixes) + " THEN 1 ELSE 2 END")
+            boost_params = (*regions, *(v for p in prefixes for v in (len(p), p)))
         else:
             boost, boost_params = "0", ()
         locality, locality_params = self._locality_sql()
@@ -249,10 +258,13 @@ class SearchService:
         return sql, (*boost_params, *anywhere_params, *tier_params, *coverage_params, *locality_params)
 
     def _group_rows(self, groups: list[Group], regions: list[str], any_word: bool, limit: int,
-                    kinds: Sequence[str] | None, now_text: str) -> list[tuple[Any, ...]]:
+                    kinds: Sequence[str] | None, now_text: str, soft: set[str] | frozenset[str] = frozenset()) -> list[tuple[Any, ...]]:
         scope_sql, scope_params = self._scope_sql(kinds, now_text)
         joiner = " OR " if any_word else " AND "
         keyed: list[tuple[Any, ...]] = []
+        ranking = groups
+        required = [g for g in groups if g.word not in soft] or groups
+        groups = required
         long_groups = [g for g in groups if any(len(t) >= SHORT for t in g.terms)]
         # Pass 1, the trigram index: words of 3+ characters by MATCH; shorter ones anywhere in the matched rows.
         if long_groups:
@@ -267,7 +279,7 @@ class SearchService:
                     " AND (" + " OR ".join("instr(search_fts.title, ?) > 0 OR instr(search_fts.aliases, ?) > 0 "
                                            "OR instr(search_fts.body, ?) > 0" for _ in g.terms) + ")" for g in short)
                 params = (match, *(v for g in short for t in g.terms for v in (t, t, t)))
-            key_sql, key_params = self._key_sql(groups, regions, True)
+            key_sql, key_params = self._key_sql(ranking, regions, any_word, soft)
             keyed += self._ranked("FROM search_fts JOIN record r ON r.pk = search_fts.rowid", where, params,
                                   key_sql, key_params, scope_sql, scope_params, limit, any_word)
         # Pass 2, titles and keywords, where short words are seen too.
@@ -275,7 +287,7 @@ class SearchService:
             where = joiner.join(
                 "(" + " OR ".join("instr(r.title, ?) > 0 OR instr(r.aliases, ?) > 0" for _ in g.terms) + ")" for g in groups)
             params = tuple(v for g in groups for t in g.terms for v in (t, t))
-            key_sql, key_params = self._key_sql(groups, regions, False)
+            key_sql, key_params = self._key_sql(ranking, regions, False, soft)
             keyed += self._ranked("FROM record r", f"({where})", params, key_sql, key_params, scope_sql, scope_params, limit, any_word)
         best: dict[int, tuple[Any, ...]] = {}
         for key in keyed:
