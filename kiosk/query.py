@@ -42,15 +42,22 @@ _DOC_NUMBER = re.compile(
     r"([\u4e00-\u9fff]{1,10}?[发办函字令])\s*[〔\[(（【]?\s*((?:19|20)[0-9]{2})\s*[〕\])）】年]?\s*第?\s*([0-9]{1,4})\s*(?:号|(?=\s|$))"
 )
 
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 #: Question and filler words: how people ask, not what they ask about.
-STOP_WORDS = frozenset(
-    "怎么 怎么样 怎样 怎么办 咋 咋办 如何 有哪些 哪些 哪个 哪里 哪儿 哪 什么 什么样 什么时候 啥 吗 呢 吧 啊 呀 嘛 了 的 得 地 "
-    "我 我家 我们 我想 想 想要 要 需要 请问 请 能 能不能 可以 可不可以 是 是不是 有 有没有 没有 在 去 到 给 把 被 和 与 "
-    "多少 多少钱 几 几个 一个 个 谁 找谁 啥时候 时候 办 带 带什么 交 领 怎么交 怎么领 还 都 也 就 又 再 么".split()
+STOP_WORDS = _words(
+    "怎么 怎么样 怎样 怎么办 咋 咋办 如何 有哪些 哪些 哪个 哪里 哪儿 哪 什么 什么样 什么时候 啥 吗 呢 吧 "
+    "啊 呀 嘛 了 的 得 地 我 我家 我们 我想 想 想要 要 需要 请问 请 能 能不能 可以 可不可以 是 是不是 "
+    "有 有没有 没有 在 去 到 给 把 被 和 与 多少 多少钱 几 几个 一个 个 谁 找谁 啥时候 时候 办 带 "
+    "带什么 交 领 怎么交 怎么领 还 都 也 就 又 再 么 "
 )
-#: Words that say what kind of help is wanted; when every word together finds nothing they are dropped first.
-SOFT_WORDS = frozenset(
-    "申请 办理 材料 条件 流程 手续 标准 规定 政策 文件 通知 补助 补贴 待遇 多少 时间 地点 电话 每亩 每月 一个月 每年 钱 费用".split()
+#: Words that say what kind of help is wanted: they rank records that hold them first but never exclude one.
+SOFT_WORDS = _words(
+    "申请 办理 材料 条件 流程 手续 标准 规定 政策 文件 通知 补助 补贴 待遇 多少 时间 地点 电话 每亩 每月 "
+    "一个月 每年 钱 费用 "
 )
 
 
@@ -75,7 +82,8 @@ class Plan:
     pinyin: bool = False  # groups came from full pinyin
     regions: list[str] = field(default_factory=list)  # region codes named in the query
     corrected: list[Group] = field(default_factory=list)  # same-sound corrections, when they differ
-    soft: set[str] = field(default_factory=set)  # words that may be dropped when relaxing
+    soft: set[str] = field(default_factory=set)  # words that rank but never exclude
+    phrases: list[str] = field(default_factory=list)  # 3+ character runs cut into words: also searched as typed
 
 
 # --------------------------------------------------------------------------- folding
@@ -88,13 +96,21 @@ def to_simplified(text: str) -> str:
     global _opencc
     if not text or text.isascii():
         return text
+    try:
+        text.encode("gb2312")  # GB2312 is simplified characters only: nothing to convert (and no OpenCC call)
+        return text
+    except UnicodeEncodeError:
+        pass
     if _opencc is None:
         with _opencc_lock:
             if _opencc is None:
-                import opencc  # noqa: PLC0415 - only a query or a record with Chinese needs it
+                import opencc
 
                 _opencc = opencc.OpenCC("t2s")
-    return _opencc.convert(text)
+    try:
+        return _opencc.convert(text)
+    except UnicodeEncodeError:  # a lone surrogate: nothing OpenCC could read
+        return text
 
 
 def canonical_doc_numbers(text: str) -> str:
@@ -118,7 +134,7 @@ _known_words: set[str] = set()
 
 @lru_cache(maxsize=1)
 def _segmenter() -> Any:
-    import rjieba  # noqa: PLC0415 - ~33 MB of dictionary, loaded by the first Chinese query only
+    import rjieba
 
     return rjieba
 
@@ -142,7 +158,7 @@ _ime_lock = threading.Lock()
 
 @lru_cache(maxsize=2)
 def _cached_ime(vocabulary: tuple[str, ...]) -> Any:
-    from kiosk.ime import PinyinIme  # noqa: PLC0415
+    from kiosk.ime import PinyinIme
 
     return PinyinIme(vocabulary)
 
@@ -155,7 +171,7 @@ def shared_ime(vocabulary: Sequence[str]) -> Any:
 
 def syllables_of(letters: str) -> list[str]:
     """Whole pinyin syllables of ``letters`` (spaces respected), or [] if they do not spell pinyin."""
-    from kiosk.ime import _syllable_table, split_pinyin  # noqa: PLC0415
+    from kiosk.ime import _syllable_table, split_pinyin
 
     whole = _syllable_table()[0]
     out: list[str] = []
@@ -171,7 +187,7 @@ def syllables_of(letters: str) -> list[str]:
 
 
 def han_syllables(text: str) -> list[str]:
-    from pypinyin import Style, lazy_pinyin  # noqa: PLC0415
+    from pypinyin import Style, lazy_pinyin
 
     return [s for s in lazy_pinyin(text, style=Style.NORMAL, errors="ignore") if s.isalpha()]
 
@@ -273,8 +289,10 @@ class QueryParser:
             if whole or (_HAN.fullmatch(chunk) and chunk in _known_words and len(chunk) >= 2):
                 words.append(chunk)
                 continue
-            for piece in self._pieces(chunk):
-                words.append(piece)
+            pieces = self._pieces(chunk)
+            if len(pieces) > 1 and len(chunk) >= 3:
+                plan.phrases.append(chunk)
+            words.extend(pieces)
         kept: list[str] = []
         for word in words:
             if word in STOP_WORDS or (len(word) == 1 and _HAN.fullmatch(word) and word in "的了吗呢吧啊呀嘛么"):

@@ -120,7 +120,7 @@ class SearchService:
         mode, used = "strict", plan.groups
         if plan.groups:
             # Soft words (申请, 材料, 标准) never exclude a record; they only rank those that hold them first.
-            rows = self._group_rows(plan.groups, plan.regions, False, limit, kinds, now_text, plan.soft)
+            rows = self._group_rows(plan.groups, plan.regions, False, limit, kinds, now_text, plan.soft, plan.phrases)
             if not rows:
                 attempts: list[tuple[str, list[Group]]] = []
                 base = plan.groups
@@ -136,10 +136,7 @@ class SearchService:
                     rows = self._group_rows(used, plan.regions, mode == "any", limit, kinds, now_text, plan.soft)
                     if rows:
                         break
-        if plan.pinyin or not initials:
-            rows = _merge(rows, initials, limit)
-        else:
-            rows = _merge(initials, rows, limit)
+        rows = _merge(rows, initials, limit) if plan.pinyin or not initials else _merge(initials, rows, limit)
         if not rows:
             mode = "none"
         words = [term for group in used for term in group.terms] if used else [plan.letters]
@@ -151,7 +148,7 @@ class SearchService:
 
     def suggest(self, prefix: str, *, limit: int = 8, now: dt.datetime | None = None) -> list[str]:
         """Titles and aliases that complete what has been typed (联想), shortest first."""
-        terms = normalize_query(to_simplified(prefix))
+        terms = [to_simplified(term) for term in normalize_query(prefix)]
         if not terms:
             return []
         text = "".join(terms) if _LETTERS.match("".join(terms)) else " ".join(terms)
@@ -179,7 +176,9 @@ class SearchService:
     # ------------------------------------------------------------------------------ what the parser knows
     def _refresh(self) -> None:
         """New content (an import, a sync) brings new words, synonyms and place names."""
-        mark = tuple(self.store.sql("SELECT max(pk), count(*) FROM record")[0])
+        mark = tuple(self.store.sql(
+            "SELECT (SELECT max(pk) FROM record), (SELECT group_concat(value) FROM meta "
+            "WHERE key IN ('data_changed_at', 'content_updated_at'))")[0])
         if mark != self._content_mark:
             self._content_mark = mark
             self._region_names = None
@@ -258,7 +257,8 @@ class SearchService:
         return sql, (*boost_params, *anywhere_params, *tier_params, *coverage_params, *locality_params)
 
     def _group_rows(self, groups: list[Group], regions: list[str], any_word: bool, limit: int,
-                    kinds: Sequence[str] | None, now_text: str, soft: set[str] | frozenset[str] = frozenset()) -> list[tuple[Any, ...]]:
+                    kinds: Sequence[str] | None, now_text: str, soft: set[str] | frozenset[str] = frozenset(),
+                    phrases: Sequence[str] = ()) -> list[tuple[Any, ...]]:
         scope_sql, scope_params = self._scope_sql(kinds, now_text)
         joiner = " OR " if any_word else " AND "
         keyed: list[tuple[Any, ...]] = []
@@ -266,8 +266,16 @@ class SearchService:
         required = [g for g in groups if g.word not in soft] or groups
         groups = required
         long_groups = [g for g in groups if any(len(t) >= SHORT for t in g.terms)]
+        # Pass 0, the text as typed (耕地地力 is cut into 耕地, 地力, which the trigram index cannot see). When that
+        # alone fills the page, the word passes are skipped: on a province store they cost more than the answer gains.
+        if phrases and not any_word:
+            key_sql, key_params = self._key_sql(ranking, regions, False, soft)
+            match = " AND ".join(_fts_phrase(p) for p in phrases)
+            keyed += self._ranked("FROM search_fts JOIN record r ON r.pk = search_fts.rowid", "search_fts MATCH ?", (match,),
+                                  key_sql, key_params, scope_sql, scope_params, limit, any_word)
+        verbatim_fills = len(keyed) >= limit
         # Pass 1, the trigram index: words of 3+ characters by MATCH; shorter ones anywhere in the matched rows.
-        if long_groups:
+        if long_groups and not verbatim_fills:
             if any_word:
                 match = " OR ".join(_fts_phrase(t) for g in long_groups for t in g.terms if len(t) >= SHORT)
                 where, params = "search_fts MATCH ?", (match,)
@@ -283,7 +291,7 @@ class SearchService:
             keyed += self._ranked("FROM search_fts JOIN record r ON r.pk = search_fts.rowid", where, params,
                                   key_sql, key_params, scope_sql, scope_params, limit, any_word)
         # Pass 2, titles and keywords, where short words are seen too.
-        if any(len(t) < SHORT for g in groups for t in g.terms):
+        if any(len(t) < SHORT for g in groups for t in g.terms) and not verbatim_fills:
             where = joiner.join(
                 "(" + " OR ".join("instr(r.title, ?) > 0 OR instr(r.aliases, ?) > 0" for _ in g.terms) + ")" for g in groups)
             params = tuple(v for g in groups for t in g.terms for v in (t, t))
@@ -398,7 +406,14 @@ def _spans(text: str, terms: list[str]) -> list[tuple[int, int]]:
         while start >= 0 and len(spans) < 20:
             spans.append((start, len(term)))
             start = lowered.find(term, start + len(term))
-    return sorted(spans)
+    merged: list[tuple[int, int]] = []  # 做好 + 春播 side by side highlight as 做好春播
+    for start, length in sorted(spans):
+        if merged and start <= merged[-1][0] + merged[-1][1]:
+            last_start, last_length = merged[-1]
+            merged[-1] = (last_start, max(last_length, start + length - last_start))
+        else:
+            merged.append((start, length))
+    return merged
 
 
 def _excerpt(body: str, terms: list[str]) -> tuple[str, list[tuple[int, int]]]:
