@@ -416,14 +416,39 @@ def _spans(text: str, terms: list[str]) -> list[tuple[int, int]]:
     return merged
 
 
+_SALUTATION = re.compile(r"^[^。：:\n]{2,60}[：:]\s*")  # 各乡镇人民政府，县直各有关单位：
+
+
 def _excerpt(body: str, terms: list[str]) -> tuple[str, list[tuple[int, int]]]:
-    """A short window of the body around the first hit, with the hits' positions in it."""
+    """A short window of the body around the matched words, with their positions in it.
+
+    The window starts a little before the place where the most different words meet (not simply the first
+    hit, which is often the issuer line); with no hit in the body, it skips the salutation that opens most
+    documents (各乡镇人民政府，县直各有关单位：) so the excerpt says what the record is about."""
     flat = " ".join(body.split())
     lowered = flat.lower()
-    positions = [pos for pos in (lowered.find(term) for term in terms) if pos >= 0]
-    start = max(0, min(positions) - EXCERPT_BEFORE) if positions else 0
+    found = sorted((pos, term) for term in terms if term for pos in _positions(lowered, term))
+    if found:
+        best, best_score = found[0][0], 0
+        for pos, _ in found:
+            inside = {term for other, term in found if pos <= other < pos + EXCERPT_LENGTH - EXCERPT_BEFORE}
+            if len(inside) > best_score:
+                best, best_score = pos, len(inside)
+        start = max(0, best - EXCERPT_BEFORE)
+    else:
+        salutation = _SALUTATION.match(flat)
+        start = salutation.end() if salutation else 0
     window = flat[start : start + EXCERPT_LENGTH]
     prefix = "…" if start > 0 else ""
     suffix = "…" if start + EXCERPT_LENGTH < len(flat) else ""
     excerpt = prefix + window + suffix
     return excerpt, [(s + len(prefix), n) for s, n in _spans(window, terms)]
+
+
+def _positions(text: str, term: str, limit: int = 20) -> list[int]:
+    out: list[int] = []
+    at = text.find(term)
+    while at >= 0 and len(out) < limit:
+        out.append(at)
+        at = text.find(term, at + len(term))
+    return out
