@@ -267,13 +267,14 @@ class SearchService:
         groups = required
         long_groups = [g for g in groups if any(len(t) >= SHORT for t in g.terms)]
         # Pass 0, the text as typed (耕地地力 is cut into 耕地, 地力, which the trigram index cannot see). When that
-        # alone fills the page, the word passes are skipped: on a province store they cost more than the answer gains.
+        # finds anything, the word passes are skipped: what was typed is there as typed, and on a province store a
+        # scan of every title for each word costs more than the extra hits gain.
         if phrases and not any_word:
             key_sql, key_params = self._key_sql(ranking, regions, False, soft)
             match = " AND ".join(_fts_phrase(p) for p in phrases)
             keyed += self._ranked("FROM search_fts JOIN record r ON r.pk = search_fts.rowid", "search_fts MATCH ?", (match,),
                                   key_sql, key_params, scope_sql, scope_params, limit, any_word)
-        verbatim_fills = len(keyed) >= limit
+        verbatim_fills = bool(keyed)
         # Pass 1, the trigram index: words of 3+ characters by MATCH; shorter ones anywhere in the matched rows.
         if long_groups and not verbatim_fills:
             if any_word:
@@ -435,6 +436,9 @@ def _excerpt(body: str, terms: list[str]) -> tuple[str, list[tuple[int, int]]]:
             if len(inside) > best_score:
                 best, best_score = pos, len(inside)
         start = max(0, best - EXCERPT_BEFORE)
+        boundary = max(flat.rfind(mark, start, best) for mark in "。：:；！？")
+        if boundary >= 0:
+            start = boundary + 1  # begin with the sentence that holds the words, not the tail of the one before
     else:
         salutation = _SALUTATION.match(flat)
         start = salutation.end() if salutation else 0
