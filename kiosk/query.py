@@ -238,6 +238,7 @@ class QueryParser:
         self._synonyms: dict[str, tuple[str, ...]] = {}
         self._regions: dict[str, str] = {}
         self._vocabulary: list[str] = []
+        self._ime: Any = None
 
     def reload(self) -> None:
         self._loaded = False
@@ -263,8 +264,14 @@ class QueryParser:
         add_words([*self._vocabulary, *synonyms, *regions])
         self._loaded = True
 
+    def use_ime(self, ime: Any) -> None:
+        """Use this pinyin engine (the on-screen keyboard's, already built) instead of building a second one."""
+        self._ime = ime
+
     def ime(self) -> Any:
         self._load()
+        if self._ime is not None:
+            return self._ime
         return shared_ime(self._vocabulary + list(self._synonyms))
 
     def parse(self, query: str) -> Plan:

@@ -276,7 +276,7 @@ class SearchService:
                                   key_sql, key_params, scope_sql, scope_params, limit, any_word)
         verbatim_fills = bool(keyed)
         # Pass 1, the trigram index: words of 3+ characters by MATCH; shorter ones anywhere in the matched rows.
-        if long_groups and not verbatim_fills:
+        if long_groups and not verbatim_fills and not any_word:
             if any_word:
                 match = " OR ".join(_fts_phrase(t) for g in long_groups for t in g.terms if len(t) >= SHORT)
                 where, params = "search_fts MATCH ?", (match,)
@@ -288,11 +288,12 @@ class SearchService:
                     " AND (" + " OR ".join("instr(search_fts.title, ?) > 0 OR instr(search_fts.aliases, ?) > 0 "
                                            "OR instr(search_fts.body, ?) > 0" for _ in g.terms) + ")" for g in short)
                 params = (match, *(v for g in short for t in g.terms for v in (t, t, t)))
-            key_sql, key_params = self._key_sql(ranking, regions, any_word, soft)
+            key_sql, key_params = self._key_sql(ranking, regions, False, soft)  # body counts would read every matched body
             keyed += self._ranked("FROM search_fts JOIN record r ON r.pk = search_fts.rowid", where, params,
                                   key_sql, key_params, scope_sql, scope_params, limit, any_word)
         # Pass 2, titles and keywords, where short words are seen too.
-        if any(len(t) < SHORT for g in groups for t in g.terms) and not verbatim_fills:
+        # Any word (the last resort) looks at titles and keywords only: a common word matches half of a province's bodies.
+        if (any_word or any(len(t) < SHORT for g in groups for t in g.terms)) and not verbatim_fills:
             where = joiner.join(
                 "(" + " OR ".join("instr(r.title, ?) > 0 OR instr(r.aliases, ?) > 0" for _ in g.terms) + ")" for g in groups)
             params = tuple(v for g in groups for t in g.terms for v in (t, t))
