@@ -128,15 +128,17 @@ def chip_labels(words: list[str], limit: int = CHIP_CHARS) -> list[str]:
     def cut(word: str) -> str:
         return word if len(word) <= limit else word[: limit - 1] + "…"
 
-    labels = [cut(w) for w in words]
+    plain = [cut(w) for w in words]
+    labels = list(plain)
     for i, word in enumerate(words):
-        twins = [other for j, other in enumerate(words) if j != i and labels[j] == labels[i]]
-        if not twins and labels.count(labels[i]) == 1:
+        twins = [other for j, other in enumerate(words) if j != i and plain[j] == plain[i]]
+        if not twins:
             continue
-        common = max((_common_prefix(word, other) for other in twins), default=0)
+        common = max(_common_prefix(word, other) for other in twins)
         head = word[:4]
-        tail = word[common : common + limit - len(head) - 2]
-        labels[i] = f"{head}…{tail}" + ("…" if common + len(tail) < len(word) else "")
+        start = max(common - 3, len(head))  # a little before the first difference: 2024年 rather than 4年
+        tail = word[start : start + limit - len(head) - 2]
+        labels[i] = f"{head}…{tail}" + ("…" if start + len(tail) < len(word) else "")
     return labels
 
 

@@ -351,3 +351,13 @@ def test_search_results_highlight_the_words_and_an_empty_search_says_what_to_try
     assert "工作人员" in empty.text() and "换个说法" in empty.text()
     _shot(window, shots / "search-empty-large.png")
     assert marked_html("<b>x</b>", [(3, 1)]) == '&lt;b&gt;<b><span style="color:#B3261E">x</span></b>&lt;/b&gt;'
+
+
+def test_suggestion_chips_that_would_truncate_alike_show_where_they_differ() -> None:
+    from ui.search import chip_labels
+
+    words = ["溪源县人民政府办公室关于印发《溪源县2024年耕地地力保护补贴实施方案》的通知",
+             "溪源县人民政府办公室关于印发《溪源县2026年耕地地力保护补贴实施方案》的通知", "低保"]
+    labels = chip_labels(words)
+    assert labels[0] != labels[1] and labels[2] == "低保"
+    assert "2024" in labels[0] and "2026" in labels[1] and all(len(label) <= 14 for label in labels)
