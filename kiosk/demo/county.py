@@ -38,9 +38,9 @@ from typing import Any
 
 from kiosk.demo import builders as bd
 from kiosk.demo import textbank as tb
+from kiosk.demo.synonyms import make_synonyms
 from kiosk.demo.timeline import ANCHOR, Timeline, quarter_of
 from kiosk.files import write_atomic
-from kiosk.demo.synonyms import make_synonyms
 from kiosk.records.schema import KINDS
 
 SEED = 20261121
