@@ -603,6 +603,14 @@ class PinyinIme:
         syllables = _syllable_table()[0]
         return min(segmentations, key=lambda pieces: (len(pieces), pieces[-1] not in syllables))
 
+    def content_words(self, syllables: tuple[str, ...], limit: int = 4) -> list[str]:
+        """Words of the terminal's own content spelled by exactly these whole syllables, most used first; no
+        dictionary entries. Search uses it to turn full pinyin and same-sound typos into words it can find."""
+        if not syllables or len(syllables) > self._vocabulary.longest:
+            return []
+        ordinals = sorted({o for exact, run in self._vocabulary.matches(tuple(syllables), True) if exact for o in run})
+        return [self._vocabulary.word(o) for o in ordinals[:limit]]
+
     def _ranked(self, text: str, limit: int) -> list[tuple[str, tuple[str, ...]]]:
         """(word, the pieces it matched) best first. The last few answers are memoized: the screen asks for
         candidates and syllables of the same letters on every key press."""

@@ -38,6 +38,7 @@ from typing import Any
 
 from kiosk.demo import builders as bd
 from kiosk.demo import textbank as tb
+from kiosk.demo.synonyms import make_synonyms
 from kiosk.demo.timeline import ANCHOR, Timeline, quarter_of
 from kiosk.files import write_atomic
 from kiosk.records.schema import KINDS
@@ -440,6 +441,7 @@ def build(today: date = ANCHOR) -> dict[str, list[Record]]:
         "service_guide": guides,
         "notice": make_notices(timeline),
         "terminal_profile": [make_profile(timeline)],
+        "synonym": make_synonyms(COUNTY, _aged_stamp(timeline, "2026-10-20T09:00:00+08:00")),
     }
     _start_of_today(records, today)
     return records

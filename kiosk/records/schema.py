@@ -24,6 +24,7 @@ KINDS: tuple[str, ...] = (
     "service_guide",
     "notice",
     "terminal_profile",
+    "synonym",
 )
 
 KIND_LABELS_ZH: dict[str, str] = {
@@ -37,6 +38,7 @@ KIND_LABELS_ZH: dict[str, str] = {
     "service_guide": NP_("record kind", "办事指南"),
     "notice": NP_("record kind", "通知公告"),
     "terminal_profile": NP_("record kind", "终端配置"),
+    "synonym": NP_("record kind", "同义词"),
 }
 
 VALIDITY_VALUES = ("现行有效", "已修改", "已废止", "已失效")
@@ -171,7 +173,7 @@ ENVELOPE_PROPERTIES: dict[str, Schema] = {
 #: Kinds that may not carry ``keywords`` (issue 12, item 10). A payment's keywords went into the
 #: public feed and the search index as written — masking covers its recipient and text fields —
 #: so a name, ID number, bank card or mobile put there found that person's payment by search.
-KINDS_WITHOUT_KEYWORDS = frozenset({"subsidy_payment"})
+KINDS_WITHOUT_KEYWORDS = frozenset({"subsidy_payment", "synonym"})
 ENVELOPE_REQUIRED = ("id", "kind", "version", "region", "updated_at")
 
 INTERPRETATION: Schema = _object(
@@ -370,6 +372,18 @@ KIND_PROPERTIES: dict[str, tuple[dict[str, Schema], tuple[str, ...]]] = {
             },
         },
         ("name", "settings"),
+    ),
+    "synonym": (
+        {
+            "terms": {
+                **_list(_text("a term: an official name or the everyday word for it", max_length=40), "同义词组: terms search treats as "
+                        "one (e.g. 老年证, 老年人优待证); the first is the official name", min_items=2),
+                "maxItems": 20,
+                "uniqueItems": True,
+            },
+            "note": _text("备注 (for the county's editors; not shown)", max_length=500),
+        },
+        ("terms",),
     ),
 }
 

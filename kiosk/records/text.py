@@ -7,11 +7,13 @@ place at import time keeps queries to plain column reads.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
 from kiosk.money import format_fen
 from kiosk.pinyin import first_letters
+from kiosk.query import canonical_doc_numbers, to_simplified
 
 Record = dict[str, Any]
 ALIAS_SEPARATOR = "\u001f"
@@ -41,6 +43,8 @@ def title_of(record: Record) -> str:
         return f"{record['policy_name']} · {record['recipient']} · {record['period']}"
     if kind == "terminal_profile":
         return record["name"]
+    if kind == "synonym":
+        return " = ".join(record["terms"])
     return record["title"]
 
 
@@ -111,13 +115,34 @@ def derive(record: Record, known_letters: dict[str, str] | None = None) -> Deriv
     return Derived(
         title=title,
         aliases=ALIAS_SEPARATOR.join(keywords),
-        body=body_of(record),
+        body=_with_search_forms(title, body_of(record), record.get("doc_number")),
         sort_date=sort_date_of(record),
         current=record.get("validity", "现行有效") == "现行有效",
         initials=letters(title),
         alias_initials=ALIAS_SEPARATOR + ALIAS_SEPARATOR.join(letters(k) for k in keywords) + ALIAS_SEPARATOR,
         expires_utc=utc_text(record["expire_at"]) if record.get("expire_at") else "",
     )
+
+
+_QUOTES = str.maketrans("", "", "“”\"‘’'《》「」『』〈〉")
+
+
+def _with_search_forms(title: str, body: str, doc_number: object) -> str:
+    """The body, followed by the forms a query is folded to where they differ (issue 14): the title without
+    quotes (“两癌”免费筛查 → 两癌免费筛查), the document number in canonical form (〔2025〕), and the simplified
+    characters of traditional text. Search compares folded queries with this (kiosk/query.py ``fold``)."""
+    extra: list[str] = []
+    unquoted = title.translate(_QUOTES)
+    if unquoted != title:
+        extra.append(unquoted)
+    if isinstance(doc_number, str) and doc_number:
+        canonical = canonical_doc_numbers(unicodedata.normalize("NFKC", doc_number))
+        if canonical != doc_number:
+            extra.append(canonical)
+    simplified = to_simplified(title + "\n" + body)
+    if simplified != title + "\n" + body:
+        extra.append(simplified)
+    return "\n".join([body, *extra]) if extra else body
 
 
 def utc_text(moment: str | dt.datetime) -> str:

@@ -1,4 +1,4 @@
-"""The two Excel templates staff fill in: 财务公开台账 and 补贴发放名单.
+"""The Excel templates staff fill in: 财务公开台账, 补贴发放名单 and 同义词 (issue 14).
 
 They are generated from the column specs in :mod:`sync.publish.xlsx`, so the reader and the
 templates always agree on headers, and written byte-for-byte reproducibly (fixed zip and document
@@ -20,18 +20,19 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from sync.publish.xlsx import EXAMPLE_MARK, HELP_SHEET, LEDGER_SHEETS, PAYMENT_SHEETS, Column, SheetSpec
+from sync.publish.xlsx import EXAMPLE_MARK, HELP_SHEET, LEDGER_SHEETS, PAYMENT_SHEETS, SYNONYM_SHEETS, Column, SheetSpec
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "resources" / "templates"
 LEDGER_TEMPLATE = "财务公开台账模板.xlsx"
 PAYMENT_TEMPLATE = "补贴发放名单模板.xlsx"
+SYNONYM_TEMPLATE = "同义词模板.xlsx"
 # Validations and formats reach this far down; more rows still read fine, they just lose the drop-downs.
 LAST_ROW = 5000
 _FIXED_TIME = "2026-01-01T00:00:00Z"
 _ZIP_TIME = (2026, 1, 1, 0, 0, 0)
 
 _NUMBER_FORMATS = {
-    "region": "@", "period": "@", "record_id": "@", "text": "@", "choice": "@",
+    "region": "@", "any_region": "@", "terms": "@", "period": "@", "record_id": "@", "text": "@", "choice": "@",
     "date": "yyyy-mm-dd", "yuan": "0.00", "balance": "0.00", "count": "0",
 }
 _HEADER_FONT = Font(bold=True)
@@ -81,7 +82,7 @@ def _validation(column: Column) -> DataValidation | None:
     rule: dict[str, str] = {}
     if column.kind == "choice":
         rule = {"type": "list", "formula1": '"' + ",".join(column.choices) + '"'}
-    elif column.kind == "region":
+    elif column.kind in ("region", "any_region"):
         rule = {"type": "textLength", "operator": "equal", "formula1": "12"}
     elif column.kind == "yuan":
         rule = {"type": "decimal", "operator": "greaterThanOrEqual", "formula1": "0"}
@@ -157,6 +158,11 @@ def payment_workbook() -> Workbook:
     return _workbook(PAYMENT_SHEETS, "补贴发放名单")
 
 
+def synonym_workbook() -> Workbook:
+    """同义词: sheets 同义词, 填写说明."""
+    return _workbook(SYNONYM_SHEETS, "同义词")
+
+
 def workbook_bytes(workbook: Workbook) -> bytes:
     """The .xlsx bytes with fixed timestamps, so regenerating an unchanged template changes nothing."""
     raw = io.BytesIO()
@@ -177,11 +183,12 @@ def workbook_bytes(workbook: Workbook) -> bytes:
 
 def template_bytes() -> dict[str, bytes]:
     """File name → bytes of every template."""
-    return {LEDGER_TEMPLATE: workbook_bytes(ledger_workbook()), PAYMENT_TEMPLATE: workbook_bytes(payment_workbook())}
+    return {LEDGER_TEMPLATE: workbook_bytes(ledger_workbook()), PAYMENT_TEMPLATE: workbook_bytes(payment_workbook()),
+            SYNONYM_TEMPLATE: workbook_bytes(synonym_workbook())}
 
 
 def write_templates(folder: Path = TEMPLATES_DIR) -> list[Path]:
-    """Write both templates into ``folder``; return their paths."""
+    """Write every template into ``folder``; return their paths."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for name, data in template_bytes().items():

@@ -44,6 +44,7 @@ XLSX_SUFFIX = ".xlsx"
 OPENING_SHEET = "期初余额"
 LINES_SHEET = "收支明细"
 PAYMENT_SHEET = "发放名单"
+SYNONYM_SHEET = "同义词"
 HELP_SHEET = "填写说明"
 
 PAYMENT_STATUSES = ("已发放", "待发放", "退回")
@@ -140,8 +141,24 @@ PAYMENT_LIST = SheetSpec(
     ),
 )
 
+SYNONYM_LIST = SheetSpec(
+    SYNONYM_SHEET,
+    (
+        Column("region", "区划代码", "any_region", width=16,
+               help="哪一级的同义词：县里填县的12位代码（如 990121000000），对本县所有终端有效；乡、村也可以填自己的代码。",
+               example="990121000000"),
+        Column("terms", "同义词组", "terms", width=60,
+               help="同一个意思的几种说法，用顿号“、”分隔，第一个写正式名称，后面写群众的叫法，如 老年人优待证、老年证、老人证。"
+                    "搜索其中任何一个词，都会找到含有其他词的内容。",
+               example="老年人优待证、老年证、老人证"),
+        Column("note", "备注", "text", cell_required=False, header_required=False, width=30, help="写给编辑看的说明，终端不显示。可不填。",
+               example="示例行，请删除"),
+    ),
+)
+
 LEDGER_SHEETS = (LEDGER_OPENING, LEDGER_LINES)
 PAYMENT_SHEETS = (PAYMENT_LIST,)
+SYNONYM_SHEETS = (SYNONYM_LIST,)
 
 
 @dataclass(frozen=True)
@@ -235,8 +252,8 @@ def _float_text(value: float) -> str:
     return format(value, ".15g")
 
 
-def _parse_region(value: object) -> str:
-    """A village-level 12-digit code as text, whether Excel kept it as text, an integer or a float."""
+def _parse_region(value: object, *, any_level: bool = False) -> str:
+    """A village-level (or with ``any_level``, any) 12-digit code as text, whether Excel kept it as text, an integer or a float."""
     if isinstance(value, bool):
         raise _CellError("a 12-digit region code（12位村（社区）区划代码）")
     if isinstance(value, int):
@@ -259,7 +276,7 @@ def _parse_region(value: object) -> str:
     except regions.RegionCodeError as exc:
         raise _CellError(f"a valid region code（区划代码各段有误：{exc}）") from exc
     level = regions.level_of(text)
-    if level != "village":
+    if level != "village" and not any_level:
         raise _CellError(f"a village-level code（村（社区）级区划代码，最后三位不是000；{text} 是 {level} 级）")
     return text
 
@@ -431,9 +448,23 @@ def _parse_choice(value: object, choices: Sequence[str]) -> str:
     return text
 
 
+_TERM_SEPARATORS = re.compile(r"[、,，;；/|\n]+")
+
+
+def _parse_terms(value: object) -> list[str]:
+    """2–20 different terms separated by 、 or commas (老年人优待证、老年证、老人证)."""
+    text = _parse_text(value)
+    terms = list(dict.fromkeys(term.strip() for term in _TERM_SEPARATORS.split(text) if term.strip()))
+    if len(terms) < 2 or len(terms) > 20 or any(len(term) > 40 for term in terms):
+        raise _CellError("2 to 20 different terms of at most 40 characters, separated by 、（用顿号分隔的2至20个词，如 老年人优待证、老年证）")
+    return terms
+
+
 def _parse_cell(column: Column, value: object) -> Any:
     parsers: dict[str, Callable[[object], Any]] = {
         "region": _parse_region,
+        "any_region": lambda v: _parse_region(v, any_level=True),
+        "terms": _parse_terms,
         "period": _parse_period,
         "date": _parse_date,
         "yuan": _parse_yuan,
@@ -803,6 +834,36 @@ def _read_payments(workbook: Any, sheets: dict[str, str], file: str, published_a
     return payments
 
 
+def _read_synonyms(workbook: Any, sheets: dict[str, str], file: str, published_at: str, problems: _Problems) -> list[tuple[Record, str, _Origin]]:
+    """One ``synonym`` record per row. The id follows the region and the first term (the official name), so
+    publishing the sheet again updates a group instead of adding a second one."""
+    read = _read_rows(workbook[sheets[SYNONYM_SHEET]], SYNONYM_LIST, problems)
+    if read is None:
+        return []
+    layout, rows = read
+    out: list[tuple[Record, str, _Origin]] = []
+    seen: dict[str, int] = {}
+    for row in rows:
+        if not row.ok:
+            continue
+        values = row.values
+        digest = hashlib.sha1(values["terms"][0].encode("utf-8")).hexdigest()[:10]
+        record_id = f"synonym-{values['region']}-{digest}"
+        if record_id in seen:
+            problems.add(SYNONYM_SHEET, row.number, layout.label("terms"),
+                         f"one row per official name（第一个词与第{seen[record_id]}行相同）", repr(values["terms"][0]))
+            continue
+        seen[record_id] = row.number
+        record: Record = {"id": record_id, "kind": "synonym", "version": 1, "region": values["region"],
+                          "updated_at": published_at, "terms": values["terms"]}
+        if values["note"]:
+            record["note"] = values["note"]
+        origin = _Origin(SYNONYM_SHEET, row.number, {"id": layout.label("terms"), "region": layout.label("region"),
+                                                     "terms": layout.label("terms"), "note": layout.label("note")})
+        out.append((record, _source(file, SYNONYM_SHEET, row.number), origin))
+    return out
+
+
 # ---------------------------------------------------------------------------------------------
 # Workbooks
 
@@ -855,7 +916,9 @@ def read_workbook(path: Path, *, published_at: str) -> list[tuple[Record, str]]:
             converted += _read_payments(workbook, sheets, file, published_at, problems)
         if OPENING_SHEET in sheets or LINES_SHEET in sheets:
             converted += _read_ledger(workbook, sheets, file, published_at, problems)
-        if PAYMENT_SHEET not in sheets and OPENING_SHEET not in sheets and LINES_SHEET not in sheets:
+        if SYNONYM_SHEET in sheets:
+            converted += _read_synonyms(workbook, sheets, file, published_at, problems)
+        if PAYMENT_SHEET not in sheets and OPENING_SHEET not in sheets and LINES_SHEET not in sheets and SYNONYM_SHEET not in sheets:
             problems.add(
                 "", 0, "",
                 f"a sheet named {PAYMENT_SHEET} (补贴发放名单模板) or sheets {OPENING_SHEET} and {LINES_SHEET} (财务公开台账模板)"
