@@ -339,10 +339,12 @@ def _keywords_problem(record: Record, record_id: str, source: str) -> RecordProb
     """
     keywords = record["keywords"]
     found = f"{len(keywords)} keyword(s)" if isinstance(keywords, list) else f"a {type(keywords).__name__}"
-    expected = (
-        f"no keywords on a {record['kind']} (they are published and searchable exactly as written, never masked; "
-        "a payment is found by its policy, year and masked recipient)"
+    why = (
+        "they are published and searchable exactly as written, never masked; a payment is found by its policy, year and masked recipient"
+        if record["kind"] == "subsidy_payment"
+        else "its terms are what search matches; put every word in the group's terms"
     )
+    expected = f"no keywords on a {record['kind']} ({why})"
     return RecordProblem(record_id, "keywords", expected, found, source)
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.clock import fixed_clock
+from kiosk.records.schema import KINDS_WITHOUT_KEYWORDS
 from kiosk.terminal import Terminal
 from tests.helpers.clock import TEST_NOW
 
@@ -101,7 +102,7 @@ def _rewrite(record: Record, mark: Callable[[str], str]) -> Record:
         fields(out, "name", "description", "content", "subject")
     elif kind == "terminal_profile":
         fields(out, "name")
-    if kind not in ("terminal_profile", "region", "subsidy_payment"):
+    if kind not in ("terminal_profile", "region", *KINDS_WITHOUT_KEYWORDS):
         out["keywords"] = [*out.get("keywords", []), "<b>粗</b>词"]  # search suggestions (联想) come from keywords too (≤ 40 characters)
     return out
 
