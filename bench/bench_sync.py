@@ -298,6 +298,40 @@ def rss_run(out: Path, code: Path) -> dict[str, Any]:
     return results
 
 
+def rss_markdown(new: dict[str, Any], base: dict[str, Any] | None) -> str:
+    """The docs/BENCHMARKS.md section for ``--rss`` (``base``: the same run on the baseline code, if measured)."""
+    def cell(scale: str, key: str, fmt: str) -> tuple[str, str, str]:
+        ours = new["runs"][scale][key]
+        if base is None or scale not in base["runs"]:
+            return format(ours, fmt), "—", "—"
+        theirs = base["runs"][scale][key]
+        return format(ours, fmt), format(theirs, fmt), f"{ours / theirs:.2f}×"
+    lines = [
+        f"## Sync: memory and apply rate of an initial sync ({new['date']})",
+        "",
+        f"`python bench/bench_sync.py --rss` — one fresh child process per sync, a `file:` feed (as from a USB stick), "
+        f"terminal in a village, so four channels, the county's holding nearly everything; {new['machine']}. "
+        "Rate: records ÷ the time after each bundle's download (check, attachments, apply). Baseline: the same "
+        "runs on the code before this change (`--code` of a `git archive` of it), the same feed files.",
+        "",
+        "| What | Now | Baseline | Ratio | Goal |",
+        "| --- | ---: | ---: | ---: | --- |",
+    ]
+    for scale, label in (("county", "20k county"), ("county100k", "100k county")):
+        records = new["runs"][scale]["best"]["records"]
+        rss = cell(scale, "maxrss_mb", ".0f")
+        rate = cell(scale, "rate", ",.0f")
+        cpu = cell(scale, "cpu_rate", ",.0f")
+        rss_goal = "≤ 300 MB" if scale == "county100k" else "—"
+        rate_goal = "≥ 5,000/s" if scale == "county" else "—"
+        lines += [
+            f"| {label} ({records:,} records): peak RSS (ru_maxrss) | {rss[0]} MB | {rss[1]} MB | {rss[2]} | {rss_goal} |",
+            f"| {label}: apply rate, wall clock | {rate[0]}/s | {rate[1]}/s | {rate[2]} | {rate_goal} |",
+            f"| {label}: apply rate, CPU time of the process | {cpu[0]}/s | {cpu[1]}/s | {cpu[2]} | — |",
+        ]
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
@@ -311,7 +345,13 @@ def main() -> None:
         results = rss_run(args.out, args.code.resolve())
         name = "sync-rss.json" if args.code.resolve() == ROOT else "sync-rss-baseline.json"
         (args.out / name).write_text(json.dumps(results, ensure_ascii=False, indent=2))
-        print(json.dumps(results, indent=2))
+        base_file = args.out / "sync-rss-baseline.json"
+        if name == "sync-rss.json":
+            base = json.loads(base_file.read_text()) if base_file.is_file() else None
+            text = rss_markdown(results, base)
+            print(text)
+            if args.write_doc:
+                write_section(ROOT / "docs" / "BENCHMARKS.md", "sync-memory", text)
         return
     results = run(args.out, args.rate)
     (args.out / "sync-county.json").write_text(json.dumps(results, ensure_ascii=False, indent=2))
