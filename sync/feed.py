@@ -150,6 +150,9 @@ def write_bundle(channel: str, generation: int, base: int | None, records: list[
 #: bundle of 2,000,000 tiny records take 2.5 GB in the kiosk (issue 12, item 7); a county's
 #: snapshot of ~100,000 records fits with room to spare.
 MAX_BUNDLE_RECORDS = 250_000
+#: Bytes per line at most: a record's longest texts are 200,000 characters; a line without end
+#: must not grow to the whole byte cap (and be copied once more to be parsed).
+MAX_LINE_BYTES = 16 << 20
 _INFLATE_PIECE = 256 * 1024  # bytes of decompressed output at a time
 
 
@@ -274,18 +277,26 @@ def _inflate(data: bytes, max_bytes: int) -> Iterator[bytes]:
 def _inflated_lines(data: bytes, max_bytes: int) -> Iterator[bytes]:
     """The decompressed lines of ``data`` (without their newline), never more than ``max_bytes`` in all."""
     pending: list[bytes] = []  # pieces of a line not finished yet (a long line is joined once, not re-copied)
+    waiting = 0  # their bytes
+    too_long = f"a bundle line is longer than {MAX_LINE_BYTES >> 20} MiB; refused"
     for piece in _inflate(data, max_bytes):
         if b"\n" not in piece:
             pending.append(piece)
+            waiting += len(piece)
+            if waiting > MAX_LINE_BYTES:
+                raise FeedFormatError(too_long)
             continue
         parts = piece.split(b"\n")
         if pending:
             parts[0] = b"".join([*pending, parts[0]])
-            pending = []
+            pending, waiting = [], 0
         last = parts.pop()
+        if any(len(part) > MAX_LINE_BYTES for part in parts):
+            raise FeedFormatError(too_long)
         yield from parts
         if last:
             pending.append(last)
+            waiting = len(last)
     if pending:
         yield b"".join(pending)
 

@@ -117,3 +117,13 @@ def test_the_reader_stops_at_the_first_record_too_many() -> None:
         BundleReader(gzip.compress(_flood(3, FLOOD, lines=1), 6), max_bytes=len(raw), channel=COUNTY, generation=3, base=None)
     with pytest.raises(FeedFormatError, match="header promises 10 records, the signed catalog 11"):
         BundleReader(data, max_bytes=len(raw), channel=COUNTY, generation=3, base=None, expected_records=10 + 1)
+
+
+def test_a_line_without_end_is_refused_at_the_line_cap() -> None:
+    from sync.feed import MAX_LINE_BYTES
+
+    header = {"format": BUNDLE_FORMAT, "channel": COUNTY, "generation": 3, "base": None, "records": 1}
+    raw = json.dumps(header).encode() + b'\n{"region":"990121000000","x":"' + b"a" * (MAX_LINE_BYTES + 10) + b'"}\n'
+    reader = BundleReader(gzip.compress(raw, 1), max_bytes=len(raw), channel=COUNTY, generation=3, base=None)
+    with pytest.raises(FeedFormatError, match="a bundle line is longer than 16 MiB"):
+        list(reader)
