@@ -9,7 +9,16 @@ What is compared, in the same run:
 - **A 1 % change**: bytes the terminal downloads against the gzip size of just the changed
   records, and the time to apply the delta.
 
+With ``--rss``: the initial sync of one county channel read from a ``file:`` feed (as from a USB
+stick: no network, the same verification, bundle reading and apply), each in a fresh child
+process, for the 20,000-record county and the ~100,000-record ``county100k``. It reports the
+child's peak RSS (``ru_maxrss``) and its apply rate: records ÷ the time of the stages after each
+bundle's download (check, blobs, apply: validation, attachments, derive, insert, index).
+``--code DIR`` runs the children on another checkout's code (a baseline: ``git worktree`` or
+``git archive`` of an older commit).
+
 Usage: python bench/bench_sync.py [--out bench/out] [--rate 2000000] [--write-doc]
+       python bench/bench_sync.py --rss [--code DIR] [--write-doc]
 """
 
 from __future__ import annotations
@@ -210,12 +219,140 @@ def markdown(r: dict[str, Any]) -> str:
     ])
 
 
+# ------------------------------------------------------------------------------- --rss mode
+CHILD_SYNC = r"""
+import json, resource, sys, time
+from pathlib import Path
+from kiosk.terminal import Terminal
+from sync.client import FeedSync, file_url
+
+feed, data_dir, region = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
+spent, cpu, now = {}, {}, {"stage": "", "at": 0.0, "cpu": 0.0}
+def progress(p):  # time (wall and this process's CPU) between stage changes is the stage's
+    if p.stage != now["stage"]:
+        t, c = time.perf_counter(), time.process_time()
+        spent[now["stage"]] = spent.get(now["stage"], 0.0) + t - now["at"]
+        cpu[now["stage"]] = cpu.get(now["stage"], 0.0) + c - now["cpu"]
+        now.update(stage=p.stage, at=t, cpu=c)
+with Terminal(data_dir) as terminal:
+    terminal.settings.set_local("terminal.region", region)
+    terminal.reload_settings()
+    start = time.perf_counter()
+    report = FeedSync(terminal, file_url(feed), anchor=(feed / "metadata" / "1.root.json").read_bytes(), progress=progress).run()
+    end = time.perf_counter()
+    assert report.ok, report.as_dict()
+    records = terminal.store.sql("SELECT COUNT(*) FROM record")[0][0]
+hwm = next((int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:")), 0)
+records_s = sum(spent.get(stage, 0.0) for stage in ("check", "blobs", "apply"))
+records_cpu_s = sum(cpu.get(stage, 0.0) for stage in ("check", "blobs", "apply"))
+load = open("/proc/loadavg").read().split()[0]
+print(json.dumps({"records": records, "sync_s": end - start, "records_s": records_s, "records_cpu_s": records_cpu_s,
+                  "spent": spent, "cpu": cpu, "load": float(load),
+                  "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "vmhwm_mb": hwm / 1024}))
+"""
+
+
+def one_channel_feed(out: Path, scale: str) -> tuple[Path, str, int]:
+    """A published feed of synth ``scale`` (cached under ``out``): (feed folder, a village, records in its county channel)."""
+    source = out / scale
+    if not (source / "document.jsonl").is_file():
+        subprocess.run([sys.executable, str(ROOT / "bench" / "synth.py"), "--scale", scale, "--out", str(source)], check=True)
+    feed = out / f"feed-{scale}"
+    if not (feed / "publisher.json").is_file():
+        shutil.rmtree(feed, ignore_errors=True)
+        clean = out / f"source-{scale}"
+        clean.mkdir(exist_ok=True)
+        for path in source.glob("*.jsonl"):
+            if path.name != "changes.jsonl":
+                shutil.copy2(path, clean / path.name)
+        repo = FeedRepo(feed, KeyDir(out / f"keys-{scale}"))
+        repo.init(dt.datetime.now(dt.UTC))
+        Publisher(repo).build(clean)
+    state = json.loads((feed / "publisher.json").read_text(encoding="utf-8"))
+    region = a_village(source)
+    county = region[:6] + "000000"
+    catalog = json.loads(next((feed / "targets" / "channels" / county).glob("*.catalog.json")).read_text(encoding="utf-8"))
+    assert state["channels"][county]["generation"] == catalog["generation"]
+    return feed, region, int(catalog["snapshot"]["records"])
+
+
+def rss_run(out: Path, code: Path) -> dict[str, Any]:
+    results: dict[str, Any] = {"machine": machine(), "date": dt.date.today().isoformat(), "code": str(code), "runs": {}}
+    for scale in ("county", "county100k"):
+        feed, region, channel_records = one_channel_feed(out, scale)
+        runs = []
+        for _ in range(2 if scale == "county" else 1):
+            data_dir = Path(tempfile.mkdtemp(prefix="bench-rss-"))
+            env = {**__import__("os").environ, "PYTHONPATH": str(code)}
+            done = subprocess.run([sys.executable, "-c", CHILD_SYNC, str(feed), str(data_dir), region], cwd=code, env=env,
+                                  capture_output=True, text=True, check=False)
+            shutil.rmtree(data_dir, ignore_errors=True)
+            if done.returncode != 0:
+                raise SystemExit(done.stderr[-3000:])
+            runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
+        best = min(runs, key=lambda r: r["records_s"])
+        results["runs"][scale] = {"channel_records": channel_records, "runs": runs, "best": best,
+                                  "rate": best["records"] / best["records_s"],
+                                  "cpu_rate": best["records"] / min(r["records_cpu_s"] for r in runs),
+                                  "maxrss_mb": max(r["maxrss_mb"] for r in runs)}
+    return results
+
+
+def rss_markdown(new: dict[str, Any], base: dict[str, Any] | None) -> str:
+    """The docs/BENCHMARKS.md section for ``--rss`` (``base``: the same run on the baseline code, if measured)."""
+    def cell(scale: str, key: str, fmt: str) -> tuple[str, str, str]:
+        ours = new["runs"][scale][key]
+        if base is None or scale not in base["runs"]:
+            return format(ours, fmt), "—", "—"
+        theirs = base["runs"][scale][key]
+        return format(ours, fmt), format(theirs, fmt), f"{ours / theirs:.2f}×"
+    lines = [
+        f"## Sync: memory and apply rate of an initial sync ({new['date']})",
+        "",
+        f"`python bench/bench_sync.py --rss` — one fresh child process per sync, a `file:` feed (as from a USB stick), "
+        f"terminal in a village, so four channels, the county's holding nearly everything; {new['machine']}. "
+        "Rate: records ÷ the time after each bundle's download (check, attachments, apply). Baseline: the same "
+        "runs on the code before this change (`--code` of a `git archive` of it), the same feed files.",
+        "",
+        "| What | Now | Baseline | Ratio | Goal |",
+        "| --- | ---: | ---: | ---: | --- |",
+    ]
+    for scale, label in (("county", "20k county"), ("county100k", "100k county")):
+        records = new["runs"][scale]["best"]["records"]
+        rss = cell(scale, "maxrss_mb", ".0f")
+        rate = cell(scale, "rate", ",.0f")
+        cpu = cell(scale, "cpu_rate", ",.0f")
+        rss_goal = "≤ 300 MB" if scale == "county100k" else "—"
+        rate_goal = "≥ 5,000/s" if scale == "county" else "—"
+        lines += [
+            f"| {label} ({records:,} records): peak RSS (ru_maxrss) | {rss[0]} MB | {rss[1]} MB | {rss[2]} | {rss_goal} |",
+            f"| {label}: apply rate, wall clock | {rate[0]}/s | {rate[1]}/s | {rate[2]} | {rate_goal} |",
+            f"| {label}: apply rate, CPU time of the process | {cpu[0]}/s | {cpu[1]}/s | {cpu[2]} | — |",
+        ]
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
     parser.add_argument("--rate", type=int, default=2_000_000, help="bytes per second for the rural-line run")
     parser.add_argument("--write-doc", action="store_true")
+    parser.add_argument("--rss", action="store_true", help="peak memory and apply rate of one-channel initial syncs (20k, 100k)")
+    parser.add_argument("--code", type=Path, default=ROOT, help="with --rss: the checkout whose code the children run")
     args = parser.parse_args()
+    if args.rss:
+        args.out.mkdir(parents=True, exist_ok=True)
+        results = rss_run(args.out, args.code.resolve())
+        name = "sync-rss.json" if args.code.resolve() == ROOT else "sync-rss-baseline.json"
+        (args.out / name).write_text(json.dumps(results, ensure_ascii=False, indent=2))
+        base_file = args.out / "sync-rss-baseline.json"
+        if name == "sync-rss.json":
+            base = json.loads(base_file.read_text()) if base_file.is_file() else None
+            text = rss_markdown(results, base)
+            print(text)
+            if args.write_doc:
+                write_section(ROOT / "docs" / "BENCHMARKS.md", "sync-memory", text)
+        return
     results = run(args.out, args.rate)
     (args.out / "sync-county.json").write_text(json.dumps(results, ensure_ascii=False, indent=2))
     text = markdown(results)

@@ -20,7 +20,8 @@ Usage::
     python bench/synth.py --scale county --out /tmp/c --validate   # check every record against the schema
 
 County scale: 1 county, 20 townships × 12 villages, ~20,000 records. Province scale: 3 cities × 4
-counties × 8 townships × 13 villages, ~100,000 records.
+counties × 8 townships × 13 villages, ~100,000 records. ``county100k``: 1 county, 112 townships × 12
+villages, ~100,000 records in one feed channel (bench/bench_sync.py --rss).
 """
 
 from __future__ import annotations
@@ -73,6 +74,8 @@ class Scale:
 SCALES = {
     "county": Scale(1, 1, 20, 12, 1900, 160, 160, 12, 1, (40, 52), 60),
     "province": Scale(3, 4, 8, 13, 800, 300, 700, 5, 1, (40, 48), 30),
+    # one county with five times the villages: a single channel of ~100,000 records (the memory benchmark)
+    "county100k": Scale(1, 1, 112, 12, 1900, 160, 160, 12, 1, (40, 52), 60),
 }
 
 # Syllables for place names: first + second character, then the level suffix.

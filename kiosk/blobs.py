@@ -7,6 +7,7 @@ power cut leaves either the old state or the complete file, never half an attach
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -15,14 +16,33 @@ from kiosk.errors import KioskError
 from kiosk.files import atomic_writer
 
 _CHUNK = 1 << 20
+# 64 lower-case hex digits and nothing else (fullmatch: no trailing newline, no slash, no dot).
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 class BlobError(KioskError, ValueError):
-    """A file does not have the hash or size its record promised."""
+    """A file does not have the hash or size its record promised, or a "sha256" is not one."""
+
+
+def is_sha256(value: object) -> bool:
+    """True for 64 lower-case hex digits: the only text ever used to name a blob file."""
+    return isinstance(value, str) and _SHA256.fullmatch(value) is not None
 
 
 def blob_path(root: Path, sha256: str) -> Path:
-    return root / "sha256" / sha256[:2] / sha256
+    """``root/sha256/<first two>/<sha256>``; anything but 64 lower-case hex digits raises :class:`BlobError`.
+
+    A record's ``sha256`` comes from the feed or a USB stick: an absolute path or ``../`` there
+    must never reach the file system (issue 12, item 5: a sync deleted whatever file it named).
+    Every blob path in the program is made here, so no caller can pass a path through.
+    """
+    if not is_sha256(sha256):
+        shown = repr(sha256) if len(repr(sha256)) <= 80 else repr(sha256)[:79] + "…"
+        raise BlobError(f"an attachment's sha256 should be 64 lower-case hex digits, found {shown}")
+    path = root / "sha256" / sha256[:2] / sha256
+    if path.parent.parent.parent != root:  # cannot happen for 64 hex digits; kept as the last word
+        raise BlobError(f"blob path {path} would leave the store root {root}")
+    return path
 
 
 def file_digest(path: Path) -> tuple[str, int]:

@@ -7,6 +7,7 @@ segment may only be followed by zero segments; 000000000000 stands for national 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from kiosk.errors import KioskError
 
@@ -41,6 +42,11 @@ def check_code(code: str) -> str:
 
 
 def is_valid(code: str) -> bool:
+    return isinstance(code, str) and _is_valid_text(code)
+
+
+@lru_cache(maxsize=65536)  # a sync asks about the same few thousand codes for every record
+def _is_valid_text(code: str) -> bool:
     try:
         check_code(code)
     except RegionCodeError:
@@ -50,7 +56,14 @@ def is_valid(code: str) -> bool:
 
 def level_of(code: str) -> str:
     """national / province / city / county / township / village."""
-    check_code(code)
+    if isinstance(code, str) and _is_valid_text(code):
+        return _level_of_valid(code)
+    check_code(code)  # raises, saying what is wrong
+    raise AssertionError("unreachable")
+
+
+@lru_cache(maxsize=65536)
+def _level_of_valid(code: str) -> str:
     level = 0
     start = 0
     for index, end in enumerate(_SEGMENT_ENDS, start=1):

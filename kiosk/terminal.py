@@ -14,7 +14,7 @@ from typing import Any
 
 from kiosk import clock as clocks
 from kiosk import regions
-from kiosk.blobs import BlobError, BlobStore, attachment_refs, blob_path
+from kiosk.blobs import BlobError, BlobStore, attachment_refs, blob_path, is_sha256
 from kiosk.credentials import credentials_path
 from kiosk.records.files import read_records
 from kiosk.records.validate import BatchRejected, RecordProblem
@@ -199,7 +199,7 @@ class Terminal:
                 continue
             for attachment in attachment_refs(record):
                 sha, size = attachment.get("sha256"), attachment.get("size")
-                if not isinstance(sha, str) or not isinstance(size, int) or len(sha) != 64:
+                if not is_sha256(sha) or not isinstance(size, int):
                     continue  # the batch check will name this record and field
                 source = blob_path(source_root, sha)
                 if source.is_file() and not self.blobs.has(sha, size):

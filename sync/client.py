@@ -29,14 +29,14 @@ from tuf.api import exceptions as tuf_errors
 from tuf.ngclient import Updater, UpdaterConfig
 
 from kiosk import regions
-from kiosk.blobs import attachment_refs
+from kiosk.blobs import attachment_refs, is_sha256
 from kiosk.errors import ExitCode, KioskError
-from kiosk.records.validate import BatchRejected
+from kiosk.records.validate import BatchRejected, check_stream
 from kiosk.store import ChannelCommit, StoreError
 from kiosk.syncstatus import SyncErrorKind, error_text_zh
 from kiosk.terminal import Terminal
 from sync.blobfetch import BlobFetchError, BlobFetchStats, fetch_blob
-from sync.feed import Bundle, Catalog, FeedFormatError, catalog_target, read_bundle
+from sync.feed import MAX_BUNDLE_RECORDS, BundleReader, Catalog, FeedFormatError, catalog_target
 from sync.fetcher import RequestsFetcher, mount_get_retries
 from sync.transport import Deadline, make_session
 
@@ -50,7 +50,7 @@ _TRANSPORT_ERRORS: tuple[type[BaseException], ...] = (requests.RequestException,
 
 @dataclass(frozen=True)
 class Progress:
-    """What a progress display shows: stage (metadata, catalog, bundle, blobs, apply, done)."""
+    """What a progress display shows: stage (metadata, catalog, bundle, check, blobs, apply, done)."""
 
     stage: str
     channel: str = ""
@@ -325,13 +325,23 @@ class FeedSync:
             return ChannelOutcome(channel, "current", have)
         ref = catalog.delta_from(have) if have else None
         ref = ref or catalog.snapshot
+        if ref.records > MAX_BUNDLE_RECORDS:  # refused before a byte of it is downloaded
+            raise FeedFormatError(f"channel {channel}: the catalog promises {ref.records} records in {ref.target}, more than the "
+                                  f"{MAX_BUNDLE_RECORDS} a bundle may hold; refused")
         raw = self._download(updater, ref.target, "bundle", channel)
-        bundle = read_bundle(raw, max_bytes=min(ref.uncompressed, self.max_bundle), channel=channel,
-                             generation=catalog.generation, base=ref.base)
-        self._fetch_blobs(bundle, channel)
+        bundle = BundleReader(raw, max_bytes=min(ref.uncompressed, self.max_bundle), channel=channel,
+                              generation=catalog.generation, base=ref.base, expected_records=ref.records)
+        source = f"feed {channel} generation {catalog.generation}"
+        # Pass 1, streaming: every record is validated before any attachment is looked at, so a
+        # "sha256" that is a path never reaches the file system (issue 12, item 5).
+        self._report(Progress("check", channel))
+        wanted: dict[str, int] = {}
+        checked = check_stream(lambda: ((record, source) for record in bundle), on_valid=lambda r: _note_blobs(r, wanted))
+        self._fetch_blobs(wanted, channel)
+        # Pass 2: the same bytes read again and applied in chunks, in one transaction.
         self._report(Progress("apply", channel))
         commit = ChannelCommit(channel, catalog.generation, catalog.published_at, bundle.is_snapshot, self._now())
-        result = self.terminal.store.apply(bundle.records, source=f"feed {channel} generation {catalog.generation}", commit=commit)
+        result = self.terminal.store.apply(checked, commit=commit)
         self._drop_cached(ref.target)
         return ChannelOutcome(channel, "updated", catalog.generation, "snapshot" if bundle.is_snapshot else "delta", result.as_dict(),
                               kinds=tuple(sorted(result.kinds)))
@@ -340,16 +350,8 @@ class FeedSync:
         """Applied bundles are not kept: the store holds the records, the generation says where we are."""
         (self.folder / "targets" / urllib.parse.quote(target, "")).unlink(missing_ok=True)  # python-tuf's cache name
 
-    def _fetch_blobs(self, bundle: Bundle, channel: str) -> None:
-        """Every attachment a live record needs, verified, before the records are applied."""
-        wanted: dict[str, int] = {}
-        for record in bundle.records:
-            if record.get("deleted"):
-                continue
-            for attachment in attachment_refs(record):
-                sha, size = attachment.get("sha256"), attachment.get("size")
-                if isinstance(sha, str) and isinstance(size, int):
-                    wanted[sha] = size
+    def _fetch_blobs(self, wanted: dict[str, int], channel: str) -> None:
+        """Every attachment a live record of a validated bundle needs, verified, before the records are applied."""
         blobs = self.terminal.blobs
         missing = {sha: size for sha, size in wanted.items() if not blobs.verify(sha, size)}
         total = sum(missing.values())
@@ -362,10 +364,23 @@ class FeedSync:
         """Check every attachment the store refers to; fetch again the ones missing or damaged."""
         repaired = 0
         for sha, size in referenced_blobs(self.terminal):
+            if not is_sha256(sha):  # never a path into the file system (validated records cannot hold one)
+                log.warning("repair: skipped an attachment whose sha256 is not 64 hex digits: %.80r", sha)
+                continue
             if not self.terminal.blobs.verify(sha, size):
                 fetch_blob(self.session, self.feed_url, self.terminal.blobs, sha, size, deadline=self.deadline, stats=self.blob_stats)
                 repaired += 1
         return repaired
+
+
+def _note_blobs(record: dict[str, Any], wanted: dict[str, int]) -> None:
+    """Add the attachments of a valid live record to ``wanted`` (sha256 → size)."""
+    if record.get("deleted"):
+        return
+    for attachment in attachment_refs(record):
+        sha, size = attachment.get("sha256"), attachment.get("size")
+        if is_sha256(sha) and isinstance(size, int):  # the schema made sure; blob_path would refuse anything else
+            wanted[sha] = size
 
 
 def referenced_blobs(terminal: Terminal) -> list[tuple[str, int]]:

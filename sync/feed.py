@@ -8,7 +8,6 @@ a hostile or broken file can never expand past the size the signed catalog promi
 from __future__ import annotations
 
 import gzip
-import io
 import json
 import zlib
 from collections.abc import Iterator
@@ -147,6 +146,16 @@ def write_bundle(channel: str, generation: int, base: int | None, records: list[
     return gzip.compress(raw, compresslevel=9, mtime=0), len(raw)
 
 
+#: Records per bundle at most (docs/PROTOCOL.md, "Bundle limits"). The byte cap alone let a 6 MB
+#: bundle of 2,000,000 tiny records take 2.5 GB in the kiosk (issue 12, item 7); a county's
+#: snapshot of ~100,000 records fits with room to spare.
+MAX_BUNDLE_RECORDS = 250_000
+#: Bytes per line at most: a record's longest texts are 200,000 characters; a line without end
+#: must not grow to the whole byte cap (and be copied once more to be parsed).
+MAX_LINE_BYTES = 16 << 20
+_INFLATE_PIECE = 256 * 1024  # bytes of decompressed output at a time
+
+
 @dataclass(frozen=True)
 class Bundle:
     channel: str
@@ -159,58 +168,142 @@ class Bundle:
         return self.base is None
 
 
-def read_bundle(data: bytes, *, max_bytes: int, channel: str, generation: int, base: int | None) -> Bundle:
-    """Decompress at most ``max_bytes`` and check the header against what the catalog promised."""
-    raw = inflate_capped(data, max_bytes)
-    lines = raw.split(b"\n")
-    where = f"bundle {generation} of channel {channel}"
-    try:
-        header = json.loads(lines[0])
-    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
-        raise FeedFormatError(f"{where}: the header line is not JSON") from exc
-    expected = {"format": BUNDLE_FORMAT, "channel": channel, "generation": generation, "base": base}
-    for key, value in expected.items():
-        if not isinstance(header, dict) or header.get(key) != value:
-            raise FeedFormatError(f"{where}: header {key} should be {value!r}, found {header.get(key) if isinstance(header, dict) else header!r}")
-    records: list[Record] = []
-    for number, line in enumerate(lines[1:], start=2):
-        if not line.strip():
-            continue
+class BundleReader:
+    """A bundle read as a stream, in bounded memory: the header is checked at once, and each
+    iteration decompresses the (compressed, size-capped) bytes again and yields its records one
+    by one, checked for shape and channel.
+
+    Refused with :class:`FeedFormatError`: more than ``max_bytes`` decompressed, a header that is
+    not the one the catalog promised, more records than the header (or ``expected_records``, the
+    signed catalog's count) says, or more than ``max_records``. The count is checked as lines
+    arrive, so a bundle of two million tiny records stops at the first record too many.
+    """
+
+    def __init__(self, data: bytes, *, max_bytes: int, channel: str, generation: int, base: int | None,
+                 expected_records: int | None = None, max_records: int = MAX_BUNDLE_RECORDS) -> None:
+        self.data, self.max_bytes, self.channel, self.generation, self.base = data, max_bytes, channel, generation, base
+        self.where = f"bundle {generation} of channel {channel}"
+        if expected_records is not None and expected_records > max_records:
+            raise FeedFormatError(f"{self.where}: the catalog promises {expected_records} records, more than the "
+                                  f"{max_records} a bundle may hold; refused")
+        lines = _inflated_lines(data, max_bytes)
         try:
-            record = json.loads(line)
+            header = json.loads(next(lines, b""))
         except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
-            raise FeedFormatError(f"{where}: line {number} is not JSON") from exc
-        if not isinstance(record, dict) or not isinstance(record.get("region"), str) or not regions.is_valid(record["region"]):
-            raise FeedFormatError(f"{where}: line {number} is not a record with a region")
-        if regions.channel_of(record["region"]) != channel:
-            raise FeedFormatError(f"{where}: record {record.get('id')!r} belongs to channel {regions.channel_of(record['region'])}")
-        records.append(record)
-    if len(records) != header.get("records"):
-        raise FeedFormatError(f"{where}: header promises {header.get('records')} records, found {len(records)}")
-    return Bundle(channel, generation, base, records)
+            raise FeedFormatError(f"{self.where}: the header line is not JSON") from exc
+        finally:
+            lines.close()
+        expected = {"format": BUNDLE_FORMAT, "channel": channel, "generation": generation, "base": base}
+        for key, value in expected.items():
+            if not isinstance(header, dict) or header.get(key) != value:
+                found = header.get(key) if isinstance(header, dict) else header
+                raise FeedFormatError(f"{self.where}: header {key} should be {value!r}, found {found!r}")
+        count = header.get("records")
+        if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+            raise FeedFormatError(f"{self.where}: header records should be a whole number ≥ 0, found {count!r}")
+        if count > max_records:
+            raise FeedFormatError(f"{self.where}: header promises {count} records, more than the {max_records} a bundle "
+                                  "may hold; refused")
+        if expected_records is not None and count != expected_records:
+            raise FeedFormatError(f"{self.where}: header promises {count} records, the signed catalog {expected_records}")
+        self.count = count
+
+    @property
+    def is_snapshot(self) -> bool:
+        return self.base is None
+
+    def __iter__(self) -> Iterator[Record]:
+        where, channel, promised = self.where, self.channel, self.count
+        found = 0
+        lines = _inflated_lines(self.data, self.max_bytes)
+        try:
+            next(lines, None)  # the header, checked in __init__
+            for number, line in enumerate(lines, start=2):
+                if not line.strip():
+                    continue
+                found += 1
+                if found > promised:
+                    raise FeedFormatError(f"{where}: line {number} is a record beyond the {promised} its header promises; refused")
+                try:
+                    record = json.loads(line)
+                except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
+                    raise FeedFormatError(f"{where}: line {number} is not JSON") from exc
+                region = record.get("region") if isinstance(record, dict) else None
+                if not isinstance(region, str) or not regions.is_valid(region):
+                    raise FeedFormatError(f"{where}: line {number} is not a record with a region")
+                if regions.channel_of(region) != channel:
+                    raise FeedFormatError(f"{where}: record {record.get('id')!r} belongs to channel {regions.channel_of(region)}")
+                yield record
+        finally:
+            lines.close()
+        if found != promised:
+            raise FeedFormatError(f"{where}: header promises {promised} records, found {found}")
+
+
+def read_bundle(data: bytes, *, max_bytes: int, channel: str, generation: int, base: int | None) -> Bundle:
+    """Decompress at most ``max_bytes``, check the header against what the catalog promised, and
+    return every record in a list (the publisher's use; the terminal streams a :class:`BundleReader`)."""
+    reader = BundleReader(data, max_bytes=max_bytes, channel=channel, generation=generation, base=base)
+    return Bundle(channel, generation, base, list(reader))
+
+
+def _inflate(data: bytes, max_bytes: int) -> Iterator[bytes]:
+    """gunzip ``data`` piece by piece, refusing to produce more than ``max_bytes`` (a gzip bomb stops here)."""
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    produced = 0
+    bomb = f"a bundle expands beyond {max_bytes} bytes; refused (possible gzip bomb)"
+    try:
+        for chunk in _chunks(data, 64 * 1024):
+            while chunk and not inflater.eof:
+                piece = inflater.decompress(chunk, _INFLATE_PIECE)
+                produced += len(piece)
+                if produced > max_bytes:
+                    raise FeedFormatError(bomb)
+                if piece:
+                    yield piece
+                chunk = inflater.unconsumed_tail
+        piece = inflater.flush()
+    except zlib.error as exc:
+        raise FeedFormatError(f"a bundle is not valid gzip ({exc})") from exc
+    produced += len(piece)
+    if produced > max_bytes:
+        raise FeedFormatError(bomb)
+    if piece:
+        yield piece
+    if not inflater.eof:
+        raise FeedFormatError("a bundle is cut short (incomplete gzip stream)")
+
+
+def _inflated_lines(data: bytes, max_bytes: int) -> Iterator[bytes]:
+    """The decompressed lines of ``data`` (without their newline), never more than ``max_bytes`` in all."""
+    pending: list[bytes] = []  # pieces of a line not finished yet (a long line is joined once, not re-copied)
+    waiting = 0  # their bytes
+    too_long = f"a bundle line is longer than {MAX_LINE_BYTES >> 20} MiB; refused"
+    for piece in _inflate(data, max_bytes):
+        if b"\n" not in piece:
+            pending.append(piece)
+            waiting += len(piece)
+            if waiting > MAX_LINE_BYTES:
+                raise FeedFormatError(too_long)
+            continue
+        parts = piece.split(b"\n")
+        if pending:
+            parts[0] = b"".join([*pending, parts[0]])
+            pending, waiting = [], 0
+        last = parts.pop()
+        if any(len(part) > MAX_LINE_BYTES for part in parts):
+            raise FeedFormatError(too_long)
+        yield from parts
+        if last:
+            pending.append(last)
+            waiting = len(last)
+    if pending:
+        yield b"".join(pending)
 
 
 def inflate_capped(data: bytes, max_bytes: int) -> bytes:
     """gunzip ``data`` but refuse to produce more than ``max_bytes`` (a gzip bomb stops here)."""
-    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
-    out = io.BytesIO()
-    try:
-        for chunk in _chunks(data, 64 * 1024):
-            room = max_bytes - out.tell()
-            piece = inflater.decompress(chunk, room + 1)
-            out.write(piece)
-            while inflater.unconsumed_tail and out.tell() <= max_bytes:
-                out.write(inflater.decompress(inflater.unconsumed_tail, max_bytes - out.tell() + 1))
-            if out.tell() > max_bytes:
-                raise FeedFormatError(f"a bundle expands beyond {max_bytes} bytes; refused (possible gzip bomb)")
-        out.write(inflater.flush())
-    except zlib.error as exc:
-        raise FeedFormatError(f"a bundle is not valid gzip ({exc})") from exc
-    if out.tell() > max_bytes:
-        raise FeedFormatError(f"a bundle expands beyond {max_bytes} bytes; refused (possible gzip bomb)")
-    if not inflater.eof:
-        raise FeedFormatError("a bundle is cut short (incomplete gzip stream)")
-    return out.getvalue()
+    return b"".join(_inflate(data, max_bytes))
 
 
 def _chunks(data: bytes, size: int) -> Iterator[bytes]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -410,3 +410,52 @@ def check_batch(items: Iterable[tuple[Record, str]]) -> list[Record]:
     if problems:
         raise BatchRejected(problems, total)
     return [record for record, _source in chosen.values()]
+
+
+class CheckedRecords:
+    """(record, source) pairs that :func:`check_stream` found valid, every one of them.
+
+    Iterating reads them again from their source (``open_pairs`` is called once per iteration),
+    so a feed bundle of 100,000 records is never held as a list of dicts. Only
+    :func:`check_stream` makes one; the store applies it without validating again.
+    """
+
+    def __init__(self, open_pairs: Callable[[], Iterable[tuple[Record, str]]], count: int, token: object) -> None:
+        if token is not _CHECKED:
+            raise TypeError("CheckedRecords are made by check_stream() only")
+        self._open = open_pairs
+        self.count = count
+
+    def __iter__(self) -> Iterator[tuple[Record, str]]:
+        return iter(self._open())
+
+
+_CHECKED = object()
+
+
+def check_stream(
+    open_pairs: Callable[[], Iterable[tuple[Record, str]]], on_valid: Callable[[Record], None] | None = None
+) -> CheckedRecords:
+    """Validate every (record, source) pair ``open_pairs()`` yields, one at a time, in bounded memory.
+
+    Returns a :class:`CheckedRecords` that reads the same pairs again for the store, or raises
+    :class:`BatchRejected` with up to :data:`MAX_PROBLEMS` problems (all records are looked at, so
+    the count is complete). ``on_valid`` sees each valid record (the sync client collects the
+    attachments it needs: none of them is looked at before the whole batch is valid). Two
+    different bodies under one id and version are found by the store when it applies the batch,
+    inside its transaction.
+    """
+    problems: list[RecordProblem] = []
+    total = count = 0
+    for record, source in open_pairs():
+        count += 1
+        found = problems_of(record, source)
+        if found:
+            total += len(found)
+            if len(problems) < MAX_PROBLEMS:
+                problems.extend(found[: MAX_PROBLEMS - len(problems)])
+        elif on_valid is not None:
+            on_valid(record)
+    if problems:
+        raise BatchRejected(problems, total)
+    return CheckedRecords(open_pairs, count, _CHECKED)

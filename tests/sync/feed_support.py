@@ -97,3 +97,47 @@ def sync(terminal: Terminal, url: str, feed: FeedFixture | None = None, **kwargs
 def store_dump(terminal: Terminal) -> list[tuple[Any, ...]]:
     """Everything a person could be shown, for before/after comparisons."""
     return terminal.store.sql("SELECT record_id, version, deleted, data FROM record_full ORDER BY record_id")
+
+
+def republish_snapshot(feed: FeedFixture, channel: str, records: list[dict[str, Any]] | None = None, *,
+                       raw: bytes | None = None, header_records: int | None = None, generation: int | None = None) -> int:
+    """Sign, as the publisher would, a snapshot of ``channel`` the publisher itself would never write.
+
+    The feed stays fully signed (its catalog and bundle in a new targets version), so only the
+    terminal's own checks stand between such a bundle and its store. ``raw`` gives the bundle's
+    uncompressed bytes outright; ``header_records`` is what the catalog claims (default: the count);
+    ``generation`` defaults to the publisher's current one. Returns the generation.
+    """
+    import gzip
+
+    from sync.feed import BUNDLE_FORMAT, BundleRef, Catalog, catalog_target, snapshot_target, write_bundle
+    from sync.publish.repo import TargetData
+
+    generation = generation or feed.generation(channel)
+    if raw is None:
+        assert records is not None
+        data, size = write_bundle(channel, generation, None, records)
+        count = len(records)
+    else:
+        data, size, count = gzip.compress(raw, compresslevel=6, mtime=0), len(raw), raw.count(b"\n") - 1
+    if header_records is not None:
+        count = header_records
+    if raw is not None:
+        header = json.loads(raw[: raw.index(b"\n")])
+        assert header["format"] == BUNDLE_FORMAT and header["channel"] == channel and header["generation"] == generation, header
+    snapshot = BundleRef(snapshot_target(channel, generation), count, size)
+    catalog = Catalog(channel, generation, dt.datetime.now().astimezone().isoformat(timespec="seconds"), snapshot, [])
+    keep = set(feed.repo.current_targets())
+    feed.repo.publish([TargetData(snapshot.target, data), TargetData(catalog_target(channel), catalog.to_json())],
+                      dt.datetime.now(dt.UTC), keep=keep)
+    return generation
+
+
+def snapshot_records(feed: FeedFixture, channel: str) -> list[dict[str, Any]]:
+    """The records of ``channel``'s current signed snapshot."""
+    from sync.feed import read_bundle, snapshot_target
+
+    generation = feed.generation(channel)
+    data = feed.repo.target_bytes(snapshot_target(channel, generation))
+    assert data is not None
+    return read_bundle(data, max_bytes=1 << 30, channel=channel, generation=generation, base=None).records
