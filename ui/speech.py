@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import queue
 import re
+import signal
 import subprocess
 import threading
 from collections.abc import Iterable, Sequence
@@ -203,8 +205,8 @@ class Speaker(QObject):
         with self._lock:
             processes, self._processes = self._processes, []
         for process in processes:
-            with contextlib.suppress(OSError):
-                process.kill()
+            with contextlib.suppress(OSError):  # each runs in its own process group: a player script's children go too
+                os.killpg(process.pid, signal.SIGKILL)
         for process in processes:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 process.wait(REAP_TIMEOUT_S)  # reaped: the pid is gone, not a zombie
@@ -271,9 +273,11 @@ class Speaker(QObject):
         with self._lock:
             if generation != self._generation:
                 return ""
-            espeak = subprocess.Popen(speech_command(voice), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+            espeak = subprocess.Popen(speech_command(voice), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                      start_new_session=True)
             try:
-                player = subprocess.Popen(self._player, stdin=espeak.stdout, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                player = subprocess.Popen(self._player, stdin=espeak.stdout, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                          start_new_session=True)
             except OSError:
                 espeak.kill()
                 espeak.wait()
