@@ -2,7 +2,8 @@
 
 Staff use it to check a terminal's voice: it prints the espeak-ng voice chosen (kiosk/voices.py), the text as prepared
 (kiosk/speech_text.py: numbers and amounts written out), and then plays it, writes it to a WAV file, or with --phonemes
-prints espeak-ng's phoneme string and fails (exit 7) if the voice switched to English anywhere (``(en)`` in the phonemes).
+prints espeak-ng's phoneme string and fails (exit 7) if the voice switched to English (``(en)`` in the phonemes) or any
+other language anywhere.
 No Qt: the same code as the screens' Speaker, without the screens.
 """
 
@@ -26,6 +27,7 @@ from kiosk.voices import (
     phonemes,
     render_to_file,
     speech_command,
+    switches,
     voice_for,
 )
 
@@ -55,8 +57,10 @@ def cmd_speak(args: argparse.Namespace, terminal: Terminal) -> int:
         if args.phonemes:
             output = phonemes(prepared, voice.espeak, voice.program)
             print(f"phonemes: {output}")
-            if ENGLISH in output:
-                sys.stderr.write(f"kiosk speak: espeak-ng -v {voice.espeak} switched to English ({ENGLISH}) for part of this text\n")
+            if found := switches(output):
+                kind = "English" if ENGLISH in found else "another language"
+                sys.stderr.write(f"kiosk speak: espeak-ng -v {voice.espeak} switched to {kind} ({' '.join(sorted(set(found) - {f'({voice.setting})'}))}) "
+                                 "for part of this text\n")
                 return EXIT_SPEECH
         if args.to_file:
             render_to_file(args.text, args.to_file, setting)

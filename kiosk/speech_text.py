@@ -8,7 +8,8 @@ Cantonese voices never leave Chinese (``kiosk/voices.py`` checks that with ``esp
 - phone numbers, ID-like numbers and anything with 7 or more digits: digit by digit (Mandarin reads 1 as 幺);
 - amounts (``¥1,176.00``, ``1,176.50元``): 一千一百七十六元 / 一千一百七十六元五角;
 - years (``2025年``, ``〔2025〕``) digit by digit, months and days as numbers, ``2026-11-21`` as a date;
-- ``50%`` 百分之五十, ``+`` 加, a masked name's ``*`` 某, Latin letters by their usual Chinese names.
+- ``50%`` 百分之五十, ``+`` 加, ``≥`` 大于等于, ``℃`` 摄氏度, ``㎡`` 平方米, ① 一, a masked name's ``*`` 某,
+  Latin letters by their usual Chinese names.
 
 No Qt here: ``ui/speech.py`` and ``kiosk speak`` both use it.
 """
@@ -27,6 +28,14 @@ LETTERS = {
     "J": "杰", "K": "开", "L": "艾勒", "M": "艾姆", "N": "恩", "O": "欧", "P": "批", "Q": "丘", "R": "阿",
     "S": "艾斯", "T": "提", "U": "优", "V": "维", "W": "达不溜", "X": "艾克斯", "Y": "歪", "Z": "贼",
 }
+
+# Signs and units espeak-ng drops silently or reads in English, as words.
+SIGNS = {
+    "℃": "摄氏度", "≥": "大于等于", "≤": "小于等于", "＞": "大于", "＜": "小于", "×": "乘", "÷": "除以", "±": "正负",
+    "㎡": "平方米", "m²": "平方米", "m2": "平方米", "km": "公里", "kg": "公斤", "cm": "厘米", "mm": "毫米", "kWh": "千瓦时",
+    "Ⅰ": "一", "Ⅱ": "二", "Ⅲ": "三", "Ⅳ": "四", "Ⅴ": "五", "Ⅵ": "六", "Ⅶ": "七", "Ⅷ": "八", "Ⅸ": "九", "Ⅹ": "十",
+}
+_CIRCLED = re.compile("[\u2460-\u2473]")  # ①..⑳
 
 _NUMBER = r"\d+(?:,\d{3})*(?:\.\d+)?"
 _PHONE_WORDS = "电话|热线|拨打|致电|手机|传真|号码|联系方式|咨询|邮编|账号|卡号|编号|身份证"
@@ -145,6 +154,9 @@ def prepare(text: str, voice: str = "cmn") -> str:
     text = re.sub(r"(?<=[\u4e00-\u9fff])[*＊]+(?=[\u4e00-\u9fff])", "某", text)  # 张*明: a masked given name
     text = re.sub(r"(\d*)[*＊]+(\d*)", lambda m: _masked(m.group(1), m.group(2), yao), text)  # 4301****1234
     text = re.sub(r"[*＊]+", "", text)
+    text = _CIRCLED.sub(lambda match: str(ord(match.group()) - 0x245F), text)
+    text = re.sub(r"(?<=\d)\s*(?:km|kg|cm|mm|kWh|m²|m2)(?![A-Za-z])|[℃≥≤＞＜×÷±㎡Ⅰ-Ⅹ]",
+                  lambda match: SIGNS[match.group().strip()], text)
     text = _numbers(text, yao)
     text = re.sub(r"\s*[+＋]\s*", "加", text)
     text = re.sub(r"[~～]", "至", text)

@@ -12,6 +12,7 @@ No Qt here: ``ui/speech.py`` and ``kiosk speak`` both use it.
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import threading
@@ -32,6 +33,8 @@ PROBES: dict[str, str] = {
     "yue": "临时救助申请，请拨打0739-5213101咨询。补助金额¥1,176.00，按50%发放。",
 }
 ENGLISH = "(en)"
+# espeak-ng -x marks every switch of language with the language's code, e.g. (en)...(cmn) or (el)...(cmn).
+SWITCH = re.compile(r"\([a-z]{2,3}(?:-[a-z]+)*\)")
 PROBE_TIMEOUT_S = 20.0
 ALSA_CARDS = Path("/proc/asound/cards")
 PLAYER = ("aplay", "-q")  # the terminal's sound card (alsa-utils, from scripts/setup-system.sh)
@@ -71,12 +74,17 @@ def phonemes(text: str, espeak_voice: str, program: str | None = None) -> str:
 
 
 def speaks_chinese(espeak_voice: str, setting: str, program: str | None = None) -> bool:
-    """True when the voice renders the setting's probe text with phonemes and never switches to English."""
+    """True when the voice renders the setting's probe text with phonemes and never switches language (to English or any other)."""
     try:
         output = phonemes(prepare(PROBES[setting], setting), espeak_voice, program)
     except (SpeechUnavailable, subprocess.TimeoutExpired, OSError):
         return False
-    return bool(output) and ENGLISH not in output
+    return bool(output) and not switches(output)
+
+
+def switches(output: str) -> list[str]:
+    """The languages espeak-ng switched to in a phoneme string (``espeak-ng -x``), e.g. ["(en)"]; [] when it stayed in the voice."""
+    return SWITCH.findall(output)
 
 
 def choose(setting: str, program: str | None = None) -> Voice | None:
