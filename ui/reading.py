@@ -78,8 +78,8 @@ def field_rows(pairs: list[tuple[str, str]]) -> str:
 class ReadAloudButton(QPushButton):
     """朗读 / 停止朗读 toggle bound to the window's one speaker; hidden when no engine exists.
 
-    Its two states look different, not only in words: 朗读 is the filled red of every primary button, 停止朗读 is white with a red
-    frame and red words (the dynamic property ``speaking`` says which, for style sheets and tests). Read-aloud is Chinese-only:
+    Its two states look different, not only in words: 朗读 is the filled red of every primary button, 停止朗读 is black with the
+    amber frame of the strip that shows what is being read (the dynamic property ``speaking`` says which, for tests). Read-aloud is Chinese-only:
     record content is Chinese, and so is what the voices speak; the English label says so ("Read aloud (Chinese)").
     """
 
@@ -92,18 +92,19 @@ class ReadAloudButton(QPushButton):
         style_button(self, scale, name="read-aloud", primary=True, width_factor=2.2)
         self._idle_style = self.styleSheet()
         self._speaking_style = (
-            f"QPushButton {{ background: {theme.PAPER}; color: {theme.URGENT}; border: 5px solid {theme.URGENT};"
+            f"QPushButton {{ background: {theme.INK}; color: {theme.PAPER}; border: 5px solid {theme.STALE};"
             f" border-radius: 10px; font-size: {scale.body_px}px; font-weight: bold; padding: 4px 16px; }}"
-            f"QPushButton:pressed {{ background: {theme.INK}; color: {theme.PAPER}; }}"
+            f"QPushButton:pressed {{ background: {theme.HEADER}; color: {theme.PAPER}; }}"
         )
         self.setProperty("speaking", False)
         self.speaker = speaker
         self._text_source = text_source
         self._mine = False  # the speaker is shared: only react to speech this button started
+        self._generation = -1  # the speaker's generation of that speech
         self.setVisible(bool(speaker and speaker.available))
         self.clicked.connect(self._toggle)
         if speaker is not None:
-            speaker.finished.connect(self._finished)
+            speaker.finished.connect(self._speech_ended)
 
     @property
     def mine(self) -> bool:
@@ -119,10 +120,17 @@ class ReadAloudButton(QPushButton):
         self._mine = True
         self._show_state(True)
         self.speaker.say(self._text_source())
+        self._generation = self.speaker.generation
 
     def stop(self) -> None:
         if self.speaker is not None and self._mine:
             self.speaker.silence()
+        self._finished()
+
+    def _speech_ended(self) -> None:
+        """A speech ended; a late end of one this button replaced (stop, then 朗读 again) must not reset the one playing now."""
+        if self._mine and self.speaker is not None and self.speaker.speaking and self.speaker.generation == self._generation:
+            return
         self._finished()
 
     def _finished(self) -> None:

@@ -174,8 +174,13 @@ class Speaker(QObject):
         if self.available and self._voice not in self._voices:
             log.warning("no %s voice: text will be read in Mandarin", VOICES[self._voice])
 
+    @property
+    def generation(self) -> int:
+        """Bumped by every say(), silence() and stop(): a listener can tell its own speech from one it replaced."""
+        return self._generation
+
     def say(self, text: str) -> None:
-        """Replace whatever is being read with text."""
+        """Replace whatever is being read with text (``generation`` then names this speech)."""
         if self._closed or not self.available:
             return
         self._generation += 1
