@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from kiosk.errors import ExitCode, KioskError
 from kiosk.speech_text import prepare
 
 # The settings 朗读 offers (speech.voice) and the espeak-ng voices to try for each, best first.
@@ -44,8 +45,10 @@ _lock = threading.Lock()
 _chosen: dict[tuple[str, str], Voice | None] = {}
 
 
-class SpeechUnavailable(Exception):
-    """A plain reason why nothing can be read aloud here (no espeak-ng, no fitting voice)."""
+class SpeechUnavailable(KioskError):
+    """A plain reason why nothing can be read aloud here (no espeak-ng, no fitting voice, no sound)."""
+
+    exit_code = ExitCode.SPEECH
 
 
 @dataclass(frozen=True)
