@@ -40,7 +40,7 @@ REAP_TIMEOUT_S = 2.0  # a killed process is gone long before this
 
 _ENDS = "。！？；!?;\n…"
 _SENTENCE = re.compile(rf"[^{_ENDS}]*(?:[{_ENDS}]+[”’」』）)]*|\Z)")
-_CLAUSE = re.compile(r"[^，,、：:]*(?:[，,、：:]+|\Z)")
+_CLAUSE = re.compile(r"(?:[^，,、：:]|(?<=\d)[,:](?=\d))*(?:[，,、：:]+|\Z)")  # 1,176.00 and 14:30 are not cut
 
 
 def split_sentences(text: str, max_chars: int = 120) -> list[str]:
