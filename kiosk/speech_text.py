@@ -8,6 +8,7 @@ Cantonese voices never leave Chinese (``kiosk/voices.py`` checks that with ``esp
 - phone numbers, ID-like numbers and anything with 7 or more digits: digit by digit (Mandarin reads 1 as 幺);
 - amounts (``¥1,176.00``, ``1,176.50元``): 一千一百七十六元 / 一千一百七十六元五角;
 - years (``2025年``, ``〔2025〕``) digit by digit, months and days as numbers, ``2026-11-21`` as a date;
+- rare characters beyond the Basic Multilingual Plane (𡒄) as pinyin with a tone number for Mandarin;
 - ``50%`` 百分之五十, ``+`` 加, ``≥`` 大于等于, ``℃`` 摄氏度, ``㎡`` 平方米, ① 一, a masked name's ``*`` 某,
   Latin letters by their usual Chinese names.
 
@@ -148,6 +149,22 @@ def _numbers(text: str, yao: bool) -> str:
     return text
 
 
+# CJK Extension B and beyond (𠮷, 𡒄: rare characters in names): espeak-ng 1.51 has no reading for them and spells out the code
+# point ("U 2 0 B B 7") in Chinese. Mandarin gets pypinyin's reading with a tone number, which cmn-latn-pinyin reads as
+# Mandarin; Cantonese (and a character pypinyin does not know either) gets a short pause instead of the code point.
+_SUPPLEMENTARY = re.compile("[\U00020000-\U0003FFFF]")
+
+
+def _rare(match: re.Match[str], voice: str) -> str:
+    if voice == "cmn":
+        from pypinyin import Style, pinyin
+
+        reading = pinyin(match.group(), style=Style.TONE3, neutral_tone_with_five=True, errors="ignore")
+        if reading and reading[0] and reading[0][0].isascii():
+            return f" {reading[0][0]} "
+    return " "
+
+
 def prepare(text: str, voice: str = "cmn") -> str:
     """The text a Chinese espeak-ng voice should be given for ``text`` (see the module docstring)."""
     yao = voice == "cmn"  # Cantonese says 一 in phone numbers too
@@ -162,7 +179,7 @@ def prepare(text: str, voice: str = "cmn") -> str:
     text = re.sub(r"[~～]", "至", text)
     text = re.sub(r"[A-Za-zＡ-Ｚａ-ｚ]+", lambda match: _letters(match.group()), text)
     text = re.sub(r"[#＃&@/\\|_=<>^$€£]", " ", text)  # symbols espeak names in English; a pause is enough
-    return text
+    return _SUPPLEMENTARY.sub(lambda match: _rare(match, voice), text)  # last: its pinyin must not be spelled out
 
 
 def _masked(before: str, after: str, yao: bool) -> str:

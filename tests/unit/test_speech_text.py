@@ -71,3 +71,10 @@ def test_prepared_text_keeps_no_digits_latin_or_english_symbols() -> None:
 def test_text_without_numbers_is_unchanged() -> None:
     text = "根据《中华人民共和国政府信息公开条例》，现将有关情况公示如下。"
     assert prepare(text) == text
+
+
+def test_rare_characters_beyond_the_bmp_are_read_by_their_pinyin_not_their_code_point() -> None:
+    """espeak-ng 1.51 spells 𡒄 (U+21484) as "U 2 1 4 8 4"; Mandarin gets pypinyin's lan3, Cantonese (no reading) a pause."""
+    assert prepare("李𡒄明") == "李 lan3 明"
+    assert prepare("李𡒄明", "yue") == "李 明"
+    assert prepare("𠮷田") == " 田"  # not in pypinyin either: silence rather than a code point

@@ -72,3 +72,12 @@ def test_render_to_file_writes_the_prepared_speech(tmp_path) -> None:
         voices.render_to_file("  ", tmp_path / "empty.wav")
     with pytest.raises(ValueError, match="unknown voice"):
         voices.render_to_file(KNOWN, tmp_path / "en.wav", "en")
+
+
+def test_a_rare_name_is_read_as_its_syllable() -> None:
+    """Before: 李𡒄明 came out as 李 U 2 1 4 8 4 明 in Chinese digits and letters; now as three syllables, the middle one lan."""
+    voice = voices.choose("cmn")
+    raw = voices.phonemes("李𡒄明", voice.espeak)
+    assert len(raw.split("_|")) > 5  # the code point, spelled
+    prepared = voices.phonemes(prepare("李𡒄明"), voice.espeak)
+    assert prepared == "l'i35_| l'a21n_| m'i35N_|", prepared
