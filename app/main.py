@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from app import print_command, sync_command
+from app import print_command, speak_command, sync_command
 from kiosk.errors import ExitCode, KioskError
 from kiosk.i18n import LANGUAGES
 from kiosk.money import format_fen
@@ -266,6 +266,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     print_command.add_parser(sub, common)
     sync_command.add_parsers(sub, common)
+    speak_command.add_parser(sub, common)
 
     p = sub.add_parser("docs", parents=[common], help="regenerate docs/SETTINGS.md and the records part of docs/PROTOCOL.md")
     p.add_argument("--root", default=str(Path(__file__).resolve().parent.parent))

@@ -26,6 +26,7 @@ class ExitCode(IntEnum):
     PRINTER = 4  # the printer failed, or printing is off
     SYNC_FAILED = 5  # sync, import-feed or enroll did not succeed; the content shown stays as it was
     EMPTY_STORE = 6  # the store holds no content at all
+    SPEECH = 7  # kiosk speak: no voice reads Chinese, the sound cannot be played, or the voice switched to English
     BROKEN_PIPE = 141  # 128 + SIGPIPE: the reader closed the pipe early
 
 

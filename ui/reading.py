@@ -12,17 +12,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QFont, QHideEvent, QResizeEvent
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QFont, QHideEvent, QResizeEvent, QTextCursor, QTextDocument
 from PySide6.QtWidgets import (
     QAbstractScrollArea,
     QBoxLayout,
     QButtonGroup,
     QHBoxLayout,
+    QLabel,
     QPushButton,
     QScrollBar,
     QStackedWidget,
     QTextBrowser,
+    QTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -74,19 +76,40 @@ def field_rows(pairs: list[tuple[str, str]]) -> str:
 
 
 class ReadAloudButton(QPushButton):
-    """朗读 / 停止朗读 toggle bound to the window's one speaker; hidden when no engine exists."""
+    """朗读 / 停止朗读 toggle bound to the window's one speaker; hidden when no engine exists.
+
+    Its two states look different, not only in words: 朗读 is the filled red of every primary button, 停止朗读 is black with the
+    amber frame of the strip that shows what is being read (the dynamic property ``speaking`` says which, for tests). Read-aloud is Chinese-only:
+    record content is Chinese, and so is what the voices speak; the English label says so ("Read aloud (Chinese)").
+    """
+
+    speaking_changed = Signal(bool)
 
     def __init__(self, speaker: Speaker | None, scale: theme.Scale, lang: str, text_source: Callable[[], str]) -> None:
         self._labels = (tr("朗读", lang), tr("停止朗读", lang))
         super().__init__(self._labels[0])
+        self._scale = scale
         style_button(self, scale, name="read-aloud", primary=True, width_factor=2.2)
+        self._idle_style = self.styleSheet()
+        self._speaking_style = (
+            f"QPushButton {{ background: {theme.INK}; color: {theme.PAPER}; border: 5px solid {theme.STALE};"
+            f" border-radius: 10px; font-size: {scale.body_px}px; font-weight: bold; padding: 4px 16px; }}"
+            f"QPushButton:pressed {{ background: {theme.HEADER}; color: {theme.PAPER}; }}"
+        )
+        self.setProperty("speaking", False)
         self.speaker = speaker
         self._text_source = text_source
         self._mine = False  # the speaker is shared: only react to speech this button started
+        self._generation = -1  # the speaker's generation of that speech
         self.setVisible(bool(speaker and speaker.available))
         self.clicked.connect(self._toggle)
         if speaker is not None:
-            speaker.finished.connect(self._finished)
+            speaker.finished.connect(self._speech_ended)
+
+    @property
+    def mine(self) -> bool:
+        """True while the speaker reads what this button asked for."""
+        return self._mine
 
     def _toggle(self) -> None:
         if self.speaker is None:
@@ -95,17 +118,31 @@ class ReadAloudButton(QPushButton):
             self.stop()
             return
         self._mine = True
-        self.setText(self._labels[1])
+        self._show_state(True)
         self.speaker.say(self._text_source())
+        self._generation = self.speaker.generation
 
     def stop(self) -> None:
         if self.speaker is not None and self._mine:
             self.speaker.silence()
         self._finished()
 
+    def _speech_ended(self) -> None:
+        """A speech ended; a late end of one this button replaced (stop, then 朗读 again) must not reset the one playing now."""
+        if self._mine and self.speaker is not None and self.speaker.speaking and self.speaker.generation == self._generation:
+            return
+        self._finished()
+
     def _finished(self) -> None:
         self._mine = False
-        self.setText(self._labels[0])
+        self._show_state(False)
+
+    def _show_state(self, speaking: bool) -> None:
+        self.setText(self._labels[1] if speaking else self._labels[0])
+        self.setAccessibleName(self.text())
+        self.setProperty("speaking", speaking)
+        self.setStyleSheet(self._speaking_style if speaking else self._idle_style)
+        self.speaking_changed.emit(speaking)
 
 
 class ReadingScreen(QWidget):
@@ -150,7 +187,19 @@ class ReadingScreen(QWidget):
         self.read_aloud = ReadAloudButton(speaker, scale, lang, lambda: self.parts[self.current].speech if self.parts else "")
         navigation.addWidget(self.read_aloud)
         self._bar.addLayout(navigation, 1)
+        # While 朗读 reads: the sentence being read, in a strip above the bar, and highlighted in the text when it is shown there
+        self.now_reading = QLabel()
+        self.now_reading.setObjectName("now-reading")
+        self.now_reading.setWordWrap(True)
+        self.now_reading.setStyleSheet(f"QLabel {{ background: {theme.STALE}; color: {theme.INK}; font-size: {scale.body_px}px;"
+                                       f" padding: {scale.spacing_px // 2}px {scale.spacing_px}px; }}")
+        self.now_reading.hide()
+        layout.addWidget(self.now_reading)
         layout.addLayout(self._bar)
+        self.read_aloud.speaking_changed.connect(self._speaking_changed)
+        if speaker is not None:
+            speaker.reading.connect(self._reading)
+            speaker.failed.connect(self._speech_failed)
         self.text.verticalScrollBar().valueChanged.connect(self._update_position)
         self.text.verticalScrollBar().rangeChanged.connect(self._update_position)
         self.set_parts(parts)
@@ -223,6 +272,46 @@ class ReadingScreen(QWidget):
         self.text.setHtml(part.html)
         self.text.verticalScrollBar().setValue(0)
         self._update_position()
+
+    def _speaking_changed(self, speaking: bool) -> None:
+        if not speaking:
+            self.now_reading.hide()
+            self.text.setExtraSelections([])
+
+    def _reading(self, _index: int, piece: str) -> None:
+        """The speaker started a piece: show it in the strip and mark it in the text if this screen's button asked for it."""
+        if not self.read_aloud.mine:
+            return
+        self.now_reading.setText(tr("正在朗读：{text}", self.lang, text=piece))
+        self.now_reading.show()
+        self.text.setExtraSelections(self._marks(piece))
+
+    def _speech_failed(self, _message: str) -> None:
+        if self.read_aloud.mine:
+            self.now_reading.setText(tr("无法朗读：这台终端放不出声音，请工作人员检查。", self.lang))
+            self.now_reading.show()
+
+    def _marks(self, piece: str) -> list[QTextEdit.ExtraSelection]:
+        """The piece (or, when labels make the spoken text differ, its longest start found) highlighted and scrolled into view."""
+        if self.stack.currentWidget() is not self.text:
+            return []
+        document = self.text.document()
+        needle = piece.strip()
+        while needle:
+            cursor = document.find(needle, 0, QTextDocument.FindFlag.FindCaseSensitively)
+            if not cursor.isNull():
+                break
+            needle = needle[: len(needle) * 2 // 3] if len(needle) > 6 else ""
+        if not needle:
+            return []
+        mark = QTextEdit.ExtraSelection()
+        mark.cursor = cursor
+        mark.format.setBackground(QColor(theme.STALE))
+        view = QTextCursor(cursor)
+        view.setPosition(cursor.selectionStart())
+        self.text.setTextCursor(view)
+        self.text.ensureCursorVisible()
+        return [mark]
 
     def _scroll_bar(self) -> QScrollBar:
         """The scroll bar of whatever part is on show: the text, or a scrolling widget part."""

@@ -1,48 +1,46 @@
-"""Read aloud (朗读): content screens spoken in Mandarin or Cantonese through pyttsx3, without ever blocking the screen.
+"""Read aloud (朗读): content screens spoken in Mandarin or Cantonese by espeak-ng, without ever blocking the screen, stopped at once.
 
-pyttsx3's runAndWait() blocks and cannot be re-entered, so one worker thread owns the engine for the Speaker's whole life and takes jobs
-from a queue. Text is spoken piece by piece (split_sentences), each awaited to its end, so silence() and a newer say() take effect between
-pieces: no sooner, because pyttsx3 2.99's espeak driver plays every piece with a blocking `aplay` that nothing can interrupt.
+Each piece of text (a sentence, see split_sentences) is prepared by ``kiosk/speech_text.py`` (numbers, amounts and symbols
+written out as they are said) and played by our own pipeline ``espeak-ng --stdout | aplay``, started on a worker thread. The
+voice is the one ``kiosk/voices.py`` found to read Chinese without switching to English. silence() kills both processes of the
+pipeline and reaps them before it returns, so 停止 is immediate (pyttsx3's espeak driver, used before, played every piece with a
+blocking ``aplay`` nothing could interrupt). ``reading`` tells the screen which piece is being read.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import queue
 import re
-import shutil
+import signal
 import subprocess
-import sys
 import threading
-import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
+
+from kiosk.speech_text import prepare
+from kiosk.voices import NULL_PLAYER, PLAYER, SpeechUnavailable, Voice, audio_output_problem, choose, espeak_program, speech_command, voice_for
+
+__all__ = ["NULL_PLAYER", "PLAYER", "VOICES", "Speaker", "audio_output_problem", "speak_to_file", "split_sentences"]
 
 log = logging.getLogger(__name__)
 
 VOICES = {"cmn": "普通话", "yue": "粤语"}
 
-CHUNK_CHARS = 30  # longest piece spoken in one go: about 9 s of espeak Mandarin, the worst delay of stop() on Linux
-START_TIMEOUT_S = 5.0
+PIECE_CHARS = 120  # longest piece spoken (and highlighted) in one go; stop() does not wait for its end
+START_TIMEOUT_S = 10.0  # probing the voices runs espeak-ng a few times
 SHUTDOWN_TIMEOUT_S = 2.0
-UTTERANCE_TIMEOUT_S = 60.0  # a piece that has not ended by then means a stuck engine
-ALSA_CARDS = Path("/proc/asound/cards")
-
-# Language tags the voices for each setting carry, best first: espeak-ng says cmn / yue, SAPI5 and macOS say zh-CN / zh-HK.
-_LANGUAGE_TAGS = {"cmn": ("cmn", "zh-cn", "zh-sg", "zh", "zh-tw"), "yue": ("yue", "zh-yue", "zh-hk", "zh-mo")}
+UTTERANCE_TIMEOUT_S = 120.0  # a piece that has not ended by then means a stuck player
+REAP_TIMEOUT_S = 2.0  # a killed process is gone long before this
 
 _ENDS = "。！？；!?;\n…"
 _SENTENCE = re.compile(rf"[^{_ENDS}]*(?:[{_ENDS}]+[”’」』）)]*|\Z)")
-_CLAUSE = re.compile(r"[^，,、：:]*(?:[，,、：:]+|\Z)")
-
-# espeak-ng keeps one synth callback per process: a second pyttsx3 espeak engine takes it over, so the first one's speech never
-# reports its end, and deleting either leaves espeak-ng calling a dead callback. Only one Speaker at a time may own an espeak engine.
-_ESPEAK = threading.Lock()
+_CLAUSE = re.compile(r"(?:[^，,、：:]|(?<=\d)[,:](?=\d))*(?:[，,、：:]+|\Z)")  # 1,176.00 and 14:30 are not cut
 
 
 def split_sentences(text: str, max_chars: int = 120) -> list[str]:
@@ -76,117 +74,11 @@ def _pack(clauses: Iterable[str], max_chars: int) -> list[str]:
     return pieces
 
 
-def match_voices(voices: Iterable[Any]) -> dict[str, str]:
-    """Voice id for each VOICES setting the engine can speak, preferring native-script voices over espeak's *-latn-* variants."""
-    voices = list(voices)
-    found: dict[str, str] = {}
-    for code, tags in _LANGUAGE_TAGS.items():
-        ranked = []
-        for voice in voices:
-            languages = {str(language).lower().replace("_", "-") for language in voice.languages or ()}
-            ranks = [rank for rank, tag in enumerate(tags) if tag in languages]
-            if ranks:
-                ranked.append((ranks[0], "latn" in str(voice.id).lower(), str(voice.id)))
-        if ranked:
-            found[code] = min(ranked)[2]
-    return found
-
-
-def audio_output_problem() -> str:
-    """Why pyttsx3's espeak driver would be silent on this Linux machine, or "" when it can play.
-
-    The driver plays each utterance by running `aplay` through os.system and ignores any failure, so the reason must be found up front.
-    """
-    if shutil.which("aplay") is None:
-        return "aplay not found (install alsa-utils): pyttsx3's espeak driver plays speech through it"
-    try:
-        cards = ALSA_CARDS.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return f"no sound card: {ALSA_CARDS} does not exist"
-    if not cards.strip() or "no soundcards" in cards:
-        return "no sound card: ALSA lists none"
-    return ""
-
-
 def speak_to_file(text: str, path: Path, voice: str = "cmn") -> Path:
-    """Render text to a WAV file with the espeak-ng program, blocking; for tests and tools.
+    """Render what 朗读 says for text to a WAV file (same voice and preparation), blocking; for tests and ``kiosk speak``."""
+    from kiosk.voices import render_to_file
 
-    Not through pyttsx3: in 2.99 its espeak save_to_file() leaves the engine writing every later say() to that file, and a second
-    espeak engine in the process would take the synth callback from a running Speaker (see _ESPEAK).
-    """
-    if voice not in VOICES:
-        raise ValueError(f"unknown voice {voice!r}; expected one of {sorted(VOICES)}")
-    if not text.strip():
-        raise ValueError("nothing to speak")
-    program = shutil.which("espeak-ng")
-    if program is None:
-        raise FileNotFoundError("espeak-ng is not installed (apt-get install espeak-ng)")
-    path = Path(path)
-    command = [program, "-v", voice, "-b", "1", "-w", str(path), "--stdin"]
-    result = subprocess.run(command, input=text.encode("utf-8"), capture_output=True, timeout=120, check=False)
-    if result.returncode != 0 or not path.is_file():
-        raise RuntimeError(f"espeak-ng failed with code {result.returncode}: {result.stderr.decode('utf-8', 'replace').strip()}")
-    return path
-
-
-class _Unavailable(Exception):
-    """A plain reason why no engine can speak here."""
-
-
-class _Synth:
-    """One pyttsx3 engine and the 2.99 driver quirks around it; only the worker thread creates or uses it."""
-
-    def __init__(self, driver: str) -> None:
-        self.driver = driver
-        self._errors: list[str] = []
-        self._done = threading.Event()
-        self._voice = ""
-        self._engine = self._new_engine()
-        # The dummy driver has no Chinese voice (and a broken voice setter): it stands in for every voice.
-        self.voice_ids = dict.fromkeys(VOICES, "") if driver == "dummy" else match_voices(self._engine.getProperty("voices"))
-        if "cmn" not in self.voice_ids:
-            raise _Unavailable(f"pyttsx3 driver {driver!r} has no Mandarin voice")
-
-    def _new_engine(self) -> Any:
-        import pyttsx3
-
-        errors, done = self._errors, self._done  # not self: a cycle back to the engine would put off its deletion to some garbage collection
-
-        def on_error(name: str | None = None, exception: BaseException | None = None, **_: Any) -> None:
-            errors.append(f"{type(exception).__name__}: {exception}")  # pyttsx3 swallows driver exceptions and reports them here
-
-        def on_finished(name: str | None = None, completed: bool = True, **_: Any) -> None:
-            done.set()  # may run on espeak-ng's own thread
-
-        engine = pyttsx3.Engine(self.driver)  # not pyttsx3.init(), which hands every caller the same engine per driver name
-        engine.connect("error", on_error)
-        engine.connect("finished-utterance", on_finished)
-        return engine
-
-    def use_voice(self, code: str) -> None:
-        voice_id = self.voice_ids.get(code) or self.voice_ids["cmn"]
-        if voice_id and voice_id != self._voice:
-            self._engine.setProperty("voice", voice_id)
-            self._voice = voice_id
-
-    def utter(self, text: str) -> str:
-        """Speak one piece until it has been heard; return what the driver reported as errors, "" when none."""
-        if self.driver == "dummy":
-            # 2.99's dummy driver never leaves a second runAndWait() (its say() does not end the loop): give it a fresh engine.
-            self._engine = self._new_engine()
-        self._done.clear()
-        self._engine.say(text)  # one say() per runAndWait(): 2.99's espeak driver speaks only the last text queued
-        self._engine.runAndWait()
-        # 2.99's espeak driver returns from runAndWait() once espeak-ng has the text: espeak-ng's own thread synthesises, plays it
-        # (aplay) and then reports the end. Without this wait the next piece would cut this one off, and shutdown could delete the
-        # driver while espeak-ng still calls it back (a crash).
-        if not self._done.wait(UTTERANCE_TIMEOUT_S):
-            raise TimeoutError(f"no end of speech reported within {UTTERANCE_TIMEOUT_S:.0f} s")
-        if self.driver == "espeak":
-            time.sleep(0.05)  # let espeak-ng's thread leave the driver callback it reported from before the engine is used again
-        errors = "; ".join(self._errors)
-        self._errors.clear()
-        return errors
+    return render_to_file(text, path, voice)
 
 
 @dataclass(frozen=True)
@@ -197,38 +89,42 @@ class _Job:
 
 
 class Speaker(QObject):
-    """Reads text aloud on a worker thread that alone owns the pyttsx3 engine; every method returns at once and never raises.
+    """Reads text aloud on a worker thread (``speech-worker``); every method returns at once and never raises.
 
-    The worker runs from start() (which waits at most START_TIMEOUT_S for the engine) to stop(), the shape every long-lived
-    worker of the kiosk has; MainWindow.shutdown() stops it on quit. Until start() it is unavailable and silent.
+    The worker runs from start() (which waits at most START_TIMEOUT_S for the voices to be probed) to stop(), the shape every
+    long-lived worker of the kiosk has; MainWindow.shutdown() stops it on quit. Until start() it is unavailable and silent.
+    ``player`` is the command the WAV stream is piped into (PLAYER: the sound card; NULL_PLAYER: nowhere).
     Signals are emitted in the thread the Speaker lives in (the GUI thread).
     """
 
     started = Signal()
     finished = Signal()
     failed = Signal(str)
-    _event = Signal(str, int, str)  # (kind, generation, message) from the worker, delivered queued in the Speaker's thread
+    reading = Signal(int, str)  # (index, piece): the piece of the text being read now, as given to say()
+    _event = Signal(str, int, int, str)  # (kind, generation, index, message) from the worker, delivered queued
 
-    def __init__(self, voice: str = "cmn", driver: str | None = None, parent: QObject | None = None) -> None:
+    def __init__(self, voice: str = "cmn", player: Sequence[str] = PLAYER, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._voice = _known_voice(voice)
-        self._driver = driver
+        self._player = tuple(player)
         self._generation = 0  # bumped by say(), silence() and stop(); the worker drops jobs and pieces of older generations
         self._speaking = False
         self._closed = False
         self._reason = "not started"
-        self._voices: tuple[str, ...] = ()
+        self._voices: dict[str, Voice] = {}
         self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._ready = threading.Event()
+        self._lock = threading.Lock()  # guards _processes between the worker (starts them) and silence() (kills them)
+        self._processes: list[subprocess.Popen[bytes]] = []
         self._event.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
-        """Start the worker (``speech-worker``) and wait for its engine; afterwards ``available`` says whether it can speak."""
+        """Start the worker and wait for its voices; afterwards ``available`` says whether it can speak."""
         if self._thread is not None or self._closed:
             return
         self._reason = ""
-        self._thread = threading.Thread(target=self._work, args=(self._driver,), name="speech-worker", daemon=True)
+        self._thread = threading.Thread(target=self._work, name="speech-worker", daemon=True)
         self._thread.start()
         if not self._ready.wait(START_TIMEOUT_S):
             self._reason = f"speech engine did not start within {START_TIMEOUT_S:.0f} s"
@@ -249,7 +145,7 @@ class Speaker(QObject):
 
     @property
     def speaking(self) -> bool:
-        """True from say() until that speech has finished or stop() was called."""
+        """True from say() until that speech has finished or silence() was called."""
         return self._speaking
 
     @property
@@ -258,8 +154,19 @@ class Speaker(QObject):
 
     @property
     def available_voices(self) -> tuple[str, ...]:
-        """The VOICES settings this engine really has, so a chooser can hide Cantonese where no voice exists."""
-        return self._voices
+        """The VOICES settings this machine really has, so a chooser can hide Cantonese where no voice exists."""
+        return tuple(code for code in VOICES if code in self._voices)
+
+    @property
+    def espeak_voices(self) -> dict[str, str]:
+        """The espeak-ng voice chosen for each setting (by kiosk/voices.py's probe), for staff and tests."""
+        return {code: voice.espeak for code, voice in self._voices.items()}
+
+    @property
+    def process_ids(self) -> tuple[int, ...]:
+        """The pids of the espeak-ng | player pipeline playing now; empty when silent."""
+        with self._lock:
+            return tuple(process.pid for process in self._processes)
 
     def set_voice(self, voice: str) -> None:
         """Takes effect from the next say()."""
@@ -267,25 +174,29 @@ class Speaker(QObject):
         if self.available and self._voice not in self._voices:
             log.warning("no %s voice: text will be read in Mandarin", VOICES[self._voice])
 
+    @property
+    def generation(self) -> int:
+        """Bumped by every say(), silence() and stop(): a listener can tell its own speech from one it replaced."""
+        return self._generation
+
     def say(self, text: str) -> None:
-        """Replace whatever is being read with text."""
+        """Replace whatever is being read with text (``generation`` then names this speech)."""
         if self._closed or not self.available:
             return
         self._generation += 1
+        self._kill()
         self._speaking = bool(text.strip())
         if self._speaking:
             self._jobs.put(_Job(self._generation, text, self._voice))
 
     def silence(self) -> None:
-        """Speech ends when the piece being played does (at most CHUNK_CHARS characters); finished follows."""
+        """Stop now: the playing pipeline is killed and reaped before this returns; finished follows."""
         self._generation += 1
         self._speaking = False
+        self._kill()
 
     def stop(self) -> None:
-        """Silence and end the worker; waits at most SHUTDOWN_TIMEOUT_S, then leaves the (daemon) thread to finish its piece alone.
-
-        Safe before start() and twice; a stopped Speaker stays silent (it is not restarted).
-        """
+        """Silence and end the worker; waits at most SHUTDOWN_TIMEOUT_S. Safe before start() and twice; a stopped Speaker stays silent."""
         self._closed = True
         self.silence()
         if self._thread is None:
@@ -295,10 +206,23 @@ class Speaker(QObject):
         if self._thread.is_alive():
             log.warning("speech worker still busy after %.0f s; left to end by itself", SHUTDOWN_TIMEOUT_S)
 
-    @Slot(str, int, str)
-    def _deliver(self, kind: str, generation: int, message: str) -> None:
+    def _kill(self) -> None:
+        with self._lock:
+            processes, self._processes = self._processes, []
+        for process in processes:
+            with contextlib.suppress(OSError):  # each runs in its own process group: a player script's children go too
+                os.killpg(process.pid, signal.SIGKILL)
+        for process in processes:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(REAP_TIMEOUT_S)  # reaped: the pid is gone, not a zombie
+
+    @Slot(str, int, int, str)
+    def _deliver(self, kind: str, generation: int, index: int, message: str) -> None:
         if kind == "started":
             self.started.emit()
+        elif kind == "reading":
+            if generation == self._generation:
+                self.reading.emit(index, message)
         elif kind == "finished":
             if generation == self._generation:
                 self._speaking = False
@@ -307,72 +231,81 @@ class Speaker(QObject):
             log.warning("read aloud: %s", message)
             self.failed.emit(message)
 
-    def _emit(self, kind: str, generation: int, message: str = "") -> None:
+    def _emit(self, kind: str, generation: int, index: int = -1, message: str = "") -> None:
         with contextlib.suppress(RuntimeError):  # the Qt side of the Speaker may already be gone at exit
-            self._event.emit(kind, generation, message)
+            self._event.emit(kind, generation, index, message)
 
-    def _work(self, driver: str | None) -> None:
-        """Thread body, and the only code that touches pyttsx3."""
-        name = driver or "default"
-        owns_espeak = False
-        synth: _Synth | None = None
+    def _work(self) -> None:
+        """Thread body: probe the voices, then serve jobs until stop()."""
         try:
-            try:
-                if sys.platform == "win32":  # SAPI5 is COM: a thread must enter an apartment before creating COM objects
-                    import pythoncom
-
-                    pythoncom.CoInitialize()
-                name = driver or _default_driver()
-                if name == "espeak":
-                    owns_espeak = _ESPEAK.acquire(blocking=False)
-                    if not owns_espeak:
-                        raise _Unavailable("another Speaker already owns the espeak engine (espeak-ng allows one per process)")
-                synth = _Synth(name)
-                if name == "espeak" and sys.platform.startswith("linux") and (problem := audio_output_problem()):
-                    raise _Unavailable(problem)
-                self._voices = tuple(code for code in VOICES if code in synth.voice_ids)
-            except _Unavailable as exc:
-                self._reason = str(exc)
-                return
-            except Exception as exc:
-                self._reason = f"pyttsx3 driver {name!r} failed to start: {type(exc).__name__}: {exc}"
-                return
-            finally:
-                self._ready.set()
-            self._serve(synth)
+            program = espeak_program()
+            if problem := audio_output_problem(self._player):
+                raise SpeechUnavailable(f"cannot play speech: {problem}")
+            self._voices = {code: voice for code in VOICES if (voice := choose(code, program)) is not None}
+            if "cmn" not in self._voices:
+                voice_for("cmn", program)  # raises with the reason
+        except SpeechUnavailable as exc:
+            self._reason = str(exc)
+            return
+        except Exception as exc:
+            self._reason = f"speech engine failed to start: {type(exc).__name__}: {exc}"
+            return
         finally:
-            del synth  # an espeak driver clears the process-wide callback when deleted: gone before another engine may start
-            if owns_espeak:
-                _ESPEAK.release()
-
-    def _serve(self, synth: _Synth) -> None:
+            self._ready.set()
         while (job := self._jobs.get()) is not None:
             if job.generation != self._generation:
                 continue  # replaced or stopped before it began
             self._emit("started", job.generation)
             try:
-                self._speak(synth, job)
-            except Exception as exc:  # a pyttsx3 loop that raised stays "running": this engine cannot be used again
-                self._reason = f"speech engine failed: {type(exc).__name__}: {exc}"
-                self._emit("failed", job.generation, self._reason)
-                return
+                self._speak(job)
+            except Exception as exc:
+                self._emit("failed", job.generation, message=f"speech failed: {type(exc).__name__}: {exc}")
             finally:
                 self._emit("finished", job.generation)
 
-    def _speak(self, synth: _Synth, job: _Job) -> None:
-        synth.use_voice(job.voice)
-        for piece in split_sentences(job.text, CHUNK_CHARS):
+    def _speak(self, job: _Job) -> None:
+        voice = self._voices.get(job.voice) or self._voices["cmn"]
+        for index, piece in enumerate(split_sentences(job.text, PIECE_CHARS)):
             if job.generation != self._generation:
                 return
-            if error := synth.utter(piece):
-                self._emit("failed", job.generation, f"speech error: {error}")
+            self._emit("reading", job.generation, index, piece)
+            if error := self._play(voice, prepare(piece, voice.setting), job.generation):
+                self._emit("failed", job.generation, message=error)
                 return
 
-
-def _default_driver() -> str:
-    from pyttsx3.engine import default_engine_by_sys_platform
-
-    return default_engine_by_sys_platform()
+    def _play(self, voice: Voice, text: str, generation: int) -> str:
+        """Play one prepared piece through espeak-ng | player until it ends or is killed; an error message, "" when none."""
+        with self._lock:
+            if generation != self._generation:
+                return ""
+            espeak = subprocess.Popen(speech_command(voice), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                      start_new_session=True)
+            try:
+                player = subprocess.Popen(self._player, stdin=espeak.stdout, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                          start_new_session=True)
+            except OSError:
+                espeak.kill()
+                espeak.wait()
+                raise
+            self._processes = [espeak, player]
+        assert espeak.stdin is not None and espeak.stdout is not None
+        espeak.stdout.close()  # the player holds the pipe now: espeak-ng sees it break if the player dies
+        with contextlib.suppress(BrokenPipeError):
+            espeak.stdin.write(text.encode("utf-8"))
+            espeak.stdin.close()
+        try:
+            _, errors = player.communicate(timeout=UTTERANCE_TIMEOUT_S)
+            espeak.wait(REAP_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            self._kill()
+            return f"speech did not end within {UTTERANCE_TIMEOUT_S:.0f} s"
+        with self._lock:
+            killed = generation != self._generation or not self._processes
+            self._processes = []
+        if killed or player.returncode == 0:
+            return ""
+        return f"cannot play speech: {' '.join(self._player)} exited with code {player.returncode}: " \
+               f"{errors.decode('utf-8', 'replace').strip()}"
 
 
 def _known_voice(voice: str) -> str:

@@ -33,7 +33,7 @@ from tests.helpers.clock import TEST_ENV, TEST_NOW
 from tests.helpers.paths import ROOT
 from tests.helpers.records import COUNTY, OTHER_VILLAGE, make
 from ui.settingswatch import SettingsWatcher
-from ui.speech import Speaker
+from ui.speech import NULL_PLAYER, Speaker
 from ui.window import MainWindow
 
 WATCH_TIMEOUT_MS = 5_000  # "within seconds": the watch settles in 0.3 s, its poll backs it up every 2 s
@@ -95,7 +95,7 @@ def kiosk(qtbot, tmp_path: Path) -> Kiosk:
     synced_at = (TEST_NOW - dt.timedelta(hours=2)).isoformat(timespec="seconds")
     terminal.store.apply([], commit=ChannelCommit(COUNTY, 1, synced_at, False, synced_at))
     terminal.reload_settings()
-    speaker = Speaker(driver="dummy")
+    speaker = Speaker(player=NULL_PLAYER)
     window = MainWindow(terminal, speaker=speaker)
     qtbot.addWidget(window)
     window.resize(1920, 1080)

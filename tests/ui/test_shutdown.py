@@ -22,7 +22,7 @@ from tests.helpers.clock import TEST_NOW
 from tests.helpers.records import make
 from ui.app import run_kiosk
 from ui.printing import PrintButtons, PrintPreview
-from ui.speech import Speaker
+from ui.speech import NULL_PLAYER, Speaker
 from ui.tasks import Tasks
 from ui.window import MainWindow
 
@@ -45,7 +45,7 @@ def test_quitting_the_kiosk_stops_every_worker(qtbot, tmp_path: Path, monkeypatc
     real_init = MainWindow.__init__
 
     def init(window: MainWindow, *args, **kwargs) -> None:  # the window run_kiosk makes, with a speech engine that needs no sound card
-        real_init(window, *args, speaker=Speaker(driver="dummy"), **{k: v for k, v in kwargs.items() if k != "speaker"})
+        real_init(window, *args, speaker=Speaker(player=NULL_PLAYER), **{k: v for k, v in kwargs.items() if k != "speaker"})
         made.append(window)
 
     monkeypatch.setattr(MainWindow, "__init__", init)
