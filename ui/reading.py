@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QBoxLayout,
     QButtonGroup,
     QHBoxLayout,
-    QLabel,
     QPushButton,
     QScrollBar,
     QStackedWidget,
@@ -31,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from kiosk.i18n import tr
 from ui import theme
-from ui.widgets import PageBar, TouchScroll, big_button, clear_layout, screen_column, style_button
+from ui.widgets import PageBar, TouchScroll, big_button, clear_layout, plain_label, screen_column, style_button
 
 if TYPE_CHECKING:
     from ui.speech import Speaker
@@ -188,7 +187,7 @@ class ReadingScreen(QWidget):
         navigation.addWidget(self.read_aloud)
         self._bar.addLayout(navigation, 1)
         # While 朗读 reads: the sentence being read, in a strip above the bar, and highlighted in the text when it is shown there
-        self.now_reading = QLabel()
+        self.now_reading = plain_label()  # the sentence is record text: shown as typed
         self.now_reading.setObjectName("now-reading")
         self.now_reading.setWordWrap(True)
         self.now_reading.setStyleSheet(f"QLabel {{ background: {theme.STALE}; color: {theme.INK}; font-size: {scale.body_px}px;"
