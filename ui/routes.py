@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QWidget
 from kiosk.home import kind_section_name
 from kiosk.i18n import format_moment, speech_language, tr
 from kiosk.labels import labelled
+from kiosk.lifeevents import contents, entrances, village_payments
 from kiosk.records.text import title_of
 from kiosk.zeroresults import record_zero_result
 from printing.render import PrintSubject
@@ -24,11 +25,13 @@ from ui.boards import BoardScreen
 from ui.catalogue import CatalogueItemScreen, CatalogueItemsScreen, CatalogueScreen
 from ui.documents import DocumentListScreen
 from ui.guides import GuideListScreen, NoticeListScreen
+from ui.lifeevents import LifeEventScreen
 from ui.pages import document_parts, guide_parts, notice_parts, policy_parts
 from ui.printing import PrintButtons
 from ui.reading import Part, ReadingScreen
 from ui.search import SearchScreen
 from ui.subsidies import SubsidyScreen
+from ui.widgets import big_button
 
 if TYPE_CHECKING:
     from ui.window import MainWindow
@@ -89,10 +92,10 @@ def _subsidy_screen(window: MainWindow, village: str) -> SubsidyScreen:
 
 
 # ---------------------------------------------------------------------- records
-def _reading(window: MainWindow, record: Record, name: str, parts: list[Part]) -> None:
+def _reading(window: MainWindow, record: Record, name: str, parts: list[Part], top: QWidget | None = None) -> None:
     """A reading page titled with its section's name, with the print buttons for the record."""
     screen = ReadingScreen(name, kind_section_name(record["kind"], window.lang), parts, window.scale, window.lang,
-                           speaker=window.speaker, **_nav(window))
+                           speaker=window.speaker, top=top, **_nav(window))
     add_print_buttons(window, screen, lambda: PrintSubject(record_id=record["id"]), lambda: title_of(record))
     window.push(screen)
 
@@ -135,16 +138,55 @@ def _payment(window: MainWindow, record: Record) -> None:
     window.push(screen)
 
 
+def _policy(window: MainWindow, record: Record) -> None:
+    """A subsidy policy; when this village has payments of it, a button straight to them (did my money arrive?)."""
+    top = None
+    village = window.terminal.region
+    paid = village_payments(window.terminal.store, village, [record["id"]])
+    if paid:
+        place = window.terminal.store.region_names().get(village, village)
+        top = big_button(tr("查看{place}本政策发放名单（钱是否到账）", window.lang, place=place), window.scale,
+                         name="policy-payments", primary=True, width_factor=4)
+        top.clicked.connect(lambda: _policy_payments(window, record["id"]))
+    _reading(window, record, "subsidy-policy", policy_parts(record, window.lang), top)
+
+
+def _policy_payments(window: MainWindow, policy_id: str) -> None:
+    """This village's payment list, showing only the payments of one policy."""
+    screen = _subsidy_screen(window, window.terminal.region)
+    screen.show_payments()
+    screen.show_policy(policy_id)
+    window.push(screen)
+
+
+def _life_event(window: MainWindow, record: Record) -> None:
+    village = window.terminal.region
+    gathered = contents(window.terminal.store, window.terminal.scope(), record, village)
+    place = window.terminal.store.region_names().get(village, village)
+    screen = LifeEventScreen(gathered, place, window.scale, window.lang, **_nav(window))
+    screen.opened.connect(window.open_record)
+    screen.payments_requested.connect(lambda policy_id: _policy_payments(window, policy_id))
+    window.push(screen)
+
+
+def _first_life_event(window: MainWindow) -> None:
+    """The first entrance (for ``kiosk run --screen life-event`` and the audit)."""
+    shown = entrances(window.terminal.store, window.terminal.scope())
+    if shown:
+        window.open_record(shown[0].record_id)
+
+
 #: Which screen reads a record of each kind (list rows, search results, linked documents all open through it).
 RECORDS: dict[str, RecordOpener] = {
     "document": _document,
-    "subsidy_policy": lambda w, r: _reading(w, r, "subsidy-policy", policy_parts(r, w.lang)),
+    "subsidy_policy": _policy,
     "service_guide": lambda w, r: _reading(w, r, "guide", guide_parts(r, w.lang)),
     "notice": _notice,
     "catalogue_domain": lambda w, r: _push_list(w, CatalogueItemsScreen(w.browser, r, w.scale, w.lang, **_nav(w))),
     "catalogue_item": _catalogue_item,
     "board": _board,
     "subsidy_payment": _payment,
+    "life_event": _life_event,
 }
 
 
@@ -187,5 +229,6 @@ SCREENS: dict[str, ScreenOpener] = {
     "guides": lambda w: _push_list(w, GuideListScreen(w.browser, w.scale, w.lang, **_nav(w))),
     "notices": lambda w: _push_list(w, NoticeListScreen(w.browser, w.terminal.clock, w.scale, w.lang, **_nav(w))),
     "search": _search,
+    "life-event": _first_life_event,
     **{name: _sample(name, kind) for name, kind in SAMPLE_RECORDS.items()},
 }
