@@ -18,7 +18,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPaintEvent, QPen, QPolygonF
 from PySide6.QtWidgets import QBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
-from kiosk.i18n import N_, tr
+from kiosk.i18n import N_, ntr, tr
 from kiosk.lifeevents import Entrance, EventContents
 from ui import theme
 from ui.chooser import Overlay
@@ -173,7 +173,8 @@ def event_rows(contents: EventContents, village_name: str, lang: str) -> list[Ro
         rows.append(_row_for(policy, lang))
         if policy["id"] in paid:
             rows.append(Row(tr("本村发放名单：{policy}", lang, policy=policy["name"]),
-                            tr("{place}　共 {n} 笔　点此查看钱是否到账", lang, place=village_name, n=paid[policy["id"]].count),
+                            ntr("{place}　共 {n} 笔　点此查看钱是否到账", "{place}　共 {n} 笔　点此查看钱是否到账", paid[policy["id"]].count, lang,
+                                place=village_name),
                             "", ("payments", policy["id"])))
     rows += [_row_for(guide, lang) for guide in contents.guides]
     rows += [_row_for(document, lang) for document in contents.documents]
