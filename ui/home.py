@@ -259,13 +259,14 @@ class HomeScreen(QWidget):
         elder.setAccessibleName(elder.text())
         elder.setCheckable(True)
         elder.setChecked(self._large)
-        elder.setMinimumSize(scale.min_touch_px * 3, max(scale.min_touch_px, int(scale.body_px * 2.6)))
         elder.setStyleSheet(
             f"QPushButton {{ background: {theme.HEADER}; color: {theme.PAPER}; border: 3px solid {theme.HEADER};"
             f" border-radius: 12px; font-size: {scale.title_px}px; font-weight: bold; padding: 4px 20px; }}"
             f"QPushButton:checked {{ background: {theme.PAPER}; color: {theme.HEADER}; }}"
             f"QPushButton:pressed {{ background: {theme.INK}; color: {theme.PAPER}; }}"
         )
+        elder.ensurePolished()  # the style sheet's font, so the width below fits the text
+        elder.setMinimumSize(max(scale.min_touch_px * 3, elder.sizeHint().width()), max(scale.min_touch_px, int(scale.body_px * 2.6)))
         elder.clicked.connect(lambda _checked=False: self.large_toggled.emit())
         row.addWidget(elder, 1)
         call = call_button(scale, self._lang, self.call_requested.emit, width_factor=3.0)

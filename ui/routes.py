@@ -17,21 +17,22 @@ from kiosk.home import kind_section_name
 from kiosk.i18n import format_moment, speech_language, tr
 from kiosk.labels import labelled
 from kiosk.lifeevents import contents, entrances, village_payments
+from kiosk.links import list_named_by, policies_for_guide
 from kiosk.records.text import title_of
 from kiosk.zeroresults import record_zero_result
 from printing.render import PrintSubject
 from ui.attachments import AttachmentView
 from ui.boards import BoardScreen
 from ui.catalogue import CatalogueItemScreen, CatalogueItemsScreen, CatalogueScreen
-from ui.documents import DocumentListScreen
+from ui.documents import DocumentListScreen, document_row
 from ui.guides import GuideListScreen, NoticeListScreen
 from ui.lifeevents import LifeEventScreen
 from ui.pages import document_parts, guide_parts, notice_parts, policy_parts
 from ui.printing import PrintButtons
 from ui.reading import Part, ReadingScreen
 from ui.search import SearchScreen
-from ui.subsidies import SubsidyScreen
-from ui.widgets import big_button
+from ui.subsidies import SubsidyScreen, policy_row
+from ui.widgets import LazyListModel, Row, TouchList, big_button
 
 if TYPE_CHECKING:
     from ui.window import MainWindow
@@ -121,6 +122,13 @@ def _catalogue_item(window: MainWindow, record: Record) -> None:
     screen = CatalogueItemScreen(window.browser, record, domain["name"], window.scale, window.lang, speaker=window.speaker,
                                  **_nav(window))
     add_print_buttons(window, screen, lambda: PrintSubject(record_id=record["id"]), lambda: record["name"])
+    named = list_named_by(record)
+    if named is not None and window.browser.villages_with("subsidy_payment" if named == "payments" else "board"):
+        text = tr("查看本村发放名单", window.lang) if named == "payments" else tr("查看本村三务公开", window.lang)
+        link = big_button(text, window.scale, name="item-list", primary=True, width_factor=3)
+        link.clicked.connect(lambda: window.show_screen(named))
+        screen.actions.insertWidget(0, link)
+        screen.put_actions_above(window.width() < window.height())
     _push_list(window, screen)
 
 
@@ -138,8 +146,23 @@ def _payment(window: MainWindow, record: Record) -> None:
     window.push(screen)
 
 
+def _held(window: MainWindow, ids: list[str], kind: str) -> list[Record]:
+    """The records of ``kind`` among ``ids`` that this terminal shows (withdrawn or out-of-region ones left out)."""
+    scope = set(window.terminal.scope())
+    records = (window.terminal.store.get(record_id) for record_id in dict.fromkeys(ids))
+    return [r for r in records if r is not None and r["kind"] == kind and r["region"] in scope]
+
+
+def _linked_part(window: MainWindow, label: str, rows: list[Row], titles: list[str], name: str) -> Part:
+    """A tab listing linked records; a tap opens one on its own page."""
+    linked = TouchList(LazyListModel(lambda offset, limit: (rows[offset:offset + limit], len(rows))), window.scale, window.lang)
+    linked.setObjectName(name)
+    linked.activated.connect(window.open_record)
+    return Part(label, "\n".join(titles), widget=linked)
+
+
 def _policy(window: MainWindow, record: Record) -> None:
-    """A subsidy policy; when this village has payments of it, a button straight to them (did my money arrive?)."""
+    """A subsidy policy with its 政策依据 documents; when this village has payments of it, a button straight to them."""
     top = None
     village = window.terminal.region
     paid = village_payments(window.terminal.store, village, [record["id"]])
@@ -148,7 +171,22 @@ def _policy(window: MainWindow, record: Record) -> None:
         top = big_button(tr("查看{place}本政策发放名单（钱是否到账）", window.lang, place=place), window.scale,
                          name="policy-payments", primary=True, width_factor=4)
         top.clicked.connect(lambda: _policy_payments(window, record["id"]))
-    _reading(window, record, "subsidy-policy", policy_parts(record, window.lang), top)
+    parts = policy_parts(record, window.lang)
+    basis = _held(window, record.get("basis_document_ids", []), "document")
+    if basis:
+        parts.append(_linked_part(window, tr("政策依据（{count}）", window.lang, count=len(basis)),
+                                  [document_row(d, window.lang) for d in basis], [d["title"] for d in basis], "basis-documents"))
+    _reading(window, record, "subsidy-policy", parts, top)
+
+
+def _guide(window: MainWindow, record: Record) -> None:
+    """A service guide with the subsidy policies it belongs with (the county's life-event mapping)."""
+    parts = guide_parts(record, window.lang)
+    policies = policies_for_guide(window.terminal.store, window.terminal.scope(), record["id"])
+    if policies:
+        parts.append(_linked_part(window, tr("相关补贴政策（{count}）", window.lang, count=len(policies)),
+                                  [policy_row(p, window.lang) for p in policies], [p["name"] for p in policies], "guide-policies"))
+    _reading(window, record, "guide", parts)
 
 
 def _policy_payments(window: MainWindow, policy_id: str) -> None:
@@ -180,7 +218,7 @@ def _first_life_event(window: MainWindow) -> None:
 RECORDS: dict[str, RecordOpener] = {
     "document": _document,
     "subsidy_policy": _policy,
-    "service_guide": lambda w, r: _reading(w, r, "guide", guide_parts(r, w.lang)),
+    "service_guide": _guide,
     "notice": _notice,
     "catalogue_domain": lambda w, r: _push_list(w, CatalogueItemsScreen(w.browser, r, w.scale, w.lang, **_nav(w))),
     "catalogue_item": _catalogue_item,

@@ -18,6 +18,7 @@ from tests.helpers.qt import button, current, press, tap, tap_row, visible
 from ui import theme
 from ui.chooser import Chooser
 from ui.lifeevents import ICON_COLOURS, CallStaffPanel, LifeEventScreen
+from ui.widgets import TouchList
 
 PORTRAIT = (1080, 1920)
 LANDSCAPE = (1920, 1080)
@@ -174,9 +175,54 @@ def test_screenshots_of_the_villagers_path(qtbot, kiosk_window, demo_terminal: T
         window = kiosk_window(demo_terminal, size=size, large=large)
         tag = f"{size[0]}x{size[1]}-{'large' if large else 'normal'}"
         assert (window.width(), window.height()) == size
+        QApplication.processEvents()
         window.grab().save(str(shots / f"villager-home-{tag}.png"))
         tap(qtbot, entrance(window, "低保/救助"))
+        QApplication.processEvents()
         window.grab().save(str(shots / f"villager-entrance-{tag}.png"))
         tap(qtbot, button(window, "call-staff"))
+        QApplication.processEvents()
         window.grab().save(str(shots / f"villager-call-staff-{tag}.png"))
         window.close()
+
+
+# ---------------------------------------------------------------------------------------- no dead ends
+def _tab(window, label_start: str) -> QPushButton:
+    tabs = [t for t in current(window).tabs if t.text().startswith(label_start)]
+    assert tabs, [t.text() for t in current(window).tabs]
+    return tabs[0]
+
+
+def test_a_policy_links_to_its_basis_documents(qtbot, kiosk_window, demo_terminal: Terminal) -> None:
+    window = kiosk_window(demo_terminal, size=PORTRAIT, large=True)
+    policy = next(p for p in demo_terminal.store.list_records("subsidy_policy", demo_terminal.scope(), limit=100)
+                  if p.get("basis_document_ids"))
+    window.open_record(policy["id"])
+    tap(qtbot, _tab(window, "政策依据"))
+    linked = visible(current(window), TouchList, "basis-documents")
+    tap_row(qtbot, linked.view, 0)
+    assert current(window).objectName() == "document"
+    assert current(window).findChild(QLabel, "screen-title").text() == "政策文件"
+    assert demo_terminal.store.get(policy["basis_document_ids"][0])["title"] in current(window).text.toPlainText()
+
+
+def test_a_guide_links_to_its_policies(qtbot, kiosk_window, demo_terminal: Terminal) -> None:
+    window = kiosk_window(demo_terminal, size=PORTRAIT, large=True)
+    window.open_record("guide-990121-farmland-change")
+    tap(qtbot, _tab(window, "相关补贴政策"))
+    linked = visible(current(window), TouchList, "guide-policies")
+    tap_row(qtbot, linked.view, 0)
+    assert current(window).objectName() == "subsidy-policy"
+    assert "耕地地力保护补贴" in current(window).text.toPlainText()
+
+
+def test_a_catalogue_item_that_names_a_list_links_to_it(qtbot, kiosk_window, demo_terminal: Terminal) -> None:
+    window = kiosk_window(demo_terminal, size=PORTRAIT, large=True)
+    window.open_record("cat-990121-rural-dilapidated-housing-04")  # 补助资金兑付情况
+    tap(qtbot, button(window, "item-list"))
+    assert current(window).objectName() == "subsidies" and current(window).stack.currentIndex() == 1
+    window.open_record("cat-990121-village-affairs-16")  # 村级财务收支明细
+    tap(qtbot, button(window, "item-list"))
+    assert current(window).objectName() == "boards"
+    window.open_record("cat-990121-budget-01")  # 政府预算: names no list of this terminal
+    assert visible(current(window), QPushButton, "item-list") is None
