@@ -240,6 +240,7 @@ def _search(window: MainWindow) -> None:
     screen = SearchScreen(window.terminal.search, window.vocabulary(), window.browser.hot_searches(), window.scale, window.lang,
                           limit=window.terminal.settings["search.result_limit"], portrait=window.height() > window.width(),
                           on_zero_result=lambda query: record_zero_result(window.terminal, query), **_nav(window))
+    screen.results.set_empty_text("")  # the search screen says itself why nothing was found and what to try
     screen.opened.connect(window.open_record)
     window.push(screen)
 

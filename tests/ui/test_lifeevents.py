@@ -226,3 +226,18 @@ def test_a_catalogue_item_that_names_a_list_links_to_it(qtbot, kiosk_window, dem
     assert current(window).objectName() == "boards"
     window.open_record("cat-990121-budget-01")  # 政府预算: names no list of this terminal
     assert visible(current(window), QPushButton, "item-list") is None
+
+
+def test_an_empty_list_says_why_and_what_to_try(qtbot, kiosk_window, tmp_path: Path) -> None:
+    """A terminal with no content yet: the list screens explain themselves instead of showing a blank panel."""
+    with Terminal(tmp_path / "t", fixed_clock(TEST_NOW)) as terminal:
+        window = kiosk_window(terminal, size=PORTRAIT, large=True)
+        for name in ("documents", "guides", "notices", "subsidies"):
+            window.go_home()
+            window.show_screen(name)
+            empty = visible(current(window), QLabel, "list-empty")
+            assert empty is not None, name
+            assert "返回" in empty.text() and "呼叫工作人员" in empty.text()
+        window.go_home()
+        window.show_screen("search")
+        assert visible(current(window), QLabel, "list-empty") is None  # search has its own words for nothing found
