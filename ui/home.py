@@ -154,7 +154,7 @@ class HomeScreen(QWidget):
         if portrait:  # 长辈模式 and 呼叫工作人员 get a row of their own, at the top
             body_layout.addLayout(self._mode_row(scale))
         else:
-            search_row.addLayout(self._mode_row(scale))
+            search_row.addLayout(self._mode_row(scale), 1)  # half the row: by stretch, since a minimum would widen a portrait window
         entry = self._search_entry(scale)
         entry.setMinimumWidth(scale.min_touch_px * 3)  # not its hint's width: beside 长辈模式 it would push a landscape screen wider
         search_row.insertWidget(0, entry, 1)
@@ -265,10 +265,11 @@ class HomeScreen(QWidget):
             f"QPushButton:checked {{ background: {theme.PAPER}; color: {theme.HEADER}; }}"
             f"QPushButton:pressed {{ background: {theme.INK}; color: {theme.PAPER}; }}"
         )
-        elder.ensurePolished()  # the style sheet's font, so the width below fits the text
-        elder.setMinimumSize(max(scale.min_touch_px * 3, elder.sizeHint().width()), max(scale.min_touch_px, int(scale.body_px * 2.6)))
+        elder.ensurePolished()  # the style sheet's font in its size hint, which the row gives it on a screen wide enough
+        # a minimum below the text's width: a window first laid out in landscape must still fit a portrait screen
+        elder.setMinimumSize(scale.min_touch_px * 3, max(scale.min_touch_px, int(scale.body_px * 2.6)))
         elder.clicked.connect(lambda _checked=False: self.large_toggled.emit())
-        row.addWidget(elder, 1)
+        row.addWidget(elder, 2)
         call = call_button(scale, self._lang, self.call_requested.emit, width_factor=3.0)
         call.setMinimumHeight(elder.minimumHeight())
         row.addWidget(call, 1)
