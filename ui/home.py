@@ -313,7 +313,7 @@ class HomeScreen(QWidget):
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setSpacing(scale.spacing_px)
         portrait = self.height() > self.width()
-        columns = 4 if not portrait or self._summary.entrances else 2  # under the entrances, two rows leave them room
+        columns = 2 if portrait else 4
         for index, tile in enumerate(self._summary.tiles):
             button = TileButton(tile, self._lang, scale, height_factor=1.5 if self._summary.entrances else 2)
             button.clicked.connect(lambda _checked=False, key=tile.key: self._tile_clicked(key))
