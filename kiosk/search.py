@@ -29,7 +29,7 @@ MAX_QUERY_CHARS = 60
 MAX_TERMS = 6
 EXCERPT_BEFORE = 20
 EXCERPT_LENGTH = 80
-UNSEARCHED_KINDS = ("region", "terminal_profile")
+UNSEARCHED_KINDS = ("region", "terminal_profile", "life_event")  # an entrance is a way in, not a result
 _SPLIT = re.compile(r"[\s,，、;；。!！?？:：|/\\]+")
 _LETTERS = re.compile(r"^[a-z]+$")
 
