@@ -241,3 +241,15 @@ def test_an_empty_list_says_why_and_what_to_try(qtbot, kiosk_window, tmp_path: P
         window.go_home()
         window.show_screen("search")
         assert visible(current(window), QLabel, "list-empty") is None  # search has its own words for nothing found
+
+
+def test_an_entrances_payment_row_opens_this_villages_payments_of_that_policy(qtbot, kiosk_window, demo_terminal: Terminal) -> None:
+    window = kiosk_window(demo_terminal, size=PORTRAIT, large=True)
+    tap(qtbot, entrance(window, "农业补贴"))
+    tap_row_titled(qtbot, current(window), "本村发放名单：耕地地力保护补贴")
+    screen = current(window)
+    assert screen.objectName() == "subsidies" and screen.stack.currentIndex() == 1
+    model = screen.payment_model
+    subtitles = [model.data(model.index(i, 0), 256).subtitle for i in range(model.rowCount())]
+    assert subtitles and all("耕地地力保护补贴" in s for s in subtitles)
+    assert model.total == dict((pid, n) for pid, _name, n in window.browser.payment_policies(demo_terminal.region))[screen.filters.policy_id]
