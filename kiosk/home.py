@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from kiosk.i18n import N_, tr
+from kiosk.lifeevents import Entrance, entrances
 from kiosk.records.text import utc_text
 from kiosk.syncstatus import DataStatus, data_status
 from kiosk.terminal import Terminal
@@ -35,6 +36,8 @@ class HomeSummary:
     tiles: list[Tile]
     notices: list[NoticeLine] = field(default_factory=list)
     data_status: DataStatus = field(default_factory=lambda: DataStatus("local", ""))
+    entrances: list[Entrance] = field(default_factory=list)  # life-event entrances (kiosk/lifeevents.py)
+    phone: str = ""  # terminal.phone: whom 呼叫工作人员 shows beside 12345
 
 
 #: The one table of section names: (screen name, name), in home-screen order. The home tiles, the titles of the
@@ -109,4 +112,6 @@ def home_summary(terminal: Terminal, now: dt.datetime | None = None) -> HomeSumm
         tiles=[Tile(key, label, by_tile[key]) for key, label in TILES],
         notices=notices,
         data_status=data_status(terminal, now),
+        entrances=entrances(terminal.store, scope),
+        phone=terminal.settings["terminal.phone"],
     )

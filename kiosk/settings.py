@@ -15,6 +15,7 @@ and hears of new profiles from sync; ``tests/ui/test_settings_apply.py`` proves 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,6 +74,10 @@ def _url_or_empty(value: str) -> str | None:
     return None if value == "" or value.startswith(("https://", "http://")) else "an http(s) URL or empty"
 
 
+def _phone_or_empty(value: str) -> str | None:
+    return None if value == "" or re.fullmatch(r"[0-9+\-() 转]{3,40}", value) else "a phone number such as 0739-5123456 (digits, - ( ) + 转) or empty"
+
+
 def _in(*options: int) -> Callable[[Any], str | None]:
     return lambda value: None if value in options else "one of " + ", ".join(map(str, options))
 
@@ -93,6 +98,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("terminal.region", str, DEMO_REGION,
             "12-digit region code of the place the terminal stands; it shows that region's content "
             "and every level above it.", "staff", _region, applies=AT_ONCE),
+    Setting("terminal.phone", str, "",
+            "Phone of the staff on duty for this hall or village, shown by 呼叫工作人员 on every screen beside 12345; "
+            "empty = 12345 only.", "both", _phone_or_empty, applies=AT_ONCE),
     Setting("terminal.timezone", str, "Asia/Shanghai",
             "Time zone for the clock and dates on screen, whatever the operating system is set to.", "both", _timezone, applies=AT_ONCE),
     Setting("content.show_other_villages", bool, False,

@@ -22,6 +22,7 @@ from kiosk.clock import Clock, system_clock
 from kiosk.home import HomeSummary, Tile
 from kiosk.i18n import LANGUAGES, babel_locale, format_moment, ntr, ptr, tr
 from ui import theme
+from ui.lifeevents import EntranceButton, call_button
 from ui.widgets import plain_label
 
 
@@ -63,13 +64,13 @@ def window_title(lang: str) -> str:
 class TileButton(QPushButton):
     """A big tap target: the section name, and how many items it holds underneath."""
 
-    def __init__(self, tile: Tile, lang: str, scale: theme.Scale, parent: QWidget | None = None) -> None:
+    def __init__(self, tile: Tile, lang: str, scale: theme.Scale, parent: QWidget | None = None, *, height_factor: float = 2) -> None:
         super().__init__(parent)
         self.tile = tile
         self.setObjectName(f"tile-{tile.key}")
         self.setAccessibleName(tr(tile.label, lang))
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.setMinimumSize(scale.min_touch_px * 2, scale.min_touch_px * 2)
+        self.setMinimumSize(scale.min_touch_px * 2, int(scale.min_touch_px * height_factor))
         colour = theme.TILE_COLOURS[tile.key]
         self.setStyleSheet(
             f"QPushButton#{self.objectName()} {{ background: {colour}; border: none; border-radius: 16px; }}"
@@ -100,6 +101,9 @@ class HomeScreen(QWidget):
     search_requested = Signal()
     large_toggled = Signal()
     language_chosen = Signal(str)  # a language code of kiosk.i18n.LANGUAGES
+    entrance_selected = Signal(str)  # a life_event record id
+    notice_selected = Signal(str)  # a notice record id (the urgent banner, the ticker)
+    call_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None, *, clock: Clock = system_clock) -> None:
         super().__init__(parent)
@@ -110,6 +114,7 @@ class HomeScreen(QWidget):
         self._large = False
         self._zone = ZoneInfo("Asia/Shanghai")
         self._notice_index = 0
+        self._ticker_id = ""  # the notice the ticker shows now: a tap opens it
         self._clock = QTimer(self)
         self._clock.timeout.connect(self._tick)
         self._clock.start(1000)
@@ -138,12 +143,25 @@ class HomeScreen(QWidget):
         self._root.addWidget(self._header(scale))
         urgent = [n for n in self._summary.notices if n.urgent]
         if urgent:
-            self._root.addWidget(self._urgent_banner(urgent[0].title, scale))
+            self._root.addWidget(self._opens(self._urgent_banner(urgent[0].title, scale), "urgent-banner-button", urgent[0].record_id))
         body = QWidget()
         body_layout = QVBoxLayout(body)
         body_layout.setContentsMargins(scale.spacing_px * 2, scale.spacing_px, scale.spacing_px * 2, scale.spacing_px)
         body_layout.setSpacing(scale.spacing_px)
-        body_layout.addWidget(self._search_entry(scale))
+        portrait = self.height() > self.width()
+        search_row = QHBoxLayout()
+        search_row.setSpacing(scale.spacing_px)
+        if portrait:  # 长辈模式 and 呼叫工作人员 get a row of their own, at the top
+            body_layout.addLayout(self._mode_row(scale))
+        else:
+            search_row.addLayout(self._mode_row(scale), 1)  # half the row: by stretch, since a minimum would widen a portrait window
+        entry = self._search_entry(scale)
+        entry.setMinimumWidth(scale.min_touch_px * 3)  # not its hint's width: beside 长辈模式 it would push a landscape screen wider
+        search_row.insertWidget(0, entry, 1)
+        body_layout.addLayout(search_row)
+        if self._summary.entrances:
+            body_layout.setSpacing(scale.spacing_px // 2)  # the entrances take a row: closer rows keep it all on a 1080-line screen
+            body_layout.addWidget(self._entrances(scale, portrait))
         body_layout.addWidget(self._tiles(scale), 1)
         self._root.addWidget(body, 1)
         self._root.addWidget(self._footer(scale))
@@ -217,6 +235,63 @@ class HomeScreen(QWidget):
         )
         return banner
 
+    def _opens(self, label: QLabel, name: str, record_id: str) -> QPushButton:
+        """``label`` as a tap target that opens a notice (the urgent banner)."""
+        button = QPushButton()
+        button.setObjectName(name)
+        button.setAccessibleName(label.text())
+        button.setStyleSheet(f"QPushButton#{name} {{ border: none; padding: 0; background: {theme.URGENT}; }}")
+        button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        layout = QVBoxLayout(button)
+        layout.setContentsMargins(0, 0, 0, 0)
+        label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        layout.addWidget(label)
+        button.setMinimumHeight(label.sizeHint().height())
+        button.clicked.connect(lambda _checked=False: self.notice_selected.emit(record_id))
+        return button
+
+    def _mode_row(self, scale: theme.Scale) -> QHBoxLayout:
+        """长辈模式 (大字, big buttons) as a big toggle, and 呼叫工作人员: the first things a villager sees."""
+        row = QHBoxLayout()
+        row.setSpacing(scale.spacing_px)
+        elder = QPushButton(tr("退出长辈模式", self._lang) if self._large else tr("长辈模式（大字）", self._lang))
+        elder.setObjectName("elder-mode")
+        elder.setAccessibleName(elder.text())
+        elder.setCheckable(True)
+        elder.setChecked(self._large)
+        elder.setStyleSheet(
+            f"QPushButton {{ background: {theme.HEADER}; color: {theme.PAPER}; border: 3px solid {theme.HEADER};"
+            f" border-radius: 12px; font-size: {scale.title_px}px; font-weight: bold; padding: 4px 20px; }}"
+            f"QPushButton:checked {{ background: {theme.PAPER}; color: {theme.HEADER}; }}"
+            f"QPushButton:pressed {{ background: {theme.INK}; color: {theme.PAPER}; }}"
+        )
+        elder.ensurePolished()  # the style sheet's font in its size hint, which the row gives it on a screen wide enough
+        # a minimum below the text's width: a window first laid out in landscape must still fit a portrait screen
+        elder.setMinimumSize(scale.min_touch_px * 3, max(scale.min_touch_px, int(scale.body_px * 2.6)))
+        elder.clicked.connect(lambda _checked=False: self.large_toggled.emit())
+        row.addWidget(elder, 2)
+        call = call_button(scale, self._lang, self.call_requested.emit, width_factor=3.0)
+        call.setMinimumHeight(elder.minimumHeight())
+        row.addWidget(call, 1)
+        return row
+
+    def _entrances(self, scale: theme.Scale, portrait: bool) -> QWidget:
+        """The life-event entrances (养老 · 低保/救助 · …): three rows of three on a portrait screen, one row otherwise."""
+        assert self._summary is not None
+        host = QWidget()
+        host.setObjectName("life-entrances")
+        host.setMinimumWidth(scale.min_touch_px)  # not the sum of nine buttons: a portrait window first laid out wide stays narrow
+        grid = QGridLayout(host)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setSpacing(scale.spacing_px // 2)
+        columns = 3 if portrait else max(1, min(len(self._summary.entrances), 9))
+        icon_px = int(scale.min_touch_px * (0.9 if portrait else 0.6))
+        for index, entrance in enumerate(self._summary.entrances):
+            button = EntranceButton(entrance, scale, icon_px=icon_px, beside=portrait, text_px=scale.title_px if portrait else scale.body_px)
+            button.clicked.connect(lambda _checked=False, rid=entrance.record_id: self.entrance_selected.emit(rid))
+            grid.addWidget(button, index // columns, index % columns)
+        return host
+
     def _search_entry(self, scale: theme.Scale) -> QWidget:
         hint = tr("点此搜索：政策、补贴、办事指南…", self._lang)
         button = QPushButton(hint)
@@ -240,7 +315,7 @@ class HomeScreen(QWidget):
         portrait = self.height() > self.width()
         columns = 2 if portrait else 4
         for index, tile in enumerate(self._summary.tiles):
-            button = TileButton(tile, self._lang, scale)
+            button = TileButton(tile, self._lang, scale, height_factor=1.5 if self._summary.entrances else 2)
             button.clicked.connect(lambda _checked=False, key=tile.key: self._tile_clicked(key))
             grid.addWidget(button, index // columns, index % columns)
         return grid_widget
@@ -258,7 +333,17 @@ class HomeScreen(QWidget):
         self._notice_label.setObjectName("notice-ticker")
         self._notice_label.setStyleSheet(f"color: {theme.INK}; font-size: {scale.body_px}px;")
         self._notice_label.setWordWrap(True)
-        layout.addWidget(self._notice_label, 1)
+        self._notice_label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        ticker = QPushButton()  # a tap on the notice line opens the notice it shows
+        ticker.setObjectName("notice-ticker-button")
+        ticker.setStyleSheet("QPushButton#notice-ticker-button { border: none; background: transparent; text-align: left; }")
+        ticker.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        ticker.setMinimumHeight(scale.min_touch_px)
+        ticker_layout = QVBoxLayout(ticker)
+        ticker_layout.setContentsMargins(0, 0, 0, 0)
+        ticker_layout.addWidget(self._notice_label)
+        ticker.clicked.connect(lambda _checked=False: self._ticker_id and self.notice_selected.emit(self._ticker_id))
+        layout.addWidget(ticker, 1)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         large = tr("标准字号", self._lang) if self._large else tr("大字模式", self._lang)
@@ -302,10 +387,12 @@ class HomeScreen(QWidget):
             return
         notices = self._summary.notices
         if not notices:
+            self._ticker_id = ""
             self._notice_label.setText(tr("暂无通知公告", self._lang))
             return
         notice = notices[self._notice_index % len(notices)]
         self._notice_index += 1
+        self._ticker_id = notice.record_id
         self._notice_label.setText(tr("通知：{title}", self._lang, title=notice.title))
 
     def resizeEvent(self, event: object) -> None:

@@ -16,19 +16,23 @@ from PySide6.QtWidgets import QWidget
 from kiosk.home import kind_section_name
 from kiosk.i18n import format_moment, speech_language, tr
 from kiosk.labels import labelled
+from kiosk.lifeevents import contents, entrances, village_payments
+from kiosk.links import list_named_by, policies_for_guide
 from kiosk.records.text import title_of
 from kiosk.zeroresults import record_zero_result
 from printing.render import PrintSubject
 from ui.attachments import AttachmentView
 from ui.boards import BoardScreen
 from ui.catalogue import CatalogueItemScreen, CatalogueItemsScreen, CatalogueScreen
-from ui.documents import DocumentListScreen
+from ui.documents import DocumentListScreen, document_row
 from ui.guides import GuideListScreen, NoticeListScreen
+from ui.lifeevents import LifeEventScreen
 from ui.pages import document_parts, guide_parts, notice_parts, policy_parts
 from ui.printing import PrintButtons
 from ui.reading import Part, ReadingScreen
 from ui.search import SearchScreen
-from ui.subsidies import SubsidyScreen
+from ui.subsidies import SubsidyScreen, policy_row
+from ui.widgets import LazyListModel, Row, TouchList, big_button
 
 if TYPE_CHECKING:
     from ui.window import MainWindow
@@ -89,10 +93,10 @@ def _subsidy_screen(window: MainWindow, village: str) -> SubsidyScreen:
 
 
 # ---------------------------------------------------------------------- records
-def _reading(window: MainWindow, record: Record, name: str, parts: list[Part]) -> None:
+def _reading(window: MainWindow, record: Record, name: str, parts: list[Part], top: QWidget | None = None) -> None:
     """A reading page titled with its section's name, with the print buttons for the record."""
     screen = ReadingScreen(name, kind_section_name(record["kind"], window.lang), parts, window.scale, window.lang,
-                           speaker=window.speaker, **_nav(window))
+                           speaker=window.speaker, top=top, **_nav(window))
     add_print_buttons(window, screen, lambda: PrintSubject(record_id=record["id"]), lambda: title_of(record))
     window.push(screen)
 
@@ -118,6 +122,13 @@ def _catalogue_item(window: MainWindow, record: Record) -> None:
     screen = CatalogueItemScreen(window.browser, record, domain["name"], window.scale, window.lang, speaker=window.speaker,
                                  **_nav(window))
     add_print_buttons(window, screen, lambda: PrintSubject(record_id=record["id"]), lambda: record["name"])
+    named = list_named_by(record)
+    if named is not None and window.browser.villages_with("subsidy_payment" if named == "payments" else "board"):
+        text = tr("查看本村发放名单", window.lang) if named == "payments" else tr("查看本村三务公开", window.lang)
+        link = big_button(text, window.scale, name="item-list", primary=True, width_factor=3)
+        link.clicked.connect(lambda: window.show_screen(named))
+        screen.actions.insertWidget(0, link)
+        screen.put_actions_above(window.width() < window.height())
     _push_list(window, screen)
 
 
@@ -135,16 +146,85 @@ def _payment(window: MainWindow, record: Record) -> None:
     window.push(screen)
 
 
+def _held(window: MainWindow, ids: list[str], kind: str) -> list[Record]:
+    """The records of ``kind`` among ``ids`` that this terminal shows (withdrawn or out-of-region ones left out)."""
+    scope = set(window.terminal.scope())
+    records = (window.terminal.store.get(record_id) for record_id in dict.fromkeys(ids))
+    return [r for r in records if r is not None and r["kind"] == kind and r["region"] in scope]
+
+
+def _linked_part(window: MainWindow, label: str, rows: list[Row], titles: list[str], name: str) -> Part:
+    """A tab listing linked records; a tap opens one on its own page."""
+    linked = TouchList(LazyListModel(lambda offset, limit: (rows[offset:offset + limit], len(rows))), window.scale, window.lang)
+    linked.setObjectName(name)
+    linked.activated.connect(window.open_record)
+    return Part(label, "\n".join(titles), widget=linked)
+
+
+def _policy(window: MainWindow, record: Record) -> None:
+    """A subsidy policy with its 政策依据 documents; when this village has payments of it, a button straight to them."""
+    top = None
+    village = window.terminal.region
+    paid = village_payments(window.terminal.store, village, [record["id"]])
+    if paid:
+        place = window.terminal.store.region_names().get(village, village)
+        top = big_button(tr("查看{place}本政策发放名单（钱是否到账）", window.lang, place=place), window.scale,
+                         name="policy-payments", primary=True, width_factor=4)
+        top.clicked.connect(lambda: _policy_payments(window, record["id"]))
+    parts = policy_parts(record, window.lang)
+    basis = _held(window, record.get("basis_document_ids", []), "document")
+    if basis:
+        parts.append(_linked_part(window, tr("政策依据（{count}）", window.lang, count=len(basis)),
+                                  [document_row(d, window.lang) for d in basis], [d["title"] for d in basis], "basis-documents"))
+    _reading(window, record, "subsidy-policy", parts, top)
+
+
+def _guide(window: MainWindow, record: Record) -> None:
+    """A service guide with the subsidy policies it belongs with (the county's life-event mapping)."""
+    parts = guide_parts(record, window.lang)
+    policies = policies_for_guide(window.terminal.store, window.terminal.scope(), record["id"])
+    if policies:
+        parts.append(_linked_part(window, tr("相关补贴政策（{count}）", window.lang, count=len(policies)),
+                                  [policy_row(p, window.lang) for p in policies], [p["name"] for p in policies], "guide-policies"))
+    _reading(window, record, "guide", parts)
+
+
+def _policy_payments(window: MainWindow, policy_id: str) -> None:
+    """This village's payment list, showing only the payments of one policy."""
+    screen = _subsidy_screen(window, window.terminal.region)
+    screen.show_payments()
+    screen.show_policy(policy_id)
+    window.push(screen)
+
+
+def _life_event(window: MainWindow, record: Record) -> None:
+    village = window.terminal.region
+    gathered = contents(window.terminal.store, window.terminal.scope(), record, village)
+    place = window.terminal.store.region_names().get(village, village)
+    screen = LifeEventScreen(gathered, place, window.scale, window.lang, **_nav(window))
+    screen.opened.connect(window.open_record)
+    screen.payments_requested.connect(lambda policy_id: _policy_payments(window, policy_id))
+    window.push(screen)
+
+
+def _first_life_event(window: MainWindow) -> None:
+    """The first entrance (for ``kiosk run --screen life-event`` and the audit)."""
+    shown = entrances(window.terminal.store, window.terminal.scope())
+    if shown:
+        window.open_record(shown[0].record_id)
+
+
 #: Which screen reads a record of each kind (list rows, search results, linked documents all open through it).
 RECORDS: dict[str, RecordOpener] = {
     "document": _document,
-    "subsidy_policy": lambda w, r: _reading(w, r, "subsidy-policy", policy_parts(r, w.lang)),
-    "service_guide": lambda w, r: _reading(w, r, "guide", guide_parts(r, w.lang)),
+    "subsidy_policy": _policy,
+    "service_guide": _guide,
     "notice": _notice,
     "catalogue_domain": lambda w, r: _push_list(w, CatalogueItemsScreen(w.browser, r, w.scale, w.lang, **_nav(w))),
     "catalogue_item": _catalogue_item,
     "board": _board,
     "subsidy_payment": _payment,
+    "life_event": _life_event,
 }
 
 
@@ -160,6 +240,7 @@ def _search(window: MainWindow) -> None:
     screen = SearchScreen(window.terminal.search, window.vocabulary(), window.browser.hot_searches(), window.scale, window.lang,
                           limit=window.terminal.settings["search.result_limit"], portrait=window.height() > window.width(),
                           on_zero_result=lambda query: record_zero_result(window.terminal, query), **_nav(window))
+    screen.results.set_empty_text("")  # the search screen says itself why nothing was found and what to try
     screen.opened.connect(window.open_record)
     window.push(screen)
 
@@ -187,5 +268,6 @@ SCREENS: dict[str, ScreenOpener] = {
     "guides": lambda w: _push_list(w, GuideListScreen(w.browser, w.scale, w.lang, **_nav(w))),
     "notices": lambda w: _push_list(w, NoticeListScreen(w.browser, w.terminal.clock, w.scale, w.lang, **_nav(w))),
     "search": _search,
+    "life-event": _first_life_event,
     **{name: _sample(name, kind) for name, kind in SAMPLE_RECORDS.items()},
 }

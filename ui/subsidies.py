@@ -173,6 +173,10 @@ class SubsidyScreen(QWidget):
         """Filter the list by a name (a payment opened from search): 李*丽 finds 李*丽's lines."""
         self._set(name=name)
 
+    def show_policy(self, policy_id: str) -> None:
+        """Only the payments of one policy (from a policy's page or a life-event entrance)."""
+        self._set(policy_id=policy_id)
+
     def _choose_surname(self) -> None:
         """Tap a surname from those on this list (for people who can neither spell nor write it)."""
         options: list[tuple[str, Any]] = [(tr("全部姓氏", self.lang), None)]

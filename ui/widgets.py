@@ -370,6 +370,12 @@ class TouchList(QWidget):
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self._touch = TouchScroll(self.view.viewport(), slop_px=scale.min_touch_px // 4)
         self._touch.tapped.connect(self._tap)
+        # an empty list says why and what to try, never a blank panel (set_empty_text for a list's own words)
+        self.empty = plain_label(tr("这里暂时没有内容。可以点“返回”换个条件或栏目，或点“呼叫工作人员”请工作人员帮忙。", lang))
+        self.empty.setObjectName("list-empty")
+        self.empty.setWordWrap(True)
+        self.empty.setStyleSheet(f"color: {theme.INK}; background: {theme.PAPER}; font-size: {scale.title_px}px; padding: {scale.spacing_px}px;")
+        layout.addWidget(self.empty)
         layout.addWidget(self.view, 1)
         bar = PageBar(scale, lang, "list-count")
         bar.turned.connect(self.page)
@@ -384,9 +390,15 @@ class TouchList(QWidget):
         if index.isValid():
             self.activated.emit(index.data(Qt.ItemDataRole.UserRole).payload)
 
+    def set_empty_text(self, text: str) -> None:
+        """This list's own words for having nothing; "" for a list whose screen says it elsewhere (search)."""
+        self.empty.setText(text)
+        self._update_count()
+
     def _update_count(self) -> None:
         total = self.model.total
         self.count.setText(ntr("共 {n} 条", "共 {n} 条", total, self._lang))
+        self.empty.setVisible(total == 0 and bool(self.empty.text()))
 
     def page(self, direction: int) -> None:
         bar = self.view.verticalScrollBar()

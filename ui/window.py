@@ -28,6 +28,7 @@ from kiosk.terminal import Terminal
 from ui import routes, theme
 from ui.home import HomeScreen, window_title
 from ui.keyboard import ime_for
+from ui.lifeevents import CallStaffPanel, add_call_button
 from ui.printing import PrintDesk
 from ui.session import Session
 from ui.settingswatch import SettingsWatcher
@@ -73,6 +74,9 @@ class MainWindow(QMainWindow):
         self.home.language_chosen.connect(self.set_language)
         self.home.tile_selected.connect(self.show_screen)
         self.home.search_requested.connect(lambda: self.show_screen("search"))
+        self.home.entrance_selected.connect(self.open_record)
+        self.home.notice_selected.connect(self.open_record)
+        self.home.call_requested.connect(self.call_staff)
         self.stack.addWidget(self.home)
         self.history: list[QWidget] = []
         self.tasks = Tasks(self)
@@ -154,6 +158,7 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ navigation
     def push(self, screen: QWidget) -> None:
+        add_call_button(screen, self.scale, self.lang, self.call_staff)  # 呼叫工作人员 on every screen
         self.history.append(screen)
         self.stack.addWidget(screen)
         self.stack.setCurrentWidget(screen)
@@ -167,6 +172,10 @@ class MainWindow(QMainWindow):
         while self.history:
             self._drop(self.history.pop())
         self.stack.setCurrentWidget(self.home)
+
+    def call_staff(self) -> None:
+        """呼叫工作人员: a cover over the screen on show with this hall's phone and 12345."""
+        CallStaffPanel(self.stack.currentWidget(), self.terminal.settings["terminal.phone"], self.scale, self.lang)
 
     def _drop(self, screen: QWidget) -> None:
         self.stack.removeWidget(screen)
@@ -220,6 +229,8 @@ class MainWindow(QMainWindow):
     def reset_session(self) -> None:
         """A clean kiosk for the next person: home, covers closed, typed text gone, speech stopped, default modes."""
         self.session.close_warning()
+        for panel in self.findChildren(CallStaffPanel):
+            panel.close_overlay()
         if self._speaker is not None:
             self._speaker.silence()
         self.go_home()  # screens (and the covers and keyboards on them) are destroyed with their typed text

@@ -38,6 +38,7 @@ from typing import Any
 
 from kiosk.demo import builders as bd
 from kiosk.demo import textbank as tb
+from kiosk.demo.lifeevents import make_life_events
 from kiosk.demo.synonyms import make_synonyms
 from kiosk.demo.timeline import ANCHOR, Timeline, quarter_of
 from kiosk.files import write_atomic
@@ -340,7 +341,7 @@ def make_notices(timeline: Timeline) -> list[Record]:
 def make_profile(timeline: Timeline) -> Record:
     """The county's default terminal profile."""
     rec = bd.envelope("profile-990121-default", "terminal_profile", COUNTY, _aged_stamp(timeline, "2026-10-15T10:00:00+08:00"))
-    rec.update({"name": "溪源县默认终端配置", "terminal_ids": [], "settings": {"ui.idle_timeout_s": 120}})
+    rec.update({"name": "溪源县默认终端配置", "terminal_ids": [], "settings": {"ui.idle_timeout_s": 120, "terminal.phone": "0739-5261234"}})
     return rec
 
 
@@ -443,6 +444,7 @@ def build(today: date = ANCHOR) -> dict[str, list[Record]]:
         "terminal_profile": [make_profile(timeline)],
         "synonym": make_synonyms(COUNTY, _aged_stamp(timeline, "2026-10-20T09:00:00+08:00")),
     }
+    records["life_event"] = make_life_events(records, COUNTY, _aged_stamp(timeline, "2026-10-20T10:00:00+08:00"))
     _start_of_today(records, today)
     return records
 

@@ -25,6 +25,7 @@ KINDS: tuple[str, ...] = (
     "notice",
     "terminal_profile",
     "synonym",
+    "life_event",
 )
 
 KIND_LABELS_ZH: dict[str, str] = {
@@ -39,6 +40,7 @@ KIND_LABELS_ZH: dict[str, str] = {
     "notice": NP_("record kind", "通知公告"),
     "terminal_profile": NP_("record kind", "终端配置"),
     "synonym": NP_("record kind", "同义词"),
+    "life_event": NP_("record kind", "生活事项"),
 }
 
 VALIDITY_VALUES = ("现行有效", "已修改", "已废止", "已失效")
@@ -59,6 +61,9 @@ MAX_NESTING = 32
 PERIOD_PATTERN = r"^[0-9]{4}(-(0[1-9]|1[0-2]|Q[1-4]|H[12]))?$"
 BOARD_TYPES = ("party", "village", "finance")
 FREQUENCIES = ("每月", "每季度", "每半年", "每年", "随时")
+#: The pictures a life_event entrance may show (drawn by the terminal, ui/lifeevents.py): 养老, 救助, 看病,
+#: 残疾人, 住房, 上学, 退役军人, 农业, 办证.
+LIFE_EVENT_ICONS = ("elder", "relief", "medical", "disability", "housing", "school", "veteran", "farming", "papers")
 
 
 def _text(description: str, *, max_length: int = 200, min_length: int = 1) -> Schema:
@@ -385,7 +390,22 @@ KIND_PROPERTIES: dict[str, tuple[dict[str, Schema], tuple[str, ...]]] = {
         },
         ("terms",),
     ),
+    "life_event": (
+        {
+            "title": _text("入口名称, e.g. 低保/救助", max_length=20),
+            "icon": _enum("图标", LIFE_EVENT_ICONS),
+            "sort_order": {"type": "integer", "minimum": 0, "maximum": 999, "description": "display order on the home screen"},
+            "summary": _text("一句话说明, e.g. 最低生活保障、特困供养、临时救助", max_length=100, min_length=0),
+            "policy_ids": _list(_record_id("a subsidy_policy record"), "相关补贴政策 (its page leads on to this village's payments)"),
+            "guide_ids": _list(_record_id("a service_guide record"), "相关办事指南"),
+            "document_ids": _list(_record_id("a document record"), "相关政策文件"),
+        },
+        ("title", "icon", "sort_order"),
+    ),
 }
+
+#: Kinds only the county (or a level above it) may publish: they shape every terminal's home screen.
+COUNTY_KINDS = frozenset({"life_event"})
 
 
 def kind_schema(kind: str) -> Schema:

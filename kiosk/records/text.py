@@ -87,6 +87,8 @@ def body_of(record: Record) -> str:
         return _join(record["issuer"], record["body"])
     if kind == "catalogue_domain":
         return record.get("description", "")
+    if kind == "life_event":
+        return record.get("summary", "")
     return ""
 
 

@@ -22,6 +22,7 @@ from kiosk import regions
 from kiosk.errors import KioskError
 from kiosk.money import format_fen
 from kiosk.records.schema import (
+    COUNTY_KINDS,
     KINDS,
     KINDS_WITHOUT_KEYWORDS,
     MAX_FEN,
@@ -316,6 +317,8 @@ def _region_problems(record: Record, source: str) -> Iterator[RecordProblem]:
     level = regions.level_of(code)
     if kind in ("subsidy_payment", "board") and level != "village" and not record.get("deleted"):
         yield RecordProblem(rid, "region", f"a village-level code for a {kind}", f"{code} ({level})", source)
+    if kind in COUNTY_KINDS and level in ("township", "village") and not record.get("deleted"):
+        yield RecordProblem(rid, "region", f"a county-level (or higher) code for a {kind}", f"{code} ({level})", source)
     if kind == "region" and not record.get("deleted"):
         if record.get("level") != level:
             yield RecordProblem(rid, "level", f"{level!r} (the level of code {code})", _short(record.get("level")), source)

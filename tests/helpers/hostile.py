@@ -102,6 +102,9 @@ def _rewrite(record: Record, mark: Callable[[str], str]) -> Record:
         fields(out, "name", "description", "content", "subject")
     elif kind == "terminal_profile":
         fields(out, "name")
+    elif kind == "life_event":
+        fields(out, "summary")
+        out["title"] = f"<b>粗</b>{out['title']}"[:20]  # at most 20 characters: the long <img> does not fit
     if kind not in ("terminal_profile", "region", *KINDS_WITHOUT_KEYWORDS):
         out["keywords"] = [*out.get("keywords", []), "<b>粗</b>词"]  # search suggestions (联想) come from keywords too (≤ 40 characters)
     return out

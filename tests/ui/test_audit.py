@@ -31,7 +31,7 @@ MIN_TITLE_PX_LARGE = 40  # 30 pt
 MIN_CONTRAST = 4.5
 SIZES = ((1920, 1080), (1080, 1920))
 LANGUAGES = ("zh_CN", "en", "zh_Hant")
-COVERS = ("chooser", "keyboard", "idle-warning", "attract", "print-preview", "print-status", "qr-cover")
+COVERS = ("chooser", "keyboard", "idle-warning", "attract", "print-preview", "print-status", "qr-cover", "call-staff")
 
 
 def luminance(colour: QColor) -> float:
@@ -130,6 +130,9 @@ def _open_cover(qtbot, window: MainWindow, cover: str) -> None:
         window.session.warn(25)
     elif cover == "attract":
         window.session.show_attract()
+    elif cover == "call-staff":
+        window.show_screen("life-event")
+        window.call_staff()
     elif cover in ("print-preview", "print-status", "qr-cover"):
         window.show_screen("document")
         buttons = window.stack.currentWidget().findChild(PrintButtons, "print-buttons")
@@ -165,7 +168,8 @@ def test_every_screen_passes_the_audit_and_is_captured(qtbot, demo_terminal: Ter
         expected = "home" if name in ("home", "attract") else {"payments": "subsidies", "policy": "subsidy-policy",
                                                                "chooser": "subsidies", "keyboard": "subsidies", "idle-warning": "documents",
                                                                "attachments": "document", "print-preview": "document",
-                                                               "print-status": "document", "qr-cover": "document"}.get(name, name)
+                                                               "print-status": "document", "qr-cover": "document",
+                                                               "call-staff": "life-event"}.get(name, name)
         assert current.objectName() == expected, (name, current.objectName())
         if (window.width(), window.height()) != size:  # the content's minimum size pushed the window past the screen
             problems.append(f"{name} {size[0]}x{size[1]} {mode}: needs {window.width()}x{window.height()}, does not fit the screen")
