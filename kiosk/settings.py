@@ -83,6 +83,10 @@ def _origins(value: str) -> str | None:
     return f"origins like https://zwgk.example.gov.cn (not {', '.join(bad)})" if bad else None
 
 
+def _pin_hash(value: str) -> str | None:
+    return None if value == "" or value.startswith("$argon2id$") else "an Argon2id hash ($argon2id$…) of the staff PIN, never the PIN"
+
+
 def _font_path(value: str) -> str | None:
     return None if value == "" or value.lower().endswith((".ttf", ".ttc")) else "a .ttf or .ttc file (CFF .otf fonts cannot be embedded)"
 
@@ -146,6 +150,10 @@ SETTINGS: tuple[Setting, ...] = (
             "PEM file of CA certificates to trust for the portal (a private CA); empty = the usual trust store.", "staff", applies=AT_ONCE),
     Setting("sync.connect_timeout_s", int, 10, "Seconds to wait for a connection to the portal.", "staff", _range(1, 300), applies=AT_ONCE),
     Setting("sync.read_timeout_s", int, 30, "Seconds to wait for the portal to answer once connected.", "staff", _range(1, 600), applies=AT_ONCE),
+    Setting("staff.pin_hash", str, "",
+            "The county's reset of a forgotten staff PIN: an Argon2id hash (`kiosk staff hash-pin`), never the PIN. It wins over "
+            "the PIN set on the terminal until staff set a new one there (kiosk/staff.py); only a signed profile may carry it.",
+            "portal", _pin_hash, applies=AT_ONCE),
 )
 BY_KEY: dict[str, Setting] = {setting.key: setting for setting in SETTINGS}
 

@@ -1,0 +1,156 @@
+"""Staff mode with one finger: the 5-second press, the PIN pad, the panel's actions, the lockout, the locks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QApplication, QLabel, QPushButton
+
+from kiosk.clock import SteppedClock
+from kiosk.staff import IDLE_LOCK_S, LOCK_AFTER, delay_after
+from kiosk.terminal import Terminal
+from tests.helpers.clock import TEST_NOW
+from tests.helpers.qt import button, current, open_window, tap, visible
+from ui.staff import HOLD_S, PinPad, staff_lock
+from ui.staff_panel import RESTART_EXIT, StaffPanel
+from ui.window import MainWindow
+
+PIN = "246810"
+
+
+class Seconds:
+    """The idle watcher's monotonic clock, stepped by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def staff_terminal(tmp_path: Path) -> Iterator[Terminal]:
+    """A demo terminal of its own (the PIN and the lockout live in its data folder), on a clock the test steps."""
+    clock = SteppedClock(TEST_NOW)
+    with Terminal(tmp_path / "terminal", clock) as terminal:
+        terminal.ensure_demo_content()
+        terminal.settings.set_local("printing.backend", "file")
+        terminal.reload_settings()
+        yield terminal
+
+
+def open_staff_window(qtbot, terminal: Terminal, **options) -> tuple[MainWindow, Seconds]:
+    window = open_window(qtbot, terminal, **options)
+    seconds = Seconds()
+    window.idle.clock = seconds
+    window.idle.touched()
+    window.staff_gesture.start()
+    qtbot.addWidget(window)
+    return window, seconds
+
+
+def hold_terminal_name(qtbot, window: MainWindow, seconds: Seconds, held_s: float) -> None:
+    name = visible(window, QLabel, "terminal-name")
+    assert name is not None
+    qtbot.mousePress(name, Qt.MouseButton.LeftButton, pos=QPoint(5, 5))
+    seconds.now += held_s
+    window.staff_gesture.check()
+    qtbot.mouseRelease(name, Qt.MouseButton.LeftButton, pos=QPoint(5, 5))
+
+
+def type_pin(qtbot, window: MainWindow, pin: str) -> None:
+    for digit in pin:
+        tap(qtbot, button(window, f"pin-{digit}"))
+    tap(qtbot, button(window, "pin-ok"))
+
+
+def open_panel(qtbot, window: MainWindow, seconds: Seconds) -> StaffPanel:
+    hold_terminal_name(qtbot, window, seconds, HOLD_S)
+    type_pin(qtbot, window, PIN)
+    panel = current(window)
+    assert isinstance(panel, StaffPanel)
+    return panel
+
+
+def test_a_tap_or_a_short_press_opens_nothing_five_seconds_open_the_pad(qtbot, staff_terminal: Terminal) -> None:
+    window, seconds = open_staff_window(qtbot, staff_terminal)
+    tap(qtbot, visible(window, QLabel, "terminal-name"))
+    hold_terminal_name(qtbot, window, seconds, HOLD_S - 0.5)
+    assert current(window) is window.home
+    hold_terminal_name(qtbot, window, seconds, HOLD_S)
+    assert isinstance(current(window), PinPad)
+
+
+def test_the_pin_opens_the_panel_and_says_why_data_is_stale(qtbot, staff_terminal: Terminal, tmp_path: Path) -> None:
+    staff_lock(open_staff_window(qtbot, staff_terminal)[0]).set_pin(PIN)
+    window, seconds = open_staff_window(qtbot, staff_terminal)
+    staff_terminal.store.note_sync("county", at=TEST_NOW.isoformat(), error="certificate verify failed", error_kind="tls")
+    panel = open_panel(qtbot, window, seconds)
+    words = {label.objectName(): label.text() for label in panel.findChildren(QLabel) if label.objectName().startswith("status-")}
+    assert "内容可能不是最新的" in words["status-data"] or "暂时连不上" in words["status-data"]
+    assert "上次出错" in words["status-channel-county"]
+    assert words["status-printer-a4"].startswith("可以打印") and words["status-printer-receipt"].startswith("可以打印")
+
+
+def test_wrong_pins_slow_the_pad_then_lock_it_and_the_lock_survives_a_restart(qtbot, staff_terminal: Terminal) -> None:
+    window, seconds = open_staff_window(qtbot, staff_terminal)
+    lock = staff_lock(window)
+    lock.set_pin(PIN)
+    hold_terminal_name(qtbot, window, seconds, HOLD_S)
+    for _ in range(LOCK_AFTER):
+        staff_terminal.clock.advance(seconds=delay_after(lock.failures()))
+        current(window).show_wait()  # the pad's one-second tick, now
+        type_pin(qtbot, window, "000000")
+    message = visible(window, QLabel, "pin-message").text()
+    assert "已锁定" in message and not visible(window, QPushButton, "pin-ok").isEnabled()
+    window.close()
+    again, seconds = open_staff_window(qtbot, staff_terminal)  # a restart: a new window on the same data folder
+    hold_terminal_name(qtbot, again, seconds, HOLD_S)
+    assert not visible(again, QPushButton, "pin-1").isEnabled()
+    assert "已锁定" in visible(again, QLabel, "pin-message").text()
+
+
+def test_test_pages_go_to_the_a4_and_the_receipt_printer(qtbot, staff_terminal: Terminal) -> None:
+    window, seconds = open_staff_window(qtbot, staff_terminal)
+    staff_lock(window).set_pin(PIN)
+    open_panel(qtbot, window, seconds)
+    printed = staff_terminal.data_dir / "printed"
+    for role in ("a4", "receipt"):
+        tap(qtbot, button(window, f"staff-test-{role}"))
+        qtbot.waitUntil(lambda r=role: any((printed / r).glob("*.pdf")), timeout=20_000)
+        qtbot.waitUntil(lambda: "测试页已送到打印机" in visible(window, QLabel, "staff-message").text(), timeout=5_000)
+    assert [p.read_bytes()[:5] for p in printed.glob("*/*.pdf")] == [b"%PDF-", b"%PDF-"]
+
+
+def test_the_panel_locks_itself_after_two_idle_minutes_and_a_residents_reset_closes_it(qtbot, staff_terminal: Terminal) -> None:
+    window, seconds = open_staff_window(qtbot, staff_terminal)
+    staff_lock(window).set_pin(PIN)
+    panel = open_panel(qtbot, window, seconds)
+    seconds.now = window.idle.last_touch + IDLE_LOCK_S - 1
+    panel.check_idle()
+    assert current(window) is panel
+    seconds.now = window.idle.last_touch + IDLE_LOCK_S
+    panel.check_idle()
+    assert current(window) is window.home
+    open_panel(qtbot, window, seconds)
+    window.reset_session()  # what the residents' idle timeout does
+    assert current(window) is window.home and not window.history
+
+
+def test_sync_now_exit_kiosk_mode_restart_and_lock(qtbot, staff_terminal: Terminal, monkeypatch) -> None:
+    window, seconds = open_staff_window(qtbot, staff_terminal, lockdown=True)
+    staff_lock(window).set_pin(PIN)
+    open_panel(qtbot, window, seconds)
+    tap(qtbot, button(window, "staff-sync"))
+    assert "后台同步没有开启" in visible(window, QLabel, "staff-message").text()  # no background sync in this window
+    tap(qtbot, button(window, "staff-exit-kiosk"))
+    assert not window.lockdown and not window.windowFlags() & Qt.WindowType.WindowStaysOnTopHint
+    codes: list[int] = []
+    monkeypatch.setattr(QApplication, "exit", staticmethod(codes.append))
+    tap(qtbot, button(window, "staff-restart"))
+    assert codes == [RESTART_EXIT]
+    tap(qtbot, button(window, "staff-lock"))
+    assert current(window) is window.home
