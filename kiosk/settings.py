@@ -50,11 +50,27 @@ class Setting:
 
 
 def _range(low: int, high: int) -> Callable[[Any], str | None]:
-    return lambda value: None if low <= value <= high else f"a number from {low} to {high}"
+    check = lambda value: None if low <= value <= high else f"a number from {low} to {high}"  # noqa: E731
+    check.bounds = (low, high)  # type: ignore[attr-defined]  # for editors (the staff panel's settings screen)
+    return check
 
 
 def _one_of(*options: str) -> Callable[[Any], str | None]:
-    return lambda value: None if value in options else "one of " + ", ".join(options)
+    check = lambda value: None if value in options else "one of " + ", ".join(options)  # noqa: E731
+    check.choices = options  # type: ignore[attr-defined]  # for editors: the values to offer
+    return check
+
+
+def choices_of(setting: Setting) -> tuple[Any, ...]:
+    """The values an editor may offer for ``setting`` (empty when any value of its type that passes the check will do)."""
+    if setting.type is bool:
+        return (True, False)
+    return tuple(getattr(setting.check, "choices", ()))
+
+
+def bounds_of(setting: Setting) -> tuple[int, int] | None:
+    """(lowest, highest) for a number setting with a range, else None."""
+    return getattr(setting.check, "bounds", None)
 
 
 def _region(value: str) -> str | None:
@@ -74,7 +90,9 @@ def _url_or_empty(value: str) -> str | None:
 
 
 def _in(*options: int) -> Callable[[Any], str | None]:
-    return lambda value: None if value in options else "one of " + ", ".join(map(str, options))
+    check = lambda value: None if value in options else "one of " + ", ".join(map(str, options))  # noqa: E731
+    check.choices = options  # type: ignore[attr-defined]
+    return check
 
 
 def _origins(value: str) -> str | None:

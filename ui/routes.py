@@ -29,7 +29,7 @@ from ui.printing import PrintButtons
 from ui.reading import Part, ReadingScreen
 from ui.search import SearchScreen
 from ui.staff import open_pin_pad
-from ui.staff_panel import open_panel
+from ui.staff_panel import open_panel, open_settings
 from ui.subsidies import SubsidyScreen
 
 if TYPE_CHECKING:
@@ -191,5 +191,6 @@ SCREENS: dict[str, ScreenOpener] = {
     "search": _search,
     "staff-pin": open_pin_pad,  # what the 5-second press on the terminal name opens (ui/staff.py)
     "staff": open_panel,  # the panel behind the PIN, for `kiosk run --screenshot --screen staff` and the audit
+    "staff-settings": open_settings,
     **{name: _sample(name, kind) for name, kind in SAMPLE_RECORDS.items()},
 }

@@ -178,3 +178,9 @@ class StaffPanel(QWidget):
 
 def open_panel(window: MainWindow) -> None:
     window.push(StaffPanel(window))
+
+
+def open_settings(window: MainWindow) -> None:
+    """The panel with its settings editor on top (what 设置 opens)."""
+    open_panel(window)
+    window.history[-1].open_settings()  # type: ignore[attr-defined]

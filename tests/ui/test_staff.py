@@ -16,6 +16,7 @@ from tests.helpers.clock import TEST_NOW
 from tests.helpers.qt import button, current, open_window, tap, visible
 from ui.staff import HOLD_S, PinPad, staff_lock
 from ui.staff_panel import RESTART_EXIT, StaffPanel
+from ui.staff_settings import EDITABLE
 from ui.window import MainWindow
 
 PIN = "246810"
@@ -154,3 +155,53 @@ def test_sync_now_exit_kiosk_mode_restart_and_lock(qtbot, staff_terminal: Termin
     assert codes == [RESTART_EXIT]
     tap(qtbot, button(window, "staff-lock"))
     assert current(window) is window.home
+
+
+def setting_row(qtbot, window: MainWindow, key: str) -> QPushButton:
+    """The settings editor's row for ``key``, paging on with 下一页 until it shows."""
+    for _ in range(10):
+        row = visible(window, QPushButton, f"setting-{key}")
+        if row is not None:
+            return row
+        tap(qtbot, button(window, "settings-next"))
+    raise AssertionError(f"no row for {key}")
+
+
+def test_staff_change_the_printer_queue_and_numbers_on_screen_with_the_clis_words(qtbot, staff_terminal: Terminal) -> None:
+    window, seconds = open_staff_window(qtbot, staff_terminal)
+    staff_lock(window).set_pin(PIN)
+    open_panel(qtbot, window, seconds)
+    tap(qtbot, button(window, "staff-settings"))
+    tap(qtbot, setting_row(qtbot, window, "printing.queue"))
+    for key in ("key-K", "key-I", "key-O", "key-S", "key-K", "key-symbol-0", "key-A", "key-4"):
+        tap(qtbot, button(window, key))
+    tap(qtbot, button(window, "keyboard-done"))
+    assert staff_terminal.settings["printing.queue"] == "kiosk-a4"
+    assert "已保存：printing.queue = kiosk-a4" in visible(window, QLabel, "settings-message").text()
+    tap(qtbot, setting_row(qtbot, window, "printing.receipt_width_mm"))
+    tap(qtbot, button(window, "choice-1"))
+    assert staff_terminal.settings["printing.receipt_width_mm"] == 58
+    tap(qtbot, setting_row(qtbot, window, "sync.interval_s"))
+    for _ in range(4):
+        tap(qtbot, button(window, "num-delete"))
+    tap(qtbot, button(window, "num-5"))
+    tap(qtbot, button(window, "num-done"))
+    assert visible(window, QLabel, "settings-message").text() == "setting 'sync.interval_s': expected a number from 15 to 86400 (found 5)"
+    assert staff_terminal.settings["sync.interval_s"] == 900
+    assert "staff.pin_hash" not in {setting.key for setting in EDITABLE} and "printing.queue" in {s.key for s in EDITABLE}
+
+
+def test_sync_now_runs_the_windows_background_sync_and_says_when_it_ends(qtbot, staff_terminal: Terminal) -> None:
+    from app.background import make_background
+
+    window, seconds = open_staff_window(qtbot, staff_terminal)
+    window.attach_sync(make_background(staff_terminal, first_delay_s=3600))  # no cycle until 立即同步 wakes it
+    try:
+        staff_lock(window).set_pin(PIN)
+        open_panel(qtbot, window, seconds)
+        assert window.background.scheduler.last_report is None
+        tap(qtbot, button(window, "staff-sync"))  # says 正在同步…… until the cycle's report arrives
+        qtbot.waitUntil(lambda: visible(window, QLabel, "staff-message").text() == "同步结束。", timeout=30_000)
+        assert window.background.scheduler.last_report is not None
+    finally:
+        window.shutdown()
