@@ -16,13 +16,17 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QBoxLayout, QGridLayout, QVBoxLayout, QWidget
 
+from kiosk import usb
 from kiosk.changes import ContentChanges
-from kiosk.i18n import tr
+from kiosk.i18n import N_, tr
+from kiosk.records.validate import BatchRejected
 from kiosk.staff import IDLE_LOCK_S
 from kiosk.staffstatus import status_lines
 from printing.backend import PrinterError
 from printing.staffprint import print_test_page, printer_lines
 from ui import theme
+from ui.chooser import Chooser
+from ui.keyboard import KeyboardPanel
 from ui.widgets import big_button, plain_label, screen_column
 
 if TYPE_CHECKING:
@@ -32,6 +36,8 @@ log = logging.getLogger(__name__)
 
 RESTART_EXIT = 75  # `kiosk run` starts itself again on this code (ui/app.py)
 LOCK_CHECK_MS = 1000
+USB_POLL_MS = 2000  # how often the mount points are looked at for a stick (kiosk/usb.py)
+KIND_TEXT = {usb.FEED: N_("签名数据包"), usb.RECORDS: N_("普通记录文件")}
 
 
 class StaffPanel(QWidget):
@@ -65,6 +71,8 @@ class StaffPanel(QWidget):
         buttons = [("staff-sync", tr("立即同步", lang), self.sync_now, True),
                    ("staff-test-a4", tr("测试打印（A4）", lang), lambda: self.test_print("a4"), False),
                    ("staff-test-receipt", tr("测试打印（凭条）", lang), lambda: self.test_print("receipt"), False),
+                   ("staff-usb", tr("U 盘导入", lang), self.usb_import, False),
+                   ("staff-enroll", tr("接入平台", lang), self.enroll, False),
                    ("staff-settings", tr("设置", lang), self.open_settings, False),
                    ("staff-restart", tr("重启程序", lang), self.restart, False),
                    ("staff-exit-kiosk", tr("退出全屏", lang), self.exit_kiosk_mode, False),
@@ -76,6 +84,11 @@ class StaffPanel(QWidget):
             button.clicked.connect(handler)
             grid.addWidget(button, index // columns, index % columns)
         actions.addLayout(grid)
+        self.usb_line = plain_label()
+        self.usb_line.setObjectName("staff-usb-line")
+        self.usb_line.setWordWrap(True)
+        self.usb_line.setStyleSheet(f"color: {theme.INK}; font-size: {scale.small_px}px;")
+        actions.addWidget(self.usb_line)
         actions.addWidget(self.message)
         actions.addStretch(1)
         panes.addLayout(actions, 2)
@@ -83,6 +96,11 @@ class StaffPanel(QWidget):
         self._locker.setInterval(LOCK_CHECK_MS)
         self._locker.timeout.connect(self.check_idle)
         self._locker.start()
+        self._usb_watch = QTimer(self)
+        self._usb_watch.setInterval(USB_POLL_MS)
+        self._usb_watch.timeout.connect(self.watch_usb)
+        self._usb_watch.start()
+        self.watch_usb()
         background = window.background
         if background is not None:
             background.percent.connect(self.show_percent)
@@ -145,6 +163,85 @@ class StaffPanel(QWidget):
             self.refresh()
 
         self.window_.tasks.run(lambda: print_test_page(terminal, role, lang), done, failed, owner=self)
+
+    # ------------------------------------------------------------------ USB and enrolment
+    def _actions(self) -> object | None:
+        return getattr(self.window_.background, "staff", None)
+
+    def watch_usb(self) -> None:
+        """What the mounted sticks hold, in one line, refreshed every few seconds (a stick plugged in shows up)."""
+        found = usb.scan()
+        self.usb_line.setText(tr("U 盘：{what}", self.lang, what="；".join(f"{tr(KIND_TEXT[f.kind], self.lang)} {f.path}" for f in found))
+                              if found else tr("U 盘：没有发现", self.lang))
+
+    def usb_import(self) -> None:
+        found = usb.scan()
+        if not found:
+            self.say(tr("没有在 U 盘上发现数据，请插好 U 盘后再试。", self.lang))
+            return
+        options = [(f"{tr(KIND_TEXT[f.kind], self.lang)}：{f.path}", f) for f in found]
+        Chooser(self, tr("选择要导入的数据", self.lang), options, self.import_found, self.scale, self.lang, columns=1)
+
+    def import_found(self, found: usb.Found) -> None:
+        terminal, lang = self.window_.terminal, self.lang
+        if found.kind == usb.RECORDS:
+            why = terminal.follows_feed()
+            if why:
+                self.say(tr("本机已接入县级平台（{why}），不能导入普通记录文件；县里的内容只能通过签名数据包导入。", lang, why=why))
+                return
+            try:
+                report = terminal.import_path(found.path)
+            except (BatchRejected, ValueError, OSError) as exc:
+                self.say(tr("导入被拒绝，本机内容没有改变：{why}", lang, why=str(exc)))
+                return
+            self.say(tr("已导入 {n} 条记录。", lang, n=report.result.added + report.result.updated))
+            self.window_.on_synced(ContentChanges.of_kinds(report.result.kinds))
+            self.refresh()
+            return
+        actions = self._actions()
+        if actions is None:
+            self.say(tr("后台同步没有开启（kiosk run --no-sync 或截图模式），无法导入签名数据包。", lang))
+            return
+        log.info("staff: import the signed feed at %s", found.path)
+        self.say(tr("正在检查并导入签名数据包……", lang))
+
+        def done(text: str) -> None:
+            self.say(tr("导入完成：{what}", lang, what=text))
+            self.window_.on_synced(ContentChanges(frozenset({"feed"}), settings=True))
+            self.refresh()
+
+        self.window_.tasks.run(lambda: actions.import_feed(found.path, lang), done,  # type: ignore[attr-defined]
+                               lambda error: self.say(tr("导入失败：{why}", lang, why=str(error))), owner=self)
+
+    def enroll(self) -> None:
+        """Portal address, code and the root fingerprint from the code slip, each typed on the on-screen keyboard."""
+        actions = self._actions()
+        if actions is None:
+            self.say(tr("后台同步没有开启（kiosk run --no-sync 或截图模式），无法接入平台。", self.lang))
+            return
+        answers: list[str] = []
+        prompts = [tr("县级平台地址（https://…）", self.lang), tr("接入码（接入码单上）", self.lang),
+                   tr("信任根指纹（接入码单上，64 位）", self.lang)]
+
+        def ask() -> None:
+            KeyboardPanel(self, prompts[len(answers)], "", answer, self.scale, self.lang, vocabulary=[], symbols="-_.:/")
+
+        def answer(text: str) -> None:
+            answers.append(text.strip())
+            if len(answers) < len(prompts):
+                ask()
+                return
+            self.say(tr("正在接入……", self.lang))
+
+            def done(text: str) -> None:
+                self.say(tr("已接入：{who}", self.lang, who=text))
+                self.window_.apply_settings(self.window_.terminal.reload_settings())
+                self.refresh()
+
+            self.window_.tasks.run(lambda: actions.enroll(*answers), done,  # type: ignore[attr-defined]
+                                   lambda error: self.say(tr("接入失败，没有保存任何东西：{why}", self.lang, why=str(error))), owner=self)
+
+        ask()
 
     def open_settings(self) -> None:
         from ui.staff_settings import SettingsEditor

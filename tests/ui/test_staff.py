@@ -205,3 +205,61 @@ def test_sync_now_runs_the_windows_background_sync_and_says_when_it_ends(qtbot, 
         assert window.background.scheduler.last_report is not None
     finally:
         window.shutdown()
+
+
+def test_a_signed_feed_on_a_usb_stick_is_imported_and_plain_records_are_refused(qtbot, staff_terminal: Terminal, tmp_path: Path,
+                                                                                 monkeypatch) -> None:
+    from app.background import make_background
+    from sync.enroll import root_path
+    from tests.security.provenance_support import built_feed
+
+    mounts = tmp_path / "media"
+    feed = built_feed(mounts / "USER" / "STICK")  # the feed folder, and its plain record source beside it
+    monkeypatch.setenv("KIOSK_USB_ROOTS", str(mounts))
+    root_path(staff_terminal.data_dir).parent.mkdir(parents=True, exist_ok=True)
+    root_path(staff_terminal.data_dir).write_bytes(feed.root)  # enrolled: the county's root is anchored
+    window, seconds = open_staff_window(qtbot, staff_terminal)
+    window.attach_sync(make_background(staff_terminal, first_delay_s=3600))
+    try:
+        staff_lock(window).set_pin(PIN)
+        open_panel(qtbot, window, seconds)
+        assert "签名数据包" in visible(window, QLabel, "staff-usb-line").text()
+        tap(qtbot, button(window, "staff-usb"))
+        tap(qtbot, button(window, "choice-1"))  # the plain record files
+        assert "不能导入普通记录文件" in visible(window, QLabel, "staff-message").text()
+        assert not staff_terminal.store.channel_states()
+        tap(qtbot, button(window, "staff-usb"))
+        tap(qtbot, button(window, "choice-0"))  # the signed feed, feeds first
+        qtbot.waitUntil(lambda: visible(window, QLabel, "staff-message").text().startswith(("导入完成", "导入失败")), timeout=60_000)
+        assert visible(window, QLabel, "staff-message").text().startswith("导入完成"), visible(window, QLabel, "staff-message").text()
+        assert staff_terminal.store.channel_states()
+    finally:
+        window.shutdown()
+
+
+def type_on_keyboard(qtbot, window: MainWindow, text: str) -> None:
+    """Each character with one finger on the on-screen keyboard (letters, digits and the -_.:/ row), then 确定."""
+    for ch in text:
+        name = f"key-{ch.upper()}" if ch.isalnum() else f"key-symbol-{'-_.:/'.index(ch)}"
+        tap(qtbot, button(window, name))
+    tap(qtbot, button(window, "keyboard-done"))
+
+
+def test_enrolment_from_the_screen_goes_through_enrols_checks(qtbot, staff_terminal: Terminal) -> None:
+    from app.background import make_background
+    from kiosk.credentials import credentials_path
+
+    window, seconds = open_staff_window(qtbot, staff_terminal)
+    window.attach_sync(make_background(staff_terminal, first_delay_s=3600))
+    try:
+        staff_lock(window).set_pin(PIN)
+        open_panel(qtbot, window, seconds)
+        tap(qtbot, button(window, "staff-enroll"))
+        type_on_keyboard(qtbot, window, "http://portal.example.gov.cn")  # a remote portal over plain http
+        type_on_keyboard(qtbot, window, "k7qm-3xhp-abcd")
+        type_on_keyboard(qtbot, window, "ab" * 32)
+        qtbot.waitUntil(lambda: visible(window, QLabel, "staff-message").text().startswith("接入失败"), timeout=30_000)
+        assert "must be https://" in visible(window, QLabel, "staff-message").text()
+        assert not credentials_path(staff_terminal.data_dir).exists()
+    finally:
+        window.shutdown()
