@@ -171,7 +171,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("staff.pin_hash", str, "",
             "The county's reset of a forgotten staff PIN: an Argon2id hash (`kiosk staff hash-pin`), never the PIN. It wins over "
             "the PIN set on the terminal until staff set a new one there (kiosk/staff.py); only a signed profile may carry it.",
-            "portal", _pin_hash, applies=AT_ONCE),
+            "portal", _pin_hash, applies=NEXT_SCREEN),
 )
 BY_KEY: dict[str, Setting] = {setting.key: setting for setting in SETTINGS}
 
