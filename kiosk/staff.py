@@ -189,3 +189,39 @@ class StaffLock:
             self._write_lockout(0, None, current)
         log.info("staff mode opened (PIN set by the %s)", source)
         return Attempt(True)
+
+
+class RecentLog(logging.Handler):
+    """The last warnings and errors this program logged, for the staff panel's 近期记录 (kept in memory only).
+
+    Installed once on the root logger by the window (``ui/staff.py``); a line is the time on the
+    terminal's clock, the part of the program, and the message, as staff would read it in the journal.
+    """
+
+    def __init__(self, keep: int = 50) -> None:
+        super().__init__(logging.WARNING)
+        from collections import deque
+
+        self.lines: deque[str] = deque(maxlen=keep)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            when = dt.datetime.fromtimestamp(record.created).strftime("%H:%M:%S")
+            self.lines.append(f"{when} {record.name}: {record.getMessage()}")
+        except Exception:  # a log line must never break the program that logs it
+            self.handleError(record)
+
+    def last(self, count: int) -> list[str]:
+        return list(self.lines)[-count:][::-1]
+
+
+_RECENT: RecentLog | None = None
+
+
+def recent_log() -> RecentLog:
+    """The one RecentLog of this process, on the root logger from the first call on."""
+    global _RECENT
+    if _RECENT is None:
+        _RECENT = RecentLog()
+        logging.getLogger().addHandler(_RECENT)
+    return _RECENT

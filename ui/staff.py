@@ -19,7 +19,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.i18n import tr
-from kiosk.staff import PIN_DIGITS, StaffLock
+from kiosk.staff import PIN_DIGITS, StaffLock, recent_log
 from ui import theme
 from ui.widgets import big_button, plain_label, screen_column
 
@@ -227,6 +227,7 @@ def open_pin_pad(window: MainWindow) -> None:
 
 def install(window: MainWindow) -> HoldGesture:
     """The gesture for ``window``, not yet watching (``start()``; its idle clock steps the hold, so tests step both)."""
+    recent_log()  # from now on the panel can show the warnings logged (kiosk/staff.py)
     gesture = HoldGesture(lambda: window.idle.clock(), window)
     gesture.held.connect(lambda: open_pin_pad(window))
     return gesture

@@ -20,7 +20,7 @@ from kiosk import usb
 from kiosk.changes import ContentChanges
 from kiosk.i18n import N_, tr
 from kiosk.records.validate import BatchRejected
-from kiosk.staff import IDLE_LOCK_S
+from kiosk.staff import IDLE_LOCK_S, recent_log
 from kiosk.staffstatus import status_lines
 from printing.backend import PrinterError
 from printing.staffprint import print_test_page, printer_lines
@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 
 RESTART_EXIT = 75  # `kiosk run` starts itself again on this code (ui/app.py)
 LOCK_CHECK_MS = 1000
+LOG_LINES = 4  # the newest warnings shown under the buttons
 USB_POLL_MS = 2000  # how often the mount points are looked at for a stick (kiosk/usb.py)
 KIND_TEXT = {usb.FEED: N_("签名数据包"), usb.RECORDS: N_("普通记录文件")}
 
@@ -90,6 +91,11 @@ class StaffPanel(QWidget):
         self.usb_line.setStyleSheet(f"color: {theme.INK}; font-size: {scale.small_px}px;")
         actions.addWidget(self.usb_line)
         actions.addWidget(self.message)
+        self.log_lines = plain_label()
+        self.log_lines.setObjectName("staff-log")
+        self.log_lines.setWordWrap(True)
+        self.log_lines.setStyleSheet(f"color: {theme.MUTED}; font-size: {scale.small_px}px;")
+        actions.addWidget(self.log_lines)
         actions.addStretch(1)
         panes.addLayout(actions, 1 if portrait else 2)
         self._locker = QTimer(self)
@@ -126,6 +132,8 @@ class StaffPanel(QWidget):
             self.status_grid.addWidget(label, row, 0, Qt.AlignmentFlag.AlignTop)
             self.status_grid.addWidget(value, row, 1, Qt.AlignmentFlag.AlignTop)
         self.status_grid.setColumnStretch(1, 1)
+        lines = recent_log().last(LOG_LINES)
+        self.log_lines.setText(tr("近期记录：", self.lang) + "\n" + "\n".join(lines) if lines else tr("近期记录：没有警告", self.lang))
 
     def say(self, text: str) -> None:
         self.message.setText(text)
@@ -171,15 +179,18 @@ class StaffPanel(QWidget):
     def watch_usb(self) -> None:
         """What the mounted sticks hold, in one line, refreshed every few seconds (a stick plugged in shows up)."""
         found = usb.scan()
-        self.usb_line.setText(tr("U 盘：{what}", self.lang, what="；".join(f"{tr(KIND_TEXT[f.kind], self.lang)} {f.path}" for f in found))
+        self.usb_line.setText(tr("U 盘：{what}", self.lang, what="；".join(self._found_text(f) for f in found))
                               if found else tr("U 盘：没有发现", self.lang))
+
+    def _found_text(self, found: usb.Found) -> str:
+        return tr("{kind}：{path}", self.lang, kind=tr(KIND_TEXT[found.kind], self.lang), path=str(found.path))
 
     def usb_import(self) -> None:
         found = usb.scan()
         if not found:
             self.say(tr("没有在 U 盘上发现数据，请插好 U 盘后再试。", self.lang))
             return
-        options = [(f"{tr(KIND_TEXT[f.kind], self.lang)}：{f.path}", f) for f in found]
+        options = [(self._found_text(f), f) for f in found]
         Chooser(self, tr("选择要导入的数据", self.lang), options, self.import_found, self.scale, self.lang, columns=1)
 
     def import_found(self, found: usb.Found) -> None:

@@ -263,3 +263,13 @@ def test_enrolment_from_the_screen_goes_through_enrols_checks(qtbot, staff_termi
         assert not credentials_path(staff_terminal.data_dir).exists()
     finally:
         window.shutdown()
+
+
+def test_a_wrong_pin_is_logged_and_the_panel_shows_the_recent_warnings(qtbot, staff_terminal: Terminal) -> None:
+    window, seconds = open_staff_window(qtbot, staff_terminal)
+    staff_lock(window).set_pin(PIN)
+    hold_terminal_name(qtbot, window, seconds, HOLD_S)
+    type_pin(qtbot, window, "000000")
+    type_pin(qtbot, window, PIN)  # after one wrong PIN there is no wait yet
+    assert isinstance(current(window), StaffPanel)
+    assert "wrong staff PIN (1 in a row)" in visible(window, QLabel, "staff-log").text()
