@@ -16,6 +16,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from kiosk.changes import ContentChanges
+from kiosk.i18n import tr
 from kiosk.settings import Settings
 from kiosk.terminal import Terminal
 from sync.client import Progress
@@ -63,6 +64,7 @@ class BackgroundSync(QObject):
         self.scheduler = scheduler
         scheduler.on_finished = lambda report: self._emit(self.synced, changes_of(report))
         scheduler.on_progress = throttled_progress(lambda step: self._emit(self.percent, step))
+        self.staff: StaffActions | None = None
 
     @staticmethod
     def _emit(signal: Any, value: object) -> None:
@@ -102,4 +104,40 @@ def make_scheduler(terminal: Terminal, *, first_delay_s: float = 3.0) -> SyncSch
 
 def make_background(terminal: Terminal, *, first_delay_s: float = 3.0) -> BackgroundSync:
     """What ``kiosk run`` hands the window: background sync for ``terminal``, not yet started."""
-    return BackgroundSync(make_scheduler(terminal, first_delay_s=first_delay_s))
+    background = BackgroundSync(make_scheduler(terminal, first_delay_s=first_delay_s))
+    background.staff = StaffActions(terminal.data_dir, terminal.clock)  # the staff panel's USB import and enrolment
+    return background
+
+
+class StaffActions:
+    """What staff mode does through sync/, for the panel (``ui/staff_panel.py``), which must not import sync/.
+
+    Each call opens its own Terminal on the data folder (it runs on a task thread, like a sync cycle)
+    and returns a sentence for staff, or raises ``ValueError`` with the reason nothing was done.
+    """
+
+    def __init__(self, data_dir: Path, clock: Callable[[], Any]) -> None:
+        self.data_dir, self.clock = Path(data_dir), clock
+
+    def import_feed(self, folder: Path, lang: str = "zh_CN") -> str:
+        """A signed feed folder from a USB stick, with exactly ``kiosk import-feed``'s checks, against the anchored root."""
+        from sync.client import FeedSync, file_url
+        from sync.enroll import root_path
+
+        if not root_path(self.data_dir).is_file():
+            raise ValueError(tr("本机还没有信任根（没有接入县级平台），不能导入签名数据包；请先接入平台。", lang))
+        with Terminal(self.data_dir, self.clock) as terminal:
+            report = FeedSync(terminal, file_url(Path(folder))).run()
+        if not report.ok:
+            raise ValueError(tr("{what}（{why}）", lang, what=tr(report.message_zh, lang), why=report.error or report.status))
+        return tr(report.message_zh, lang)
+
+    def enroll(self, portal: str, code: str, fingerprint: str) -> str:
+        """``kiosk enroll`` from the screen: the root must match the fingerprint typed from the code slip."""
+        from sync.enroll import EnrollError, enroll
+
+        try:
+            creds = enroll(self.data_dir, portal, code, root_fingerprint_text=fingerprint)
+        except EnrollError as exc:
+            raise ValueError(str(exc)) from exc
+        return f"{creds.terminal_id} ({creds.name}, {creds.region}) @ {creds.portal_url}"

@@ -16,7 +16,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from app import print_command, speak_command, sync_command
+from app import print_command, speak_command, staff_command, sync_command
+from kiosk import __version__
 from kiosk.errors import ExitCode, KioskError
 from kiosk.i18n import LANGUAGES
 from kiosk.money import format_fen
@@ -129,7 +130,7 @@ def cmd_show(args: argparse.Namespace, terminal: Terminal) -> int:
 
 def cmd_info(args: argparse.Namespace, terminal: Terminal) -> int:
     """Report even on an empty store (the folder, region and sync state help to fill it), but say it is empty."""
-    info = terminal.info()
+    info = staff_command.info_in_zone(terminal, terminal.info())  # times in the terminal's zone; printers, version, today
     info["empty"] = _store_is_empty(terminal)
 
     def human(d: dict[str, Any]) -> str:
@@ -150,6 +151,9 @@ def cmd_info(args: argparse.Namespace, terminal: Terminal) -> int:
             lines.append(f"  why: {sync['message_zh']} ({sync['error_kind']})")  # the staff sentence for the latest failure
         lines += [f"  channel {channel}: generation {state['generation']}" + (f", last error: {state['last_error']}" if state["last_error"] else "")
                   for channel, state in sorted(sync["channels"].items())]
+        lines.append(f"timezone      {d['timezone']} (every time above)")
+        lines += [f"{line['label']}  {line['value']}" + ("  (!)" if line["alert"] else "") for line in d["status"]
+                  if line["name"] in ("version", "printer-a4", "printer-receipt", "disk", "outbox", "prints-today", "zero-today")]
         lines += [f"warning: {problem}" for problem in d["settings_problems"]]
         return "\n".join(lines)
 
@@ -225,6 +229,7 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print data as JSON")
 
     parser = argparse.ArgumentParser(prog="kiosk", description="Offline disclosure kiosk (政务公开自助终端).", parents=[common])
+    parser.add_argument("--version", action="version", version=f"kiosk {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("import", parents=[common], help="import unsigned record files (a .jsonl/.json file or a folder); "
@@ -267,6 +272,7 @@ def build_parser() -> argparse.ArgumentParser:
     print_command.add_parser(sub, common)
     sync_command.add_parsers(sub, common)
     speak_command.add_parser(sub, common)
+    staff_command.add_parser(sub, common)
 
     p = sub.add_parser("docs", parents=[common], help="regenerate docs/SETTINGS.md and the records part of docs/PROTOCOL.md")
     p.add_argument("--root", default=str(Path(__file__).resolve().parent.parent))

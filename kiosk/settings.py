@@ -51,11 +51,27 @@ class Setting:
 
 
 def _range(low: int, high: int) -> Callable[[Any], str | None]:
-    return lambda value: None if low <= value <= high else f"a number from {low} to {high}"
+    check = lambda value: None if low <= value <= high else f"a number from {low} to {high}"  # noqa: E731
+    check.bounds = (low, high)  # type: ignore[attr-defined]  # for editors (the staff panel's settings screen)
+    return check
 
 
 def _one_of(*options: str) -> Callable[[Any], str | None]:
-    return lambda value: None if value in options else "one of " + ", ".join(options)
+    check = lambda value: None if value in options else "one of " + ", ".join(options)  # noqa: E731
+    check.choices = options  # type: ignore[attr-defined]  # for editors: the values to offer
+    return check
+
+
+def choices_of(setting: Setting) -> tuple[Any, ...]:
+    """The values an editor may offer for ``setting`` (empty when any value of its type that passes the check will do)."""
+    if setting.type is bool:
+        return (True, False)
+    return tuple(getattr(setting.check, "choices", ()))
+
+
+def bounds_of(setting: Setting) -> tuple[int, int] | None:
+    """(lowest, highest) for a number setting with a range, else None."""
+    return getattr(setting.check, "bounds", None)
 
 
 def _region(value: str) -> str | None:
@@ -79,13 +95,19 @@ def _phone_or_empty(value: str) -> str | None:
 
 
 def _in(*options: int) -> Callable[[Any], str | None]:
-    return lambda value: None if value in options else "one of " + ", ".join(map(str, options))
+    check = lambda value: None if value in options else "one of " + ", ".join(map(str, options))  # noqa: E731
+    check.choices = options  # type: ignore[attr-defined]
+    return check
 
 
 def _origins(value: str) -> str | None:
     items = [item.strip() for item in value.split(",") if item.strip()]
     bad = [item for item in items if not item.startswith(("https://", "http://")) or "/" in item.split("://", 1)[1].rstrip("/")]
     return f"origins like https://zwgk.example.gov.cn (not {', '.join(bad)})" if bad else None
+
+
+def _pin_hash(value: str) -> str | None:
+    return None if value == "" or value.startswith("$argon2id$") else "an Argon2id hash ($argon2id$…) of the staff PIN, never the PIN"
 
 
 def _font_path(value: str) -> str | None:
@@ -154,6 +176,10 @@ SETTINGS: tuple[Setting, ...] = (
             "PEM file of CA certificates to trust for the portal (a private CA); empty = the usual trust store.", "staff", applies=AT_ONCE),
     Setting("sync.connect_timeout_s", int, 10, "Seconds to wait for a connection to the portal.", "staff", _range(1, 300), applies=AT_ONCE),
     Setting("sync.read_timeout_s", int, 30, "Seconds to wait for the portal to answer once connected.", "staff", _range(1, 600), applies=AT_ONCE),
+    Setting("staff.pin_hash", str, "",
+            "The county's reset of a forgotten staff PIN: an Argon2id hash (`kiosk staff hash-pin`), never the PIN. It wins over "
+            "the PIN set on the terminal until staff set a new one there (kiosk/staff.py); only a signed profile may carry it.",
+            "portal", _pin_hash, applies=NEXT_SCREEN),
 )
 BY_KEY: dict[str, Setting] = {setting.key: setting for setting in SETTINGS}
 

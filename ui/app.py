@@ -49,6 +49,7 @@ def run_kiosk(terminal: Terminal, args: argparse.Namespace, background: SyncServ
     from PySide6.QtWidgets import QApplication
 
     from ui.fonts import install_cjk_font
+    from ui.staff_panel import RESTART_EXIT
     from ui.window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -69,7 +70,10 @@ def run_kiosk(terminal: Terminal, args: argparse.Namespace, background: SyncServ
     else:
         window.resize(width, height)
         window.show()
-    return app.exec()
+    code = app.exec()
+    if code == RESTART_EXIT:  # 重启程序 in staff mode: the same command again, in this process's place
+        os.execv(sys.executable, [sys.executable, *sys.argv])
+    return code
 
 
 

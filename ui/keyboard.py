@@ -241,7 +241,8 @@ class KeyboardPanel(Overlay):
     """The keyboard as a cover over a screen, with what was typed, 确定 and 取消 (a name filter)."""
 
     def __init__(self, parent: QWidget, prompt: str, initial: str, on_done: Callable[[str], None], scale: theme.Scale, lang: str, *,
-                 vocabulary: Sequence[str], names: bool = False) -> None:
+                 vocabulary: Sequence[str], names: bool = False, symbols: str = "") -> None:
+        """``symbols``: a row of extra keys (``-_.:/`` for a printer queue or an address in the staff settings)."""
         super().__init__(parent, "keyboard-panel", theme.BACKDROP)
         self._on_done = on_done
         layout = QVBoxLayout(self)
@@ -257,6 +258,14 @@ class KeyboardPanel(Overlay):
         self.keyboard = Keyboard(scale, lang, ime_for(vocabulary), initial=initial, names=names)
         self.keyboard.text_changed.connect(self.display.setText)
         layout.addWidget(self.keyboard, 1)
+        if symbols:
+            row = QHBoxLayout()
+            for index, symbol in enumerate(symbols):
+                key = big_button(symbol, scale, name=f"key-symbol-{index}", width_factor=0.8)
+                key.clicked.connect(lambda _checked=False, ch=symbol: self.keyboard.type_digit(ch))  # commits like a digit
+                row.addWidget(key)
+            row.addStretch(1)
+            layout.addLayout(row)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         cancel = big_button(tr("取消", lang), scale, name="keyboard-cancel")

@@ -31,6 +31,8 @@ from ui.pages import document_parts, guide_parts, notice_parts, policy_parts
 from ui.printing import PrintButtons
 from ui.reading import Part, ReadingScreen
 from ui.search import SearchScreen
+from ui.staff import open_pin_pad
+from ui.staff_panel import open_panel, open_settings
 from ui.subsidies import SubsidyScreen, policy_row
 from ui.widgets import LazyListModel, Row, TouchList, big_button
 
@@ -269,5 +271,8 @@ SCREENS: dict[str, ScreenOpener] = {
     "notices": lambda w: _push_list(w, NoticeListScreen(w.browser, w.terminal.clock, w.scale, w.lang, **_nav(w))),
     "search": _search,
     "life-event": _first_life_event,
+    "staff-pin": open_pin_pad,  # what the 5-second press on the terminal name opens (ui/staff.py)
+    "staff": open_panel,  # the panel behind the PIN, for `kiosk run --screenshot --screen staff` and the audit
+    "staff-settings": open_settings,
     **{name: _sample(name, kind) for name, kind in SAMPLE_RECORDS.items()},
 }

@@ -33,6 +33,7 @@ from ui.printing import PrintDesk
 from ui.session import Session
 from ui.settingswatch import SettingsWatcher
 from ui.speech import Speaker
+from ui.staff import install as install_staff_gesture
 from ui.tasks import SyncService, Tasks, Worker
 
 #: Every screen name ``show_screen`` (and ``kiosk run --screen``) accepts.
@@ -86,6 +87,7 @@ class MainWindow(QMainWindow):
         self._speaker, self._desk, self._vocabulary = speaker, None, None
         self.session = Session(self, terminal.settings)
         self.idle = self.session.idle
+        self.staff_gesture = install_staff_gesture(self)  # the 5-second press on the terminal name (ui/staff.py)
         self._stopped = False
         self.refresh()
 
@@ -97,6 +99,7 @@ class MainWindow(QMainWindow):
     def start(self, background: SyncService | None = None) -> None:
         """Run as a kiosk: idle timers, the settings watch, the keyboard's warm-up and, if given, background sync."""
         self.session.start()
+        self.staff_gesture.start()
         self.settings_watch.start()
         self.warm_up()
         if background is not None:
@@ -114,7 +117,7 @@ class MainWindow(QMainWindow):
         if self._stopped:
             return
         self._stopped = True
-        workers: list[Worker | None] = [self.session, self.settings_watch, self.background, self._desk, self._speaker, self.tasks]
+        workers: list[Worker | None] = [self.session, self.staff_gesture, self.settings_watch, self.background, self._desk, self._speaker, self.tasks]
         for worker in filter(None, workers):
             worker.stop()
 
