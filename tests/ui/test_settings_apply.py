@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtWidgets import QLabel, QPushButton
+from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
 from app.background import BackgroundSync
 from kiosk.changes import ContentChanges
@@ -119,10 +119,20 @@ def _sync_probe(value: Any) -> Probe:
 
 
 #: Where each "at once" setting shows on the running kiosk.
+def _phone_on_call_cover(k: Kiosk, phone: str) -> bool:
+    """Open 呼叫工作人员 afresh (a cover shows the phone as it was when opened) and read its phone line."""
+    for cover in k.window.findChildren(QWidget, "call-cover"):
+        cover.setParent(None)
+        cover.deleteLater()
+    k.window.call_staff()
+    return phone in k.label("call-phone")
+
+
 PROBES: dict[str, Probe] = {
     "terminal.id": Probe("terminal-elsewhere", lambda k: k.window.idle.timeout_s == 333),  # a profile for that id applies
     "terminal.name": Probe("河口乡便民服务中心自助终端", lambda k: k.label("terminal-name") == "河口乡便民服务中心自助终端"),
     "terminal.region": Probe(OTHER_VILLAGE, lambda k: k.label("place-name") == "李家村" and k.tile_count("boards").startswith("1")),
+    "terminal.phone": Probe("0739-5213101", lambda k: _phone_on_call_cover(k, "0739-5213101")),
     "terminal.timezone": Probe("Asia/Urumqi", lambda k: "08:32" in k.label("clock")),  # 10:32 in Beijing is 08:32 in Ürümqi
     "content.show_other_villages": Probe(True, lambda k: k.tile_count("boards").startswith("1"),
                                          setup=lambda k: k.set("terminal.region", COUNTY)),
