@@ -91,15 +91,18 @@ def cmd_import(args: argparse.Namespace, terminal: Terminal) -> int:
 
 
 def cmd_search(args: argparse.Namespace, terminal: Terminal) -> int:
-    hits = terminal.search.search(args.query, limit=args.limit, kinds=args.kind or None)
+    result = terminal.search.run(args.query, limit=args.limit, kinds=args.kind or None)
+    hits = result.hits
     if not hits and not args.kind:
         record_zero_result(terminal, args.query)  # counted like the screen's, for the county's zero-result list
     data = [hit.as_dict() for hit in hits]
 
     def human(rows: list[dict[str, Any]]) -> str:
+        # the corrected words the search looked for (or offers), as the search screen's chip says them
+        offer = [f"您是不是要找：{' '.join(result.did_you_mean)}"] if result.did_you_mean else []
         if not rows:
-            return f"no results for {args.query!r}"
-        lines = []
+            return "\n".join([f"no results for {args.query!r}", *offer])
+        lines = offer
         for number, row in enumerate(rows, start=1):
             validity = f" [{row['validity']}]" if row["validity"] and row["validity"] != "现行有效" else ""
             lines.append(f"{number:>2}. [{KIND_LABELS_ZH[row['kind']]}] {row['title']}{validity}  ({row['region_name']} {row['date']})  id={row['record_id']}")

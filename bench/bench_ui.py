@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -147,7 +148,13 @@ def child_lists(data_dir: str) -> None:
 
 
 def child_memory(mode: str, data_dir: str) -> None:
-    """RSS after every screen has been opened (and left), search typed into, vs. a bare window."""
+    """RSS after every screen has been opened (and left), search typed into, vs. a bare window.
+
+    The visits run inside ``app.exec()``, one step per timer tick, as taps do: the screens left are deleted by the
+    event loop (``deleteLater``), as in the running kiosk. Before 2026-12-04 they ran outside any loop, where
+    ``sendPostedEvents(None, 0)`` delivers no deferred delete, so every screen ever opened stayed alive in the figure.
+    """
+    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QWidget
 
     app = QApplication([])
@@ -167,21 +174,35 @@ def child_memory(mode: str, data_dir: str) -> None:
     window.resize(1920, 1080)
     window.show()
     window.warm_up()  # as run_kiosk does
-    for large in (False, True):
-        window.large = large
-        for name in SCREENS:
-            window.go_home()
-            window.show_screen(name)
-            app.processEvents()
-            if name == "search":
-                for letter in "dibao":
-                    window.stack.currentWidget().keyboard.type_letter(letter)
-                window.stack.currentWidget().run_search()
-                app.processEvents()
-    window.go_home()
-    app.processEvents()
-    app.sendPostedEvents(None, 0)  # deferred deletes of the screens that were left
-    print(json.dumps({"rss_mb": _rss_mb()}), flush=True)
+
+    def taps() -> Iterator[None]:  # one step per event-loop turn
+        for large in (False, True):
+            window.large = large
+            for name in SCREENS:
+                window.go_home()
+                yield
+                window.show_screen(name)
+                yield
+                if name == "search":
+                    for letter in "dibao":
+                        window.stack.currentWidget().keyboard.type_letter(letter)
+                    yield
+                    window.stack.currentWidget().run_search()
+                    yield
+        window.go_home()
+        yield
+
+    steps = taps()
+
+    def step() -> None:
+        if next(steps, StopIteration) is StopIteration:
+            print(json.dumps({"rss_mb": _rss_mb(), "widgets": len(QApplication.allWidgets())}), flush=True)
+            app.quit()
+        else:
+            QTimer.singleShot(0, step)
+
+    QTimer.singleShot(0, step)
+    app.exec()
 
 
 # ---------------------------------------------------------------------------------- parent side

@@ -14,18 +14,23 @@ Steps, each cheap and each optional for the next:
 6. ``corrected`` words for the fallback: every run re-spelled from its pinyin with content words (临时就助 →
    临时救助), used when the words as typed find nothing, and offered as 您是不是要找.
 
-Memory: rjieba's dictionary (~33 MB) and the pinyin engine are loaded on the first query that needs them,
+Memory: the segmenter's dictionary (~8 MB: jieba's 100,000 most frequent words, see ``_segmenter``) and the
+pinyin engine are loaded on the first query that needs them,
 once per process (``_segmenter``, ``shared_ime``), never at import.
 """
 
 from __future__ import annotations
 
+import gzip
+import importlib.machinery
+import importlib.util
 import re
 import threading
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 MAX_QUERY_CHARS = 60
@@ -132,11 +137,39 @@ _segment_lock = threading.Lock()
 _known_words: set[str] = set()
 
 
+WORDS_FILE = Path(__file__).resolve().parent / "data" / "segment-words.txt.gz"
+
+
+def _jieba_class() -> Any:
+    """rjieba's ``Jieba`` class without ``import rjieba``: that package builds its default instance over the full
+    349,046-word dictionary at import (~33 MB resident, docs/BENCHMARKS.md). The compiled module is loaded on its
+    own; nothing in the kiosk may ``import rjieba`` for the same reason."""
+    spec = importlib.util.find_spec("rjieba")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("rjieba is not installed (pyproject.toml lists it)")
+    folder = Path(next(iter(spec.submodule_search_locations)))
+    for suffix in importlib.machinery.EXTENSION_SUFFIXES:
+        path = folder / f"rjieba{suffix}"
+        if path.exists():
+            compiled = importlib.util.spec_from_file_location("rjieba.rjieba", path)
+            assert compiled is not None and compiled.loader is not None
+            module = importlib.util.module_from_spec(compiled)
+            compiled.loader.exec_module(module)
+            return module.Jieba
+    raise ImportError(f"rjieba's compiled module is missing from {folder}")
+
+
 @lru_cache(maxsize=1)
 def _segmenter() -> Any:
-    import rjieba
-
-    return rjieba
+    """One segmenter per process over jieba's 100,000 most frequent words (tools/segment_words.py), ~10 MB
+    resident instead of ~33 MB for all 349,046; the store's own words are added on top (``add_words``).
+    Read line by line, so no list of 100,000 small strings is made and left behind in the allocator's arenas."""
+    jieba = _jieba_class().empty()
+    with gzip.open(WORDS_FILE, "rt", encoding="utf-8") as lines:
+        for line in lines:
+            word, _, freq = line.rstrip("\n").partition(" ")
+            jieba.add_word(word, int(freq), None)
+    return jieba
 
 
 def add_words(words: Iterable[str]) -> None:

@@ -6,6 +6,7 @@ Used by the screens (through the print queue) and by ``kiosk print``; both get t
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -37,7 +38,6 @@ class NothingToPrint(KioskError):
 @dataclass(frozen=True)
 class PrintContext:
     terminal: Terminal
-    fonts: PrintFonts
     now: dt.datetime  # in the terminal's time zone
     lang: str = "zh_CN"  # our words on the paper follow the screen that asked; the record's text is printed as published
 
@@ -45,7 +45,14 @@ class PrintContext:
     def of(cls, terminal: Terminal, now: dt.datetime | None = None, lang: str = "zh_CN") -> PrintContext:
         zone = ZoneInfo(terminal.settings["terminal.timezone"])
         moment = (now or terminal.clock()).astimezone(zone)
-        return cls(terminal, load_fonts(terminal.settings["printing.font_path"]), moment, lang)
+        return cls(terminal, moment, lang)
+
+    @functools.cached_property
+    def fonts(self) -> PrintFonts:
+        """Loaded when something is drawn, not when a context is made: a screen asks one for its QR link only, and the
+        parsed CJK font is ~30 MB of Python objects a kiosk that never prints should not carry (docs/BENCHMARKS.md).
+        Raises :class:`NoPrintFont` then."""
+        return load_fonts(self.terminal.settings["printing.font_path"])
 
     def data_date(self) -> str:
         """The day the content last changed, on the terminal's calendar (the stamp may carry another offset)."""

@@ -36,7 +36,9 @@ PRAGMAS = {
     "foreign_keys": 1,
     "synchronous": "normal",
     "busy_timeout": 10_000,
-    "cache_size": -32_000,
+    # 8 MB of pages per connection (the OS keeps the file's pages anyway): at 32 MB the home screen's first
+    # queries alone filled 27 MB of the kiosk's resident memory (docs/BENCHMARKS.md, touch screens)
+    "cache_size": -8_000,
     "temp_store": "memory",
 }
 

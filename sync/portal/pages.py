@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 
 TARGETS_META_RE = re.compile(r"^([0-9]+)\.targets\.json$")
 ROOT_META_RE = re.compile(r"^([0-9]+)\.root\.json$")
-HIDDEN_KINDS = frozenset({"terminal_profile"})  # settings pushed to terminals, not a public item
+HIDDEN_KINDS = frozenset({"terminal_profile", "synonym"})  # settings and search hints for terminals, not public items
 MAX_BUNDLE_BYTES = 2 * 1024**3  # upper bound when a catalog gives no uncompressed size
 
 

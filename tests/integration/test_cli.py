@@ -62,6 +62,14 @@ def test_human_search_output_is_readable(demo_dir: Path) -> None:
     assert out.splitlines()[0].startswith(" 1. [补贴政策] 耕地地力保护补贴")
 
 
+def test_human_search_offers_the_corrected_words(demo_dir: Path) -> None:
+    """A same-sound typo (临时就助) is searched as 临时救助; the command line says so, as the screen's chip does."""
+    lines = kiosk("search", "临时就助", data=demo_dir).stdout.splitlines()
+    assert lines[0] == "您是不是要找：临时救助"
+    assert lines[1].startswith(" 1. ") and "临时救助" in lines[1]
+    assert "您是不是要找" not in kiosk("search", "耕地", data=demo_dir).stdout  # nothing corrected, nothing offered
+
+
 def test_show_and_info(demo_dir: Path) -> None:
     hit = kiosk_json("search", "耕地", data=demo_dir)[0]
     record = kiosk_json("show", hit["record_id"], data=demo_dir)

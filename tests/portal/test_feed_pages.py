@@ -128,3 +128,19 @@ def test_item_pages_from_a_feed_made_by_kiosk_publish(portal_server: PortalServe
     assert "2026年第一季度" in board_page and "¥1,376.55" in board_page  # the closing balance, formatted from fen
     enrolled = portal_server.enroll()
     assert enrolled["root"]["signed"]["_type"] == "root"
+
+
+def test_synonym_and_profile_records_have_no_public_page(portal_server: PortalServer) -> None:
+    """A synonym group is a search hint for terminals and a terminal profile is settings: neither is a published item,
+    so /r/<id> answers 404 for both as for an unknown id (before the fix the synonym rendered a page of its terms)."""
+    stamp = DOC["updated_at"]
+    synonym = {"id": f"synonym-{COUNTY}-dibao", "kind": "synonym", "version": 1, "region": COUNTY, "updated_at": stamp,
+               "terms": ["最低生活保障", "低保"]}
+    profile = {"id": f"terminal_profile-{COUNTY}", "kind": "terminal_profile", "version": 1, "region": COUNTY, "updated_at": stamp,
+               "settings": {"terminal.name": "最低生活保障查询机"}}
+    write_feed(portal_server.feed_dir, 1, {COUNTY: [DOC, synonym, profile]})
+    assert requests.get(f"{portal_server.base_url}/r/{DOC['id']}", timeout=10).status_code == 200
+    for hidden in (synonym, profile):
+        page = requests.get(f"{portal_server.base_url}/r/{hidden['id']}", timeout=10)
+        assert page.status_code == 404 and "未找到该信息" in page.text, hidden["kind"]
+        assert "最低生活保障" not in page.text

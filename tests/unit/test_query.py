@@ -70,3 +70,21 @@ def test_a_place_name_ranks_its_own_content_first(county: Terminal) -> None:
 def test_nothing_found_says_so_and_offers_nothing_false(county: Terminal) -> None:
     result = county.search.run("qqqqzzzz")
     assert result.hits == [] and result.mode == "none" and result.did_you_mean == []
+
+
+def test_the_segmenter_uses_the_packed_word_list_not_rjiebas_full_dictionary() -> None:
+    """``import rjieba`` builds a 349,046-word instance (~33 MB) at import; the kiosk loads the compiled module alone over
+    jieba's 100,000 most frequent words (kiosk/data/segment-words.txt.gz), in a fresh process so nothing else imported it."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\n"
+        "from kiosk.query import WORDS_FILE, segment, _segmenter\n"
+        "print(segment('怎么申请农村最低生活保障'))\n"
+        "print('rjieba' in sys.modules, _segmenter().has_word('保障'), _segmenter().has_word('第三季度'))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120).stdout.splitlines()
+    assert out[0] == str(["怎么", "申请", "农村", "最低", "生活", "保障"])
+    # the package's own default instance was never built; a common word is known, one of jieba's rarest (freq 3) is not
+    assert out[1] == "False True False"
