@@ -122,7 +122,7 @@ def render_payments(context: PrintContext, village: str, filters: PaymentFilter 
     if filters.surname:
         title += tr("（姓“{surname}”）", lang, surname=filters.surname)
     styles = Styles(context.fonts, A4_SIZES)
-    story = stories.payments_story(styles, title, page.rows, page.total, page.extra["total_fen"], None, lang)
+    story = stories.payments_story(styles, title, page.rows, page.total, page.extra["totals"], None, lang)
     return a4_pdf(context.fonts, story.flowables, title=title, footer=context.footer(), wide=True)
 
 

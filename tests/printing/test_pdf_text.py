@@ -198,25 +198,30 @@ def test_party_board_prints_its_sections(demo: PrintContext, updated: str) -> No
 # ----------------------------------------------------------------------------- payment list
 
 
-def test_payment_list_total_is_the_sum_of_the_stores_amounts(demo: PrintContext, payments_pdf: RenderedPdf, updated: str) -> None:
+def test_payment_list_totals_keep_paid_and_pending_apart(demo: PrintContext, payments_pdf: RenderedPdf, updated: str) -> None:
+    """已发放 and 待发放 are two sums (issue 15 item 3): the old single 合计 added a pending ¥1,176 to the money paid."""
     stored = demo.terminal.store.list_records("subsidy_payment", [VILLAGE], limit=100_000)
     assert len(stored) == 46
-    total = sum(record["amount_fen"] for record in stored)
+    paid = [record for record in stored if record["status"] == "已发放"]
+    pending = [record for record in stored if record["status"] == "待发放"]
+    assert pending and paid and len(paid) + len(pending) == len(stored)  # the demo village has pending lines and no 退回
+    paid_fen, pending_fen = sum(r["amount_fen"] for r in paid), sum(r["amount_fen"] for r in pending)
     assert payments_pdf.landscape and payments_pdf.pages >= 2
     assert all(size == pytest.approx((841.89, 595.28), abs=0.5) for size in page_sizes(payments_pdf.data))
     text = body_of(payments_pdf, updated)
-    assert f"共{len(stored)}笔合计{yuan(total)}元" in text
-    assert text.endswith("合计" + yuan(total))
+    assert f"共{len(stored)}笔已发放{len(paid)}笔{yuan(paid_fen)}元待发放{len(pending)}笔{yuan(pending_fen)}元" in text
+    assert yuan(paid_fen + pending_fen) not in text  # nowhere is pending money added to paid money
     rows = []
     with pdfplumber.open(io.BytesIO(payments_pdf.data)) as pdf:
         for page in pdf.pages:
             (table,) = page.extract_tables()
             assert table[0] == ["序号", "姓名", "补贴项目", "数量", "金额（元）", "期间", "发放日期", "状态", "备注"]
             rows += table[1:]
-    numbered, totals = rows[:-1], rows[-1]
+    numbered, totals = rows[:-2], rows[-2:]
     assert [row[0] for row in numbered] == [str(number) for number in range(1, len(stored) + 1)]
-    assert sum(int(row[4].replace(",", "").replace(".", "")) for row in numbered) == total
-    assert totals[1:5] == ["合计", "", "", yuan(total)]
+    assert sum(int(row[4].replace(",", "").replace(".", "")) for row in numbered if row[7] == "已发放") == paid_fen
+    assert [row[1:5] for row in totals] == [["已发放合计", "", f"{len(paid)} 笔", yuan(paid_fen)],
+                                            ["待发放合计", "", f"{len(pending)} 笔", yuan(pending_fen)]]
     assert sorted(row[1] for row in numbered) == sorted(record["recipient"] for record in stored)
     assert all("*" in row[1] for row in numbered)  # names are printed masked
 
@@ -263,7 +268,7 @@ def test_rare_characters_survive_in_masked_payment_names(rare: PrintContext) -> 
     text = body_of(pdf, updated)
     for masked in ("𬌗*明", "王*𬌗", "𠮷*成"):
         assert masked in text
-    assert text.endswith("合计" + yuan(62400 + 10050 + 30001))
+    assert text.endswith("已发放合计3笔" + yuan(62400 + 10050 + 30001) + "待发放合计0笔0.00")
     assert "小" not in text and "大" not in text  # the hidden middle characters
 
 
