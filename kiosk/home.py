@@ -31,10 +31,11 @@ class HomeSummary:
     terminal_name: str
     place_name: str
     region: str
-    data_changed_at: str
+    data_changed_at: str  # when this terminal last imported anything (local time)
     tiles: list[Tile]
     notices: list[NoticeLine] = field(default_factory=list)
     data_status: DataStatus = field(default_factory=lambda: DataStatus("local", ""))
+    content_updated_at: str = ""  # how current the content is: the newest record's updated_at (what 内容截至 says)
 
 
 #: The one table of section names: (screen name, name), in home-screen order. The home tiles, the titles of the
@@ -109,4 +110,5 @@ def home_summary(terminal: Terminal, now: dt.datetime | None = None) -> HomeSumm
         tiles=[Tile(key, label, by_tile[key]) for key, label in TILES],
         notices=notices,
         data_status=data_status(terminal, now),
+        content_updated_at=terminal.store.meta("content_updated_at"),
     )

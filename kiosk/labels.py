@@ -37,6 +37,18 @@ def labelled(label: str, value: object, lang: str = "zh_CN") -> str:
     return tr("{label}：{value}", lang, label=tr(label, lang), value=value)
 
 
+def local_day(stamp: str, zone: dt.tzinfo | None) -> str:
+    """The day of an ISO instant on the terminal's calendar (2026-11-20T17:00:00+00:00 is 2026-11-21 in Shanghai);
+    a bare date or a naive time as written; "" for ""."""
+    try:
+        moment = dt.datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp[:10]
+    if moment.tzinfo is None or zone is None:
+        return moment.date().isoformat()
+    return moment.astimezone(zone).date().isoformat()
+
+
 def period_label(period: str, lang: str = "zh_CN") -> str:
     """2025-Q4 → 2025年第四季度, 2026-03 → 2026年3月, 2026-H1 → 2026年上半年, 2026 → 2026年 (or Q4 2025, Mar 2026 …)."""
     year, _, rest = period.partition("-")

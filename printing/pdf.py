@@ -45,7 +45,7 @@ class RenderedPdf:
 @dataclass(frozen=True)
 class Footer:
     left: str  # terminal name
-    right: str  # 打印于 … · 数据更新于 …
+    right: str  # 打印于 … · 内容截至 …
     lang: str = "zh_CN"  # for 第 x / y 页
 
 

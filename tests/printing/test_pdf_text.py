@@ -32,7 +32,7 @@ EXPIRED = "doc-990121-2024-0012"  # 已失效
 FINANCE = "board-990121101201-2025Q4-finance"  # closes at 286,491.85; its ledger runs onto a second page
 PARTY = "board-990121101201-2025Q4-party"
 TERMINAL_NAME = "桃源村便民服务站自助终端"
-FOOTER = re.compile(r"^(?P<left>.*?) ?第 (?P<number>\d+) / (?P<total>\d+) 页 ?打印于 (?P<printed>\S+ \S+) · 数据更新于 (?P<updated>\S+)$")
+FOOTER = re.compile(r"^(?P<left>.*?) ?第 (?P<number>\d+) / (?P<total>\d+) 页 ?打印于 (?P<printed>\S+ \S+) · 内容截至 (?P<updated>\S+)$")
 MARK_RED = (0.701961, 0.14902, 0.117647)  # printing.layout.MARK_RED (#B3261E)
 
 
@@ -65,8 +65,8 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrintContext]:
 
 @pytest.fixture(scope="module")
 def updated(demo: PrintContext) -> str:
-    """The day the data last changed, in the terminal's time zone (the stamp may carry any offset)."""
-    stamp = dt.datetime.fromisoformat(demo.terminal.store.meta("data_changed_at"))
+    """The day of the newest record's updated_at, in the terminal's time zone (the stamp may carry any offset)."""
+    stamp = dt.datetime.fromisoformat(demo.terminal.store.meta("content_updated_at"))
     return stamp.astimezone(ZoneInfo(demo.terminal.settings["terminal.timezone"])).date().isoformat()
 
 
@@ -249,8 +249,13 @@ def rare(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrintContext]:
         yield PrintContext.of(terminal, FIXED_NOW)
 
 
+def _content_day(terminal: Terminal) -> str:
+    stamp = dt.datetime.fromisoformat(terminal.store.meta("content_updated_at"))
+    return stamp.astimezone(ZoneInfo(terminal.settings["terminal.timezone"])).date().isoformat()
+
+
 def test_rare_characters_extract_exactly_from_document_and_board(rare: PrintContext) -> None:
-    updated = rare.terminal.store.meta("data_changed_at")[:10]
+    updated = _content_day(rare.terminal)
     document = render_record(rare, RARE_DOC)
     text = body_of(document, updated)
     assert text.startswith("关于王𬌗明同志任职的公告")
@@ -263,7 +268,7 @@ def test_rare_characters_extract_exactly_from_document_and_board(rare: PrintCont
 
 
 def test_rare_characters_survive_in_masked_payment_names(rare: PrintContext) -> None:
-    updated = rare.terminal.store.meta("data_changed_at")[:10]
+    updated = _content_day(rare.terminal)
     pdf = render_payments(rare, VILLAGE)
     text = body_of(pdf, updated)
     for masked in ("𬌗*明", "王*𬌗", "𠮷*成"):
@@ -272,16 +277,15 @@ def test_rare_characters_survive_in_masked_payment_names(rare: PrintContext) -> 
     assert "小" not in text and "大" not in text  # the hidden middle characters
 
 
-FOOTER_DATE_BUG = ("printing/render.py PrintContext.footer takes data_changed_at[:10], the date in the time zone the stamp was "
-                   "written in (the OS zone, see kiosk/store/store.py _now_iso), not in terminal.timezone like 打印于")
-
-
-def test_data_updated_date_is_in_the_terminals_time_zone(terminal: Terminal) -> None:
-    """Content imported at 01:00 China time by a computer set to UTC: the page must say the China date."""
-    terminal.store.apply([make("region", VILLAGE), make("document", "doc-tz", region=COUNTY)])
-    terminal.store.set_meta("data_changed_at", "2026-11-20T17:00:00+00:00")  # 2026-11-21 01:00 in Asia/Shanghai
+def test_the_printed_date_is_the_contents_own_in_the_terminals_time_zone(terminal: Terminal) -> None:
+    """Content as of 01:00 China time on the 21st (written by a computer set to UTC), imported days later: the page
+    says 内容截至 2026-11-21, the content's date on the China calendar, not the day this terminal imported it (issue 15
+    item 3; before, the footer said 数据更新于 and the import day)."""
+    terminal.store.apply([make("region", VILLAGE), make("document", "doc-tz", region=COUNTY, updated_at="2026-11-20T17:00:00+00:00")])
+    terminal.store.set_meta("data_changed_at", "2026-11-25T09:00:00+08:00")  # imported four days later
+    assert terminal.store.meta("content_updated_at") == "2026-11-20T17:00:00+00:00"
     pdf = render_record(PrintContext.of(terminal, FIXED_NOW), "doc-tz")
-    assert page_texts(pdf.data)[0].splitlines()[-1].endswith("打印于 2026-11-21 10:32 · 数据更新于 2026-11-21")
+    assert page_texts(pdf.data)[0].splitlines()[-1].endswith("打印于 2026-11-21 10:32 · 内容截至 2026-11-21")
 
 
 LONG_NAME_BUG = ("printing/pdf.py draw_footer draws the terminal name, the page number and the print time on one baseline "
