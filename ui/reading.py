@@ -245,15 +245,20 @@ class ReadingScreen(QWidget):
         """One page turn: a screenful less two lines, so the reader keeps their place."""
         return max(self._scroll_bar().pageStep() - self.scale.body_px * 2, self.scale.body_px)
 
+    def _slack(self) -> int:
+        """Less than a line of overflow (a bottom margin, a border) is not another page: 下一页 never shifts 4 px."""
+        return self.scale.body_px
+
     def turn(self, direction: int) -> None:
         bar = self._scroll_bar()
-        bar.setValue(bar.value() + direction * self._stride())
+        target = bar.value() + direction * self._stride()
+        bar.setValue(bar.maximum() if bar.maximum() - target <= self._slack() else target)
 
     def _update_position(self, *_args: int) -> None:
         bar = self._scroll_bar()
-        stride = self._stride()
-        pages = -(-bar.maximum() // stride) + 1
-        current = pages if bar.value() >= bar.maximum() else min(pages, round(bar.value() / stride) + 1)
+        stride, slack = self._stride(), self._slack()
+        pages = 1 if bar.maximum() <= slack else 1 - (-(bar.maximum() - slack) // stride)
+        current = pages if bar.value() >= bar.maximum() - slack else min(pages, round(bar.value() / stride) + 1)
         self.position.setText(tr("第 {current} / {pages} 页", self.lang, current=current, pages=pages))
         self.up.setEnabled(bar.value() > 0)
-        self.down.setEnabled(bar.value() < bar.maximum())
+        self.down.setEnabled(bar.maximum() - bar.value() > slack)

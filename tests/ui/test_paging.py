@@ -1,0 +1,78 @@
+"""Paging that reads right (issue 15 item 7): a page turn is a page, disabled page buttons look disabled."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from PySide6.QtWidgets import QApplication, QPushButton, QWidget
+
+from kiosk.terminal import Terminal
+from tests.helpers.qt import button, current, tap
+from ui import theme
+from ui.reading import ReadingScreen
+from ui.widgets import TouchList
+
+
+def _commonest(widget: QWidget) -> str:
+    image = widget.grab().toImage()
+    counts = Counter(image.pixelColor(x, y).name().upper() for y in range(0, image.height(), 2) for x in range(0, image.width(), 2))
+    return counts.most_common(1)[0][0]
+
+
+def _list_buttons(window) -> tuple[QPushButton, QPushButton]:
+    lists = [w for w in current(window).findChildren(TouchList) if w.isVisible()]
+    assert len(lists) == 1
+    return lists[0].up, lists[0].down
+
+
+def test_list_page_buttons_are_disabled_at_the_ends_and_look_it(qtbot, kiosk_window, demo_terminal: Terminal) -> None:
+    """Before, a list's 上一页 stayed live and red at the top of the list, and a disabled button kept the paper-white
+    face of a live one (only its outline turned grey)."""
+    window = kiosk_window(demo_terminal, size=(1920, 1080), large=True)
+    window.show_screen("payments")
+    QApplication.processEvents()
+    up, down = _list_buttons(window)
+    assert not up.isEnabled() and down.isEnabled()  # the top of 46 rows
+    assert _commonest(up) == theme.BACKDROP.upper() and _commonest(down) == theme.PAPER.upper()
+    tap(qtbot, down)
+    assert up.isEnabled()
+    tap(qtbot, up)
+    assert not up.isEnabled()
+    for _turn in range(40):  # bounded: 46 rows are fewer than 40 pages
+        if not down.isEnabled():
+            break
+        tap(qtbot, down)
+    assert not down.isEnabled() and up.isEnabled()  # the end of the list
+
+
+def test_a_list_that_fits_has_both_page_buttons_disabled(qtbot, kiosk_window, demo_terminal: Terminal) -> None:
+    window = kiosk_window(demo_terminal, size=(1920, 1080))
+    window.show_screen("payments")
+    screen = current(window)
+    screen.find_name("苏")  # a handful of rows: one screen
+    QApplication.processEvents()
+    assert 0 < screen.payment_model.total < 6
+    up, down = _list_buttons(window)
+    assert not up.isEnabled() and not down.isEnabled()
+
+
+def test_a_few_pixels_of_overflow_are_not_a_second_page(qtbot, kiosk_window, demo_terminal: Terminal) -> None:
+    """A page whose text overflows by 4 px said 第 1 / 2 页, and 下一页 moved it 4 px."""
+    window = kiosk_window(demo_terminal, size=(1920, 1080))
+    window.show_screen("document")
+    page = current(window)
+    assert isinstance(page, ReadingScreen)
+    QApplication.processEvents()  # the page laid out: its own range is set, ours below stays
+    bar = page._scroll_bar()
+    bar.setRange(0, 4)
+    page._update_position()
+    assert page.position.text() == "第 1 / 1 页" and not page.down.isEnabled()
+    stride = page._stride()
+    bar.setRange(0, stride + 4)  # one page and 4 px: two pages, and the second turn lands at the end
+    bar.setValue(0)
+    page._update_position()
+    assert page.position.text() == "第 1 / 2 页"
+    page.turn(1)  # what 下一页 does; called directly, as a tap lets the page lay itself out again over our range
+    assert bar.value() == bar.maximum()
+    assert page.position.text() == "第 2 / 2 页" and not page.down.isEnabled()
+    assert button(window, "page-up").isEnabled()
