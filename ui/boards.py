@@ -79,7 +79,7 @@ class BoardScreen(ReadingScreen):
         current = big_button(f"{shown} ▾" if self.period else "—", self.scale, name="period-choose", width_factor=2.6)
         current.setAccessibleName(tr("{period}，点按选择其他期间", self.lang, period=shown))
         current.clicked.connect(lambda: Chooser(self, tr("选择公开期间", self.lang), [(period_label(p, self.lang), p) for p in periods],
-                                                self.show_period, self.scale, self.lang, columns=3))
+                                                self.show_period, self.scale, self.lang, columns=3, current=self.period))
         newer = big_button(tr("下一期 ›", self.lang), self.scale, name="period-newer", width_factor=1.6)
         newer.setEnabled(position > 0)
         newer.clicked.connect(lambda: self.show_period(periods[position - 1]))

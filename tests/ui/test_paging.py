@@ -76,3 +76,33 @@ def test_a_few_pixels_of_overflow_are_not_a_second_page(qtbot, kiosk_window, dem
     assert bar.value() == bar.maximum()
     assert page.position.text() == "第 2 / 2 页" and not page.down.isEnabled()
     assert button(window, "page-up").isEnabled()
+
+
+def test_the_period_chooser_marks_the_period_on_show_and_is_as_tall_as_its_periods(qtbot, kiosk_window, demo_terminal: Terminal,
+                                                                                   shots) -> None:
+    """Before, every period looked the same (which one am I reading?) and the panel filled the screen, its few buttons
+    stretched or floating at the top."""
+    from ui.chooser import Chooser
+
+    window = kiosk_window(demo_terminal, size=(1080, 1920), large=True)
+    window.show_screen("boards")
+    screen = current(window)
+    tap(qtbot, button(window, "period-older"))  # the second-newest period is on show
+    shown = screen.period
+    tap(qtbot, button(window, "period-choose"))
+    chooser = [w for w in window.findChildren(Chooser) if w.isVisible()][-1]
+    QApplication.processEvents()
+    choices = [b for b in chooser.findChildren(QPushButton) if b.objectName().startswith("choice-")]
+    periods = screen.browser.board_periods(screen.village, "finance")
+    assert len(choices) == len(periods) >= 2
+    checked = [b for b in choices if b.isChecked()]
+    assert [b.objectName() for b in checked] == [f"choice-{periods.index(shown)}"]
+    assert checked[0].accessibleName().endswith("（当前）")
+    panel = chooser.findChild(QWidget, "chooser-panel")
+    rows = -(-len(periods) // 3)
+    assert panel.height() < chooser.height() * 0.8  # not the whole cover for a handful of periods
+    assert all(b.height() < 2.5 * b.minimumHeight() for b in choices)  # buttons not stretched to fill it
+    assert rows * choices[0].height() <= panel.height()
+    window.grab().save(str(shots / "boards-period-chooser-1080x1920-large.png"))
+    tap(qtbot, choices[0])
+    assert screen.period == periods[0]
