@@ -90,7 +90,7 @@ class SubsidyScreen(QWidget):
         pane = QWidget()
         layout = QVBoxLayout(pane)
         layout.setContentsMargins(0, 0, 0, 0)
-        bar, (row, year_row) = filter_rows(self.scale, 2)
+        bar, (row, year_row) = filter_rows(self.scale, 2, lang=self.lang)
         if len(self.villages) > 1:
             self.village_button = big_button(self._village_label(), self.scale, name="choose-village", width_factor=2.4)
             self.village_button.clicked.connect(self._choose_village)

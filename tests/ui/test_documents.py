@@ -8,7 +8,7 @@ from PySide6.QtCore import QModelIndex, QPoint, Qt
 from PySide6.QtWidgets import QLabel, QListView, QPushButton, QTextBrowser
 
 from kiosk.terminal import Terminal
-from tests.helpers.qt import current, tap, tap_row
+from tests.helpers.qt import button, current, tap, tap_row
 from ui.window import MainWindow
 
 
@@ -22,6 +22,7 @@ def test_from_home_to_a_repealed_document_read_in_large_text_and_back(qtbot, kio
     screen = current(window)
     assert screen.objectName() == "documents"
     assert screen.findChild(QLabel, "list-count").text() == f"共 {demo_terminal.store.counts_by_kind(demo_terminal.scope())['document']} 条"
+    tap(qtbot, button(window, "filters-toggle"))  # landscape 大字模式: the chips are folded behind 筛选
     tap(qtbot, screen.findChild(QPushButton, "validity-已废止"))
     model = screen.findChild(QListView, "touch-list").model()
     assert 0 < model.rowCount() == model.total < 100
@@ -88,6 +89,7 @@ def test_filter_by_issuing_body_and_level_through_choosers(qtbot, kiosk_window, 
     screen = current(window)
     browser = Browser(demo_terminal.store, demo_terminal.scope())
     issuer, count = browser.document_facets(("issuer",))["issuer"][1]
+    tap(qtbot, button(window, "filters-toggle"))  # landscape 大字模式: the chips are folded behind 筛选
     tap(qtbot, screen.findChild(QPushButton, "choose-issuer"))
     choice = [b for b in screen.findChildren(QPushButton) if b.objectName().startswith("choice-") and b.accessibleName() == f"{issuer}（{count}）"]
     tap(qtbot, choice[0])

@@ -7,7 +7,7 @@ from collections import Counter
 from PySide6.QtWidgets import QApplication, QPushButton, QWidget
 
 from kiosk.terminal import Terminal
-from tests.helpers.qt import button, current, tap
+from tests.helpers.qt import button, current, tap, visible
 from ui import theme
 from ui.reading import ReadingScreen
 from ui.widgets import TouchList
@@ -106,3 +106,39 @@ def test_the_period_chooser_marks_the_period_on_show_and_is_as_tall_as_its_perio
     window.grab().save(str(shots / "boards-period-chooser-1080x1920-large.png"))
     tap(qtbot, choices[0])
     assert screen.period == periods[0]
+
+
+def _rows_on_show(window) -> int:
+    from PySide6.QtCore import QModelIndex
+    from PySide6.QtWidgets import QStyleOptionViewItem
+
+    (touch,) = [w for w in current(window).findChildren(TouchList) if w.isVisible()]
+    view = touch.view
+    option = QStyleOptionViewItem()
+    row = view.itemDelegate().sizeHint(option, view.model().index(0, 0, QModelIndex())).height()
+    return view.viewport().height() // row
+
+
+def test_landscape_large_lists_fold_their_filters_away(qtbot, kiosk_window, demo_terminal: Terminal, shots) -> None:
+    """Landscape 大字模式 showed 3-4 rows of policy documents under three chip rows; the chips now fold behind 筛选."""
+    window = kiosk_window(demo_terminal, size=(1920, 1080), large=True)
+    window.show_screen("documents")
+    QApplication.processEvents()
+    toggle = button(window, "filters-toggle")
+    assert visible(current(window), QPushButton, "validity-all") is None  # the chips are folded away
+    window.grab().save(str(shots / "documents-folded-1920x1080-large.png"))
+    folded = _rows_on_show(window)
+    assert folded >= 5  # five whole rows and part of a sixth (before: four, the fourth cut)
+    tap(qtbot, toggle)
+    assert visible(current(window), QPushButton, "validity-all") is not None  # a tap brings the chips back
+    assert _rows_on_show(window) < folded
+    tap(qtbot, toggle)
+    assert visible(current(window), QPushButton, "validity-all") is None
+
+
+def test_portrait_and_normal_lists_keep_their_filters_open(qtbot, kiosk_window, demo_terminal: Terminal) -> None:
+    for size, large in (((1080, 1920), True), ((1920, 1080), False)):
+        window = kiosk_window(demo_terminal, size=size, large=large)
+        window.show_screen("documents")
+        assert visible(current(window), QPushButton, "filters-toggle") is None
+        assert visible(current(window), QPushButton, "validity-all") is not None

@@ -68,6 +68,7 @@ def test_a_villager_finds_the_subsidies_paid_in_their_village_by_name(qtbot, kio
     assert "合计" not in totals.text()
     _shot(window, shots / "subsidies-payments-large.png")
 
+    tap(qtbot, button(window, "filters-toggle"))  # landscape 大字模式: the filters are folded behind 筛选
     tap(qtbot, button(window, "find-name"))
     _type(qtbot, window, "li")
     _shot(window, shots / "subsidies-name-keyboard-large.png")
