@@ -8,6 +8,7 @@ from the catalogue in the screen's language; the record's own text is shown as p
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from kiosk.browse import ledger_summary
@@ -63,6 +64,9 @@ def document_parts(document: Record, lang: str) -> list[Part]:
         heading = interp.get("title") or tr("政策解读", lang)
         parts.append(Part(ptr("reading tab", "政策解读", lang), _speech(spoken_title, interp["text"], spoken_qa),
                           head + f"<h1>{esc(heading)}</h1><p class='meta'>{esc(who)}</p>" + paragraphs(interp["text"]) + qa))
+    if repealed:  # above the page on every page turn, not only at the top of the first
+        banner = joined([mark, document.get("validity_note") or ""], lang)
+        parts = [dataclasses.replace(part, mark=banner) for part in parts]
     return parts
 
 

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from kiosk.i18n import tr
 from ui import theme
-from ui.widgets import PageBar, TouchScroll, big_button, clear_layout, screen_column, style_button
+from ui.widgets import PageBar, TouchScroll, big_button, clear_layout, plain_label, screen_column, style_button
 
 if TYPE_CHECKING:
     from ui.speech import Speaker
@@ -43,6 +43,7 @@ class Part:
     speech: str
     html: str = ""
     widget: QWidget | None = None
+    mark: str = ""  # 已废止 and its note: a strip above the page that stays on every page, not only the first
 
 
 def esc(text: object) -> str:
@@ -135,6 +136,13 @@ class ReadingScreen(QWidget):
         self.stack.addWidget(self.text)
         body = QVBoxLayout()
         body.setContentsMargins(scale.spacing_px, scale.spacing_px // 2, scale.spacing_px, 0)
+        self.mark = plain_label()
+        self.mark.setObjectName("reading-mark")
+        self.mark.setWordWrap(True)
+        self.mark.setStyleSheet(f"background: {theme.URGENT}; color: {theme.PAPER}; font-size: {scale.body_px}px; font-weight: bold;"
+                                f" padding: 6px {scale.spacing_px}px;")
+        self.mark.hide()
+        body.addWidget(self.mark)
         body.addWidget(self.stack, 1)
         layout.addLayout(body, 1)
         # 打印 / 扫码带走 (self.actions) sit left of the page bar, or above it on a portrait screen where one row is too narrow
@@ -204,6 +212,8 @@ class ReadingScreen(QWidget):
             self.read_aloud.stop()
         self.current = index
         part = self.parts[index]
+        self.mark.setText(part.mark)
+        self.mark.setVisible(bool(part.mark))
         if self.tabs:
             self.tabs[index].setChecked(True)
         if part.widget is not None:

@@ -142,3 +142,19 @@ def test_portrait_and_normal_lists_keep_their_filters_open(qtbot, kiosk_window, 
         window.show_screen("documents")
         assert visible(current(window), QPushButton, "filters-toggle") is None
         assert visible(current(window), QPushButton, "validity-all") is not None
+
+
+def test_a_repealed_document_says_so_on_every_page(qtbot, kiosk_window, demo_terminal: Terminal, shots) -> None:
+    """已废止 was in the text's first lines only: turned to page 2, a reader saw a repealed rule with nothing to say so."""
+    repealed = "doc-990121-2024-0002"  # 已废止, with a note naming the replacing document
+    window = kiosk_window(demo_terminal, size=(1080, 1920), large=True)
+    window.open_record(repealed)
+    page = current(window)
+    mark = visible(page, QWidget, "reading-mark")
+    assert mark is not None and mark.text().startswith("已废止")
+    assert demo_terminal.store.get(repealed)["validity_note"] in mark.text()
+    assert page.down.isEnabled()  # more than one page
+    tap(qtbot, button(window, "page-down"))
+    assert page.position.text().startswith("第 2 /")
+    assert visible(page, QWidget, "reading-mark") is mark  # still above the page
+    window.grab().save(str(shots / "document-repealed-page2-1080x1920-large.png"))
