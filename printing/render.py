@@ -5,6 +5,7 @@ Used by the screens (through the print queue) and by ``kiosk print``; both get t
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
@@ -97,7 +98,10 @@ def render_record(context: PrintContext, record_id: str, *, with_interpretation:
     else:
         domain = context.terminal.store.get(record["domain_id"]) or {}
         story = stories.catalogue_story(styles, record, domain.get("name", ""), url, lang)
-    return a4_pdf(context.fonts, story.flowables, title=story.title, footer=context.footer(), wide=story.wide)
+    footer = context.footer()
+    if kind == "document" and record["validity"] != "现行有效":
+        footer = dataclasses.replace(footer, mark=value_label(record["validity"], lang))
+    return a4_pdf(context.fonts, story.flowables, title=story.title, footer=footer, wide=story.wide)
 
 
 def render_payments(context: PrintContext, village: str, filters: PaymentFilter | None = None) -> RenderedPdf:

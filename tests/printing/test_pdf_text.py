@@ -143,11 +143,24 @@ def test_a_repealed_document_carries_the_red_mark_and_the_note(demo: PrintContex
     assert red.startswith(doc["validity"] + squash(doc["validity_note"]))
 
 
+def test_a_repealed_document_says_so_on_every_printed_page(demo: PrintContext) -> None:
+    """Issue 15 item 7: the stamp was on page 1 only; a second sheet read on its own looked like a rule in force."""
+    doc = demo.terminal.store.get(REPEALED)
+    pdf = render_record(demo, REPEALED, with_interpretation=True)
+    assert pdf.pages >= 2
+    with pdfplumber.open(io.BytesIO(pdf.data)) as opened:
+        for page in opened.pages[1:]:
+            red = "".join(char["text"] for char in page.chars if char["non_stroking_color"] == pytest.approx(MARK_RED, abs=1e-3))
+            assert red == doc["validity"], page.page_number
+            assert min(char["top"] for char in page.chars if char["text"] in red) < 60  # at the top of the page
+
+
 def test_a_current_document_has_no_mark(document_pdf: RenderedPdf) -> None:
     with pdfplumber.open(io.BytesIO(document_pdf.data)) as opened:
         chars = opened.pages[0].chars
+        later = [char for page in opened.pages[1:] for char in page.chars]
     assert not [char["text"] for char in chars if char["size"] > 20.5]
-    assert not [char["text"] for char in chars if char["non_stroking_color"] == pytest.approx(MARK_RED, abs=1e-3)]
+    assert not [char["text"] for char in chars + later if char["non_stroking_color"] == pytest.approx(MARK_RED, abs=1e-3)]
 
 
 def test_document_pages_are_portrait_a4(document_pdf: RenderedPdf) -> None:
