@@ -317,3 +317,21 @@ def test_a_long_terminal_name_does_not_run_into_the_page_number(terminal: Termin
     assert all(following["x0"] >= previous["x1"] - 0.5 for previous, following in itertools.pairwise(footer)), chars_text(footer)
     text = squash(chars_text(footer))
     assert text.startswith("溪源县溪源镇") and "第1/1页" in text  # the name (shortened if need be) and the page number
+
+
+def test_a_heading_is_never_cut_or_left_alone_at_a_page_break(demo: PrintContext) -> None:
+    """Issue 15 item 7: push a two-line heading down the page one filler line at a time; wherever the break falls, the
+    heading's lines and the first line of its paragraph are on one page (before: the heading split, or stood alone)."""
+    from printing.layout import A4_SIZES, Styles
+    from printing.pdf import Footer, a4_pdf
+
+    styles = Styles(demo.fonts, A4_SIZES)
+    heading = "第九章　关于农村集体经济组织成员资格认定、集体资产股份量化与收益分配的若干具体规定和实施细则"
+    for fillers in range(30, 62):  # around the foot of page 1, a line at a time
+        story = [styles.para(f"填充第{n}行。", styles.plain) for n in range(fillers)]
+        story += [styles.para(heading, styles.heading), styles.para("本章正文的第一句。" * 3, styles.body)]
+        pdf = a4_pdf(demo.fonts, story, title="t", footer=Footer("终端", "右"))
+        texts = [squash(text) for text in page_texts(pdf.data)]
+        holding = [number for number, text in enumerate(texts) if "第九章" in text or "实施细则" in text]
+        assert len(holding) == 1, (fillers, holding)  # the heading is whole on one page
+        assert squash(heading) in texts[holding[0]] and "本章正文的第一句" in texts[holding[0]], fillers
