@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, KeepTogether, Spacer
+from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer
 
 from kiosk.browse import PaymentTotals, ledger_summary
 from kiosk.i18n import N_, format_day, format_moment, joined, money_words, ntr, tr, yuan_amount
@@ -133,7 +133,8 @@ def ledger_flowables(styles: Styles, board: Record, lang: str = "zh_CN") -> list
     rows.append(["", tr("期末余额", lang), "", "", "", "", yuan(summary.closing_fen)])
     header = [tr(h, lang) for h in (N_("日期"), N_("收支类别"), N_("摘要"), N_("凭证号"), N_("收入（元）"), N_("支出（元）"), N_("余额（元）"))]
     ledger = styles.grid(header, rows, [width * share for share in shares], numeric={4, 5, 6}, total_rows=2)
-    return [totals, Spacer(1, 5 * mm), styles.para(tr("收支明细", lang), styles.heading), ledger]
+    room = styles.sizes.heading * 3 + styles.sizes.table * 1.45 * 2 * 4  # the heading, the header row and three lines
+    return [totals, Spacer(1, 5 * mm), CondPageBreak(room), styles.para(tr("收支明细", lang), styles.table_heading), ledger]
 
 
 def payments_story(styles: Styles, title: str, rows: list[Record], total: int, totals: PaymentTotals, qr_url: str | None,
