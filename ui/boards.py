@@ -17,7 +17,7 @@ from ui import theme
 from ui.chart import LedgerChart, chart_area
 from ui.chooser import Chooser, choose_village
 from ui.listing import filter_rows
-from ui.pages import BOARD_TYPES, board_meta, board_parts, ledger_html, ledger_speech, sections_html, sections_speech
+from ui.pages import BOARD_TYPES, board_meta, board_parts, ledger_columns, ledger_html, ledger_speech, sections_html, sections_speech
 from ui.reading import Part, ReadingScreen, esc
 from ui.widgets import big_button, clear_layout
 
@@ -29,7 +29,7 @@ def finance_parts(board: dict[str, Any], scale: theme.Scale, lang: str) -> list[
     chart = chart_area(LedgerChart(ledger_summary(board), scale, lang), scale)
     speech = ledger_speech(board, lang)
     return [Part(ptr("reading tab", "收支图", lang), speech, widget=chart),
-            Part(ptr("reading tab", "收支明细", lang), speech, head + ledger_html(board, lang)),
+            Part(ptr("reading tab", "收支明细", lang), speech, head + ledger_html(board, lang), columns=ledger_columns(lang)),
             Part(ptr("reading tab", "情况说明", lang), sections_speech(board), head + sections_html(board))]
 
 

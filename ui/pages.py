@@ -115,6 +115,11 @@ def board_parts(board: Record, lang: str) -> list[Part]:
     return [Part(ptr("reading tab", "公开内容", lang), _speech(board["title"], sections_speech(board)), html)]
 
 
+def ledger_columns(lang: str) -> tuple[tuple[str, int], ...]:
+    """The ledger table's columns and their width shares, as ledger_html sets them: pinned above pages 2 and on."""
+    return tuple((tr(text, lang), share) for text, share in ((N_("日期"), 12), (N_("摘要"), 48), (N_("收入（元）"), 20), (N_("支出（元）"), 20)))
+
+
 def ledger_html(board: Record, lang: str) -> str:
     """The ledger as a table: every line with its voucher, then the totals and the balance."""
     summary = ledger_summary(board)

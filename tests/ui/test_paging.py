@@ -158,3 +158,25 @@ def test_a_repealed_document_says_so_on_every_page(qtbot, kiosk_window, demo_ter
     assert page.position.text().startswith("第 2 /")
     assert visible(page, QWidget, "reading-mark") is mark  # still above the page
     window.grab().save(str(shots / "document-repealed-page2-1080x1920-large.png"))
+
+
+def test_a_ledger_continued_on_page_two_repeats_its_column_header(qtbot, kiosk_window, demo_terminal: Terminal, shots) -> None:
+    """The 收支明细 tab turned to page 2 showed bare numbers: which column is 收入, which 支出? Now the header is pinned."""
+    window = kiosk_window(demo_terminal, size=(1080, 1920), large=True)
+    window.show_screen("boards")
+    page = current(window)
+    (tab,) = [b for b in page.tabs if b.text() == "收支明细"]
+    tap(qtbot, tab)
+    QApplication.processEvents()
+    assert visible(page, QWidget, "reading-columns") is None  # page 1 has the table's own header
+    assert page.down.isEnabled()
+    tap(qtbot, button(window, "page-down"))
+    header = visible(page, QWidget, "reading-columns")
+    assert header is not None
+    assert [label.text() for label in header.findChildren(QWidget, "reading-column")] == ["日期", "摘要", "收入（元）", "支出（元）"]
+    QApplication.processEvents()
+    last = page.position.text().split("/")[1].strip().removesuffix("页").strip()
+    assert page.down.isEnabled() == (page.position.text() != f"第 {last} / {last} 页")  # the buttons agree with the count
+    window.grab().save(str(shots / "boards-ledger-page2-1080x1920-large.png"))
+    tap(qtbot, page.tabs[2])  # 情况说明: no table, no header
+    assert visible(page, QWidget, "reading-columns") is None
