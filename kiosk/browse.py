@@ -50,6 +50,33 @@ def name_pattern(typed: str) -> str:
 
 
 @dataclass(frozen=True)
+class PaymentTotals:
+    """(payments, sum in fen) of what a filter matches, per 发放状态 (the schema's three).
+
+    Money paid and money still to be paid are never added into one 合计: a list that says
+    合计 ¥17,088.00 while ¥1,176 of it is 待发放 tells a villager something that has not happened.
+    """
+
+    paid: tuple[int, int] = (0, 0)  # 已发放
+    pending: tuple[int, int] = (0, 0)  # 待发放
+    returned: tuple[int, int] = (0, 0)  # 退回
+
+    @classmethod
+    def of_rows(cls, rows: Sequence[tuple[Any, Any, Any]]) -> PaymentTotals:
+        """From (status, count, fen) rows, as ``GROUP BY status`` gives them."""
+        sums = {str(status): (int(n), int(fen)) for status, n, fen in rows}
+        found = {"paid": (0, 0), "pending": (0, 0), "returned": (0, 0)}
+        for status, pair in sums.items():
+            if status == "已发放":
+                found["paid"] = pair
+            elif status == "待发放":
+                found["pending"] = pair
+            elif status == "退回":
+                found["returned"] = pair
+        return cls(**found)
+
+
+@dataclass(frozen=True)
 class Page:
     rows: list[Record]
     total: int
@@ -136,7 +163,8 @@ class Browser:
         return self._page("subsidy_policy", [], [], "json_extract(data, '$.year') DESC, title", offset, limit)
 
     def payments(self, village: str, filters: PaymentFilter = PaymentFilter(), *, offset: int = 0, limit: int = 50) -> Page:
-        """One village's payments, with the count and total amount of everything the filter matches."""
+        """One village's payments, with the count of everything the filter matches and, in ``extra["totals"]``, the
+        count and sum per 发放状态 (:class:`PaymentTotals`): 已发放 and 待发放 are summed apart, never together."""
         where, params = ["region = ?"], [village]
         if filters.name and name_pattern(filters.name):
             where.append("json_extract(data, '$.recipient') LIKE ? ESCAPE '\\'")
@@ -153,10 +181,11 @@ class Browser:
         page = self._page("subsidy_payment", where, params, "sort_date DESC, record_id", offset, limit)
         scope_sql, scope_params = self._scope()
         clauses = " AND ".join(["deleted = 0", "kind = 'subsidy_payment'", scope_sql, *where])
-        total_fen = self.store.sql(f"SELECT COALESCE(SUM(json_extract(data, '$.amount_fen')), 0) FROM record_full WHERE {clauses}",
-                                   [*scope_params, *params])[0][0]
+        sums = self.store.sql(f"SELECT json_extract(data, '$.status'), COUNT(*), COALESCE(SUM(json_extract(data, '$.amount_fen')), 0) "
+                              f"FROM record_full WHERE {clauses} GROUP BY 1", [*scope_params, *params])
+        totals = PaymentTotals.of_rows(sums)
         rows = [mask_payment(row) for row in page.rows]  # masked at rest already; masking again costs nothing
-        return Page(rows, page.total, {"total_fen": int(total_fen)})
+        return Page(rows, page.total, {"totals": totals})
 
     def villages_with(self, kind: str) -> list[tuple[str, int]]:
         """Villages in scope that have records of a village-level kind (payments, boards), with counts."""

@@ -32,12 +32,13 @@ class HomeSummary:
     terminal_name: str
     place_name: str
     region: str
-    data_changed_at: str
+    data_changed_at: str  # when this terminal last imported anything (local time)
     tiles: list[Tile]
     notices: list[NoticeLine] = field(default_factory=list)
     data_status: DataStatus = field(default_factory=lambda: DataStatus("local", ""))
     entrances: list[Entrance] = field(default_factory=list)  # life-event entrances (kiosk/lifeevents.py)
     phone: str = ""  # terminal.phone: whom 呼叫工作人员 shows beside 12345
+    content_updated_at: str = ""  # how current the content is: the newest record's updated_at (what 内容截至 says)
 
 
 #: The one table of section names: (screen name, name), in home-screen order. The home tiles, the titles of the
@@ -114,4 +115,5 @@ def home_summary(terminal: Terminal, now: dt.datetime | None = None) -> HomeSumm
         data_status=data_status(terminal, now),
         entrances=entrances(terminal.store, scope),
         phone=terminal.settings["terminal.phone"],
+        content_updated_at=terminal.store.meta("content_updated_at"),
     )

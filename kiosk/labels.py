@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from kiosk.i18n import N_, babel_locale, ptr, tr
+from kiosk.i18n import N_, babel_locale, ntr, ptr, tr
 
 QUARTERS = {"Q1": N_("{year}年第一季度"), "Q2": N_("{year}年第二季度"), "Q3": N_("{year}年第三季度"), "Q4": N_("{year}年第四季度")}
 HALVES = {"H1": N_("{year}年上半年"), "H2": N_("{year}年下半年")}
@@ -34,6 +35,18 @@ def value_label(value: str, lang: str = "zh_CN") -> str:
 def labelled(label: str, value: object, lang: str = "zh_CN") -> str:
     """发布日期：2026-11-21 / Published: 21 Nov 2026 — a label and its value, punctuated as the language does."""
     return tr("{label}：{value}", lang, label=tr(label, lang), value=value)
+
+
+def local_day(stamp: str, zone: dt.tzinfo | None) -> str:
+    """The day of an ISO instant on the terminal's calendar (2026-11-20T17:00:00+00:00 is 2026-11-21 in Shanghai);
+    a bare date or a naive time as written; "" for ""."""
+    try:
+        moment = dt.datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp[:10]
+    if moment.tzinfo is None or zone is None:
+        return moment.date().isoformat()
+    return moment.astimezone(zone).date().isoformat()
 
 
 def period_label(period: str, lang: str = "zh_CN") -> str:
@@ -75,3 +88,16 @@ def ledger_lines(board: dict[str, Any]) -> list[LedgerLine]:
         lines.append(LedgerLine(line["date"], line["category"], line["summary"], line.get("voucher", ""),
                                 line["amount_fen"] if income else 0, 0 if income else line["amount_fen"], balance))
     return lines
+
+
+
+def payment_totals_words(totals: Any, money: Callable[[int], str], lang: str = "zh_CN") -> list[str]:
+    """已发放 44 笔 ¥15,912.00 · 待发放 2 笔 ¥1,176.00 (· 退回 … when there is any), one piece per 发放状态, from a
+    :class:`kiosk.browse.PaymentTotals`. Paid and pending money are two sums, never one 合计; 已发放 and 待发放
+    always show, so a zero pending sum is said, not left out."""
+    (paid_n, paid), (pending_n, pending), (returned_n, returned) = totals.paid, totals.pending, totals.returned
+    pieces = [ntr("已发放 {n} 笔 {amount}", "已发放 {n} 笔 {amount}", paid_n, lang, amount=money(paid)),
+              ntr("待发放 {n} 笔 {amount}", "待发放 {n} 笔 {amount}", pending_n, lang, amount=money(pending))]
+    if returned_n:
+        pieces.append(ntr("退回 {n} 笔 {amount}", "退回 {n} 笔 {amount}", returned_n, lang, amount=money(returned)))
+    return pieces

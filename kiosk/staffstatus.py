@@ -127,7 +127,7 @@ def status_lines(terminal: Terminal, printers: Sequence[PrinterLine], lang: str 
     lines.append(StatusLine("clock", tr("本机时间", lang), f"{format_moment(terminal.clock().astimezone(zone), lang)}（{zone.key}）"))
     lines.append(StatusLine("data-date", tr("数据更新于", lang), local_text(terminal.store.meta("data_changed_at"), zone, lang)))
     free_mb = shutil.disk_usage(terminal.data_dir).free // (1024 * 1024)
-    lines.append(StatusLine("disk", tr("磁盘剩余", lang), tr("{mb} MB", lang, mb=f"{free_mb:,}"), free_mb < 500))
+    lines.append(StatusLine("disk", tr("磁盘剩余", lang), tr("{mb} MB", lang, mb=format(free_mb, ",")), free_mb < 500))
     pending = outbox_pending(terminal)
     lines.append(StatusLine("outbox", tr("待上传", lang), tr("{n} 条", lang, n=pending or 0), bool(pending and pending > 100)))
     lines.append(StatusLine("version", tr("程序版本", lang), __version__))

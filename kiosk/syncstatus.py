@@ -2,7 +2,13 @@
 
 A terminal that can't reach the portal keeps working; what changes is what it says: 已同步 when
 the last sync succeeded recently, 离线 when only the latest attempt failed, and 数据可能不是最新
-once the last success is older than ``sync.stale_after_h`` or the feed's signatures expired.
+once the last success is older than ``sync.stale_after_h`` or the feed's signatures expired. A
+terminal that has never synced and has no portal configured (``sync.portal_url`` empty: content comes
+by `kiosk import`) is not 离线, since there is nothing to be cut off from: it says 未连接门户.
+
+Two dates are kept apart: ``content_updated_at`` (store meta, the newest record's ``updated_at``)
+is how current the content is, and is what the screen and the paper call 内容截至; ``data_changed_at``
+is when this terminal last imported anything, said only as 本机导入于 / the sync time.
 """
 
 from __future__ import annotations
@@ -87,7 +93,7 @@ def error_text_zh(kind: str) -> str:
 
 @dataclass(frozen=True)
 class DataStatus:
-    kind: str  # local | fresh | offline | stale
+    kind: str  # no-portal | local (a portal, never synced) | fresh | offline | stale
     last_success: str  # ISO time, "" when never
     error_kind: str = ""  # a SyncErrorKind's text, "" when the last attempts succeeded
     error: str = ""
@@ -112,8 +118,8 @@ def _parse(text: str) -> dt.datetime | None:
 def data_status(terminal: Terminal, now: dt.datetime | None = None) -> DataStatus:
     now = now or terminal.clock()
     states = terminal.store.channel_states()
-    if not states:
-        return DataStatus("local", "")
+    if not states:  # never synced: with no portal configured there is nothing to be offline from
+        return DataStatus("local" if terminal.settings["sync.portal_url"] else "no-portal", "")
     successes = [_parse(s["last_success"]) for s in states.values()]
     oldest = min((s for s in successes if s is not None), default=None) if all(successes) else None
     newest_success = max((s for s in successes if s is not None), default=None)

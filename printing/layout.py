@@ -55,7 +55,12 @@ class Styles:
             return ParagraphStyle(name, fontName=font, fontSize=size, wordWrap="CJK", **options)
 
         self.title = style("title", sizes.title, alignment=TA_CENTER, spaceAfter=sizes.title * 0.5)
-        self.heading = style("heading", sizes.heading, spaceBefore=sizes.heading * 0.8, spaceAfter=sizes.heading * 0.3)
+        # keepWithNext: a heading goes to the next page with its first paragraph, never left alone at a page's foot
+        # or cut in half across the break
+        self.heading = style("heading", sizes.heading, spaceBefore=sizes.heading * 0.8, spaceAfter=sizes.heading * 0.3, keepWithNext=1)
+        # above a long table keepWithNext would carry the whole table to the next page: table_heading instead, after a
+        # CondPageBreak that leaves room for the heading and the table's first rows
+        self.table_heading = style("table_heading", sizes.heading, spaceBefore=sizes.heading * 0.8, spaceAfter=sizes.heading * 0.3)
         self.body = style("body", sizes.body, firstLineIndent=2 * sizes.body, spaceAfter=sizes.body * 0.35)
         self.plain = style("plain", sizes.body, spaceAfter=sizes.body * 0.25)
         self.meta = style("meta", sizes.small, textColor=MUTED, alignment=TA_CENTER)

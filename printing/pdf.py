@@ -24,7 +24,7 @@ from reportlab.platypus.doctemplate import BaseDocTemplate
 from kiosk.i18n import tr
 from printing.backend import A4, Media
 from printing.fonts import PrintFonts
-from printing.layout import MUTED, RULE
+from printing.layout import MARK_RED, MUTED, RULE
 
 A4_MARGIN = 18 * mm
 FOOTER_HEIGHT = 12 * mm
@@ -45,8 +45,9 @@ class RenderedPdf:
 @dataclass(frozen=True)
 class Footer:
     left: str  # terminal name
-    right: str  # 打印于 … · 数据更新于 …
+    right: str  # 打印于 … · 内容截至 …
     lang: str = "zh_CN"  # for 第 x / y 页
+    mark: str = ""  # 已废止 / 已失效: repeated at the top of every page after the first (the first has the stamp)
 
 
 def _fit(text: str, font: str, size: float, room: float) -> str:
@@ -73,6 +74,10 @@ def _numbering_canvas(fonts: PrintFonts, footer: Footer, page_size: tuple[float,
         canvas.drawString(A4_MARGIN, y, _fit(footer.left, fonts.name, 9, room))
         canvas.drawCentredString(width / 2, y, centre)
         canvas.drawRightString(width - A4_MARGIN, y, footer.right)
+        if footer.mark and number > 1:  # a page read on its own still says the rule is no longer in force
+            canvas.setFillColor(MARK_RED)
+            canvas.setFont(fonts.name, 14)
+            canvas.drawRightString(width - A4_MARGIN, page_size[1] - A4_MARGIN + 3 * mm, footer.mark)
         canvas.restoreState()
 
     class NumberingCanvas(Canvas):

@@ -5,6 +5,7 @@ Used by the screens (through the print queue) and by ``kiosk print``; both get t
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from kiosk.browse import Browser, PaymentFilter
 from kiosk.errors import ExitCode, KioskError
 from kiosk.home import kind_section_name, section_name
 from kiosk.i18n import format_day, format_moment, tr
-from kiosk.labels import labelled, period_label, value_label
+from kiosk.labels import labelled, local_day, period_label, value_label
 from kiosk.records.text import title_of
 from kiosk.share import record_url
 from kiosk.terminal import Terminal
@@ -55,20 +56,16 @@ class PrintContext:
         return load_fonts(self.terminal.settings["printing.font_path"])
 
     def data_date(self) -> str:
-        """The day the content last changed, on the terminal's calendar (the stamp may carry another offset)."""
-        stamp = self.terminal.store.meta("data_changed_at")
-        try:
-            moment = dt.datetime.fromisoformat(stamp)
-        except ValueError:
-            return stamp[:10] or "—"
-        if moment.tzinfo is None:
-            return moment.date().isoformat()
-        return moment.astimezone(self.now.tzinfo).date().isoformat()
+        """How current the content is: the day of the newest record's ``updated_at`` (store meta ``content_updated_at``) on
+        the terminal's calendar, not the day this terminal imported it (``data_changed_at``, the fallback for a store
+        written before that meta existed)."""
+        stamp = self.terminal.store.meta("content_updated_at") or self.terminal.store.meta("data_changed_at")
+        return local_day(stamp, self.now.tzinfo) or "—"
 
     def footer(self) -> Footer:
         updated = format_day(self.data_date(), self.lang)
         printed = format_moment(self.now, self.lang)
-        return Footer(self.terminal.settings["terminal.name"], tr("打印于 {printed} · 数据更新于 {updated}", self.lang, printed=printed, updated=updated),
+        return Footer(self.terminal.settings["terminal.name"], tr("打印于 {printed} · 内容截至 {updated}", self.lang, printed=printed, updated=updated),
                       self.lang)
 
     def slip_header(self) -> SlipHeader:
@@ -108,7 +105,10 @@ def render_record(context: PrintContext, record_id: str, *, with_interpretation:
     else:
         domain = context.terminal.store.get(record["domain_id"]) or {}
         story = stories.catalogue_story(styles, record, domain.get("name", ""), url, lang)
-    return a4_pdf(context.fonts, story.flowables, title=story.title, footer=context.footer(), wide=story.wide)
+    footer = context.footer()
+    if kind == "document" and record["validity"] != "现行有效":
+        footer = dataclasses.replace(footer, mark=value_label(record["validity"], lang))
+    return a4_pdf(context.fonts, story.flowables, title=story.title, footer=footer, wide=story.wide)
 
 
 def render_payments(context: PrintContext, village: str, filters: PaymentFilter | None = None) -> RenderedPdf:
@@ -129,7 +129,7 @@ def render_payments(context: PrintContext, village: str, filters: PaymentFilter 
     if filters.surname:
         title += tr("（姓“{surname}”）", lang, surname=filters.surname)
     styles = Styles(context.fonts, A4_SIZES)
-    story = stories.payments_story(styles, title, page.rows, page.total, page.extra["total_fen"], None, lang)
+    story = stories.payments_story(styles, title, page.rows, page.total, page.extra["totals"], None, lang)
     return a4_pdf(context.fonts, story.flowables, title=title, footer=context.footer(), wide=True)
 
 

@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, KeepTogether, Spacer
+from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer
 
-from kiosk.browse import ledger_summary
+from kiosk.browse import PaymentTotals, ledger_summary
 from kiosk.i18n import N_, format_day, format_moment, joined, money_words, ntr, tr, yuan_amount
-from kiosk.labels import labelled, ledger_lines, period_label, value_label
+from kiosk.labels import labelled, ledger_lines, payment_totals_words, period_label, value_label
 from printing.layout import Stamp, Styles, qr_block
 from printing.pdf import content_width
 
@@ -133,14 +133,17 @@ def ledger_flowables(styles: Styles, board: Record, lang: str = "zh_CN") -> list
     rows.append(["", tr("期末余额", lang), "", "", "", "", yuan(summary.closing_fen)])
     header = [tr(h, lang) for h in (N_("日期"), N_("收支类别"), N_("摘要"), N_("凭证号"), N_("收入（元）"), N_("支出（元）"), N_("余额（元）"))]
     ledger = styles.grid(header, rows, [width * share for share in shares], numeric={4, 5, 6}, total_rows=2)
-    return [totals, Spacer(1, 5 * mm), styles.para(tr("收支明细", lang), styles.heading), ledger]
+    room = styles.sizes.heading * 3 + styles.sizes.table * 1.45 * 2 * 4  # the heading, the header row and three lines
+    return [totals, Spacer(1, 5 * mm), CondPageBreak(room), styles.para(tr("收支明细", lang), styles.table_heading), ledger]
 
 
-def payments_story(styles: Styles, title: str, rows: list[Record], total: int, total_fen: int, qr_url: str | None,
+def payments_story(styles: Styles, title: str, rows: list[Record], total: int, totals: PaymentTotals, qr_url: str | None,
                    lang: str = "zh_CN") -> Story:
-    """A village's payment list with masked names, the count and the sum, on landscape pages."""
+    """A village's payment list with masked names, the count and the sums per 发放状态 (已发放 and 待发放 apart, never
+    one 合计), on landscape pages."""
     story = Story(title, wide=True)
-    summary = ntr("共 {n} 笔　合计 {total}", "共 {n} 笔　合计 {total}", total, lang, total=money_words(total_fen, lang))
+    summary = joined([ntr("共 {n} 笔", "共 {n} 笔", total, lang), *payment_totals_words(totals, lambda fen: money_words(fen, lang), lang)],
+                     lang)
     story.flowables += _head(styles, title, [summary, tr("姓名已按规定隐去部分字", lang)], qr_url, lang, wide=True)
     width = content_width(wide=True)
     shares = [0.06, 0.1, 0.2, 0.1, 0.1, 0.12, 0.11, 0.08, 0.13]
@@ -148,10 +151,13 @@ def payments_story(styles: Styles, title: str, rows: list[Record], total: int, t
                    period_label(row["period"], lang), format_day(row.get("paid_date", ""), lang), value_label(row["status"], lang),
                    row.get("note", "")]
                   for number, row in enumerate(rows, 1)]
-    table_rows.append(["", tr("合计", lang), "", "", yuan(total_fen), "", "", "", ""])
+    sums = [(tr("已发放合计", lang), *totals.paid), (tr("待发放合计", lang), *totals.pending)]
+    if totals.returned[0]:
+        sums.append((tr("退回合计", lang), *totals.returned))
+    table_rows += [["", label, "", ntr("{n} 笔", "{n} 笔", n, lang), yuan(fen), "", "", "", ""] for label, n, fen in sums]
     header = [tr(h, lang) for h in (N_("序号"), N_("姓名"), N_("补贴项目"), N_("数量"), N_("金额（元）"), N_("期间"), N_("发放日期"), N_("状态"),
                                     N_("备注"))]
-    story.flowables.append(styles.grid(header, table_rows, [width * share for share in shares], numeric={0, 4}, total_rows=1))
+    story.flowables.append(styles.grid(header, table_rows, [width * share for share in shares], numeric={0, 4}, total_rows=len(sums)))
     return story
 
 

@@ -17,7 +17,7 @@ from ui import theme
 from ui.chart import LedgerChart, chart_area
 from ui.chooser import Chooser, choose_village
 from ui.listing import filter_rows
-from ui.pages import BOARD_TYPES, board_meta, board_parts, ledger_html, ledger_speech, sections_html, sections_speech
+from ui.pages import BOARD_TYPES, board_meta, board_parts, ledger_columns, ledger_html, ledger_speech, sections_html, sections_speech
 from ui.reading import Part, ReadingScreen, esc
 from ui.widgets import big_button, clear_layout
 
@@ -29,7 +29,7 @@ def finance_parts(board: dict[str, Any], scale: theme.Scale, lang: str) -> list[
     chart = chart_area(LedgerChart(ledger_summary(board), scale, lang), scale)
     speech = ledger_speech(board, lang)
     return [Part(ptr("reading tab", "收支图", lang), speech, widget=chart),
-            Part(ptr("reading tab", "收支明细", lang), speech, head + ledger_html(board, lang)),
+            Part(ptr("reading tab", "收支明细", lang), speech, head + ledger_html(board, lang), columns=ledger_columns(lang)),
             Part(ptr("reading tab", "情况说明", lang), sections_speech(board), head + sections_html(board))]
 
 
@@ -79,7 +79,7 @@ class BoardScreen(ReadingScreen):
         current = big_button(f"{shown} ▾" if self.period else "—", self.scale, name="period-choose", width_factor=2.6)
         current.setAccessibleName(tr("{period}，点按选择其他期间", self.lang, period=shown))
         current.clicked.connect(lambda: Chooser(self, tr("选择公开期间", self.lang), [(period_label(p, self.lang), p) for p in periods],
-                                                self.show_period, self.scale, self.lang, columns=3))
+                                                self.show_period, self.scale, self.lang, columns=3, current=self.period))
         newer = big_button(tr("下一期 ›", self.lang), self.scale, name="period-newer", width_factor=1.6)
         newer.setEnabled(position > 0)
         newer.clicked.connect(lambda: self.show_period(periods[position - 1]))

@@ -61,11 +61,16 @@ class Overlay(QWidget):
         self.deleteLater()
 
 
+NO_CURRENT = object()
+
+
 class Chooser(Overlay):
-    """Options as ``(label, value)``; tapping one calls ``on_choose(value)`` and closes."""
+    """Options as ``(label, value)``; tapping one calls ``on_choose(value)`` and closes. The option whose value is
+    ``current`` shows checked (the screen's current choice: the period on show); the panel is as tall as its options
+    (centred on the cover), scrolling only when they are more than the screen holds."""
 
     def __init__(self, parent: QWidget, title: str, options: list[tuple[str, Any]], on_choose: Callable[[Any], None],
-                 scale: theme.Scale, lang: str, *, columns: int = 2) -> None:
+                 scale: theme.Scale, lang: str, *, columns: int = 2, current: Any = NO_CURRENT) -> None:
         super().__init__(parent, "chooser", "rgba(0, 0, 0, 150)")
         self._on_choose = on_choose
         outer = QVBoxLayout(self)
@@ -75,7 +80,7 @@ class Chooser(Overlay):
         panel.setObjectName("chooser-panel")
         panel.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         panel.setStyleSheet(f"QWidget#chooser-panel {{ background: {theme.PAPER}; border-radius: 12px; }}")
-        outer.addWidget(panel)
+        outer.addWidget(panel, 0, Qt.AlignmentFlag.AlignVCenter)  # full width, as tall as it needs
         layout = QVBoxLayout(panel)
         layout.setContentsMargins(scale.spacing_px, scale.spacing_px, scale.spacing_px, scale.spacing_px)
         heading = plain_label(title)
@@ -99,6 +104,10 @@ class Chooser(Overlay):
             button = big_button("\n".join(lines), scale, name=f"choice-{position}", width_factor=3)
             button.setMinimumHeight(max(scale.min_touch_px, len(lines) * metrics.lineSpacing() + scale.spacing_px))
             button.setAccessibleName(label)
+            if current is not NO_CURRENT and value == current:
+                button.setCheckable(True)
+                button.setChecked(True)  # the current choice, in the checked colours of a chip
+                button.setAccessibleName(tr("{label}（当前）", lang, label=label))
             button.clicked.connect(lambda _checked=False, v=value: self.choose(v))
             grid.addWidget(button, position // columns, position % columns)
         scroll = QScrollArea()
@@ -106,8 +115,10 @@ class Chooser(Overlay):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        layout.addWidget(scroll, 1)
         cancel = big_button(tr("取消", lang), scale, name="chooser-cancel")
+        room = parent.height() - 2 * margin - 2 * scale.spacing_px - heading.heightForWidth(inner_width) - cancel.minimumHeight() - 2 * scale.spacing_px
+        scroll.setMinimumHeight(max(min(grid_host.sizeHint().height(), room), scale.min_touch_px))  # as tall as the options
+        layout.addWidget(scroll, 1)
         cancel.clicked.connect(self.close_overlay)
         layout.addWidget(cancel, 0, Qt.AlignmentFlag.AlignRight)
         self.present()

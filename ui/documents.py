@@ -34,7 +34,7 @@ class DocumentListScreen(ListScreen):
         self.browser = browser
         self.filters = DocumentFilter(interpreted_only=interpreted_only)
         title = section_name("interpretations" if interpreted_only else "documents", lang)
-        bar, (year_row, validity_row, source_row) = filter_rows(scale, 3)
+        bar, (year_row, validity_row, source_row) = filter_rows(scale, 3, lang=lang)
         super().__init__("interpretations" if interpreted_only else "documents", title, self._fetch, scale, lang, on_back=on_back, on_home=on_home, top=bar)
         years = [value for value, _count in browser.document_facets(("year",))["year"]][:YEAR_CHIPS]
         year_choices = [(tr("全部年份", lang), None), *[(period_label(str(y), lang), int(y)) for y in years]]

@@ -20,7 +20,8 @@ from PySide6.QtWidgets import (
 
 from kiosk.clock import Clock, system_clock
 from kiosk.home import HomeSummary, Tile
-from kiosk.i18n import LANGUAGES, babel_locale, format_moment, ntr, ptr, tr
+from kiosk.i18n import LANGUAGES, babel_locale, format_day, format_moment, ntr, ptr, tr
+from kiosk.labels import local_day
 from ui import theme
 from ui.lifeevents import EntranceButton, call_button
 from ui.widgets import plain_label
@@ -191,9 +192,9 @@ class HomeScreen(QWidget):
         self._clock_label.setObjectName("clock")
         self._clock_label.setAlignment(Qt.AlignmentFlag.AlignRight)
         self._clock_label.setStyleSheet(f"font-size: {scale.title_px}px; font-weight: bold;")
-        when = self._summary.data_changed_at
-        status_text = (tr("数据更新于 {when}", self._lang, when=format_data_time(when, self._zone, self._lang)) if when
-                       else tr("尚无数据", self._lang))
+        # how current the content is (its newest record), not when this terminal imported it: that is the line below
+        content = local_day(self._summary.content_updated_at or self._summary.data_changed_at, self._zone)
+        status_text = tr("内容截至 {when}", self._lang, when=format_day(content, self._lang)) if content else tr("尚无数据", self._lang)
         status = plain_label(f"{status_text}\n{self._sync_text()}")  # two whole lines: a date split mid-word is unreadable
         self._status_label, self._status_prefix = status, status_text
         status.setObjectName("data-status")
@@ -223,7 +224,11 @@ class HomeScreen(QWidget):
             return tr("离线，上次同步\u00a0{when}", self._lang, when=when)
         if status.kind == "stale":
             return tr("数据可能不是最新（上次同步\u00a0{when}）", self._lang, when=when) if when else tr("数据可能不是最新", self._lang)
-        return tr("离线", self._lang)
+        imported = self._summary.data_changed_at
+        imported = format_short_time(imported, self._zone, self._now(), self._lang) if imported else ""
+        if status.kind == "no-portal":  # content comes by `kiosk import`: there is no portal to be offline from
+            return tr("未连接门户，本机导入于\u00a0{when}", self._lang, when=imported) if imported else tr("未连接门户", self._lang)
+        return tr("尚未与县级门户同步", self._lang)
 
     def _urgent_banner(self, title: str, scale: theme.Scale) -> QWidget:
         banner = plain_label(tr("紧急通知：{title}", self._lang, title=title))

@@ -8,6 +8,7 @@ from the catalogue in the screen's language; the record's own text is shown as p
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from kiosk.browse import ledger_summary
@@ -63,6 +64,9 @@ def document_parts(document: Record, lang: str) -> list[Part]:
         heading = interp.get("title") or tr("政策解读", lang)
         parts.append(Part(ptr("reading tab", "政策解读", lang), _speech(spoken_title, interp["text"], spoken_qa),
                           head + f"<h1>{esc(heading)}</h1><p class='meta'>{esc(who)}</p>" + paragraphs(interp["text"]) + qa))
+    if repealed:  # above the page on every page turn, not only at the top of the first
+        banner = joined([mark, document.get("validity_note") or ""], lang)
+        parts = [dataclasses.replace(part, mark=banner) for part in parts]
     return parts
 
 
@@ -109,6 +113,11 @@ def board_parts(board: Record, lang: str) -> list[Part]:
     """Party and village boards: headed sections, read in order."""
     html = _head(board["title"], board_meta(board, lang), lang) + sections_html(board)
     return [Part(ptr("reading tab", "公开内容", lang), _speech(board["title"], sections_speech(board)), html)]
+
+
+def ledger_columns(lang: str) -> tuple[tuple[str, int], ...]:
+    """The ledger table's columns and their width shares, as ledger_html sets them: pinned above pages 2 and on."""
+    return tuple((tr(text, lang), share) for text, share in ((N_("日期"), 12), (N_("摘要"), 48), (N_("收入（元）"), 20), (N_("支出（元）"), 20)))
 
 
 def ledger_html(board: Record, lang: str) -> str:

@@ -44,6 +44,8 @@ class Part:
     speech: str
     html: str = ""
     widget: QWidget | None = None
+    mark: str = ""  # 已废止 and its note: a strip above the page that stays on every page, not only the first
+    columns: tuple[tuple[str, int], ...] = ()  # a table's column names and width shares: repeated above pages 2 and on
 
 
 def esc(text: object) -> str:
@@ -171,6 +173,21 @@ class ReadingScreen(QWidget):
         self.stack.addWidget(self.text)
         body = QVBoxLayout()
         body.setContentsMargins(scale.spacing_px, scale.spacing_px // 2, scale.spacing_px, 0)
+        self.mark = plain_label()
+        self.mark.setObjectName("reading-mark")
+        self.mark.setWordWrap(True)
+        self.mark.setStyleSheet(f"background: {theme.URGENT}; color: {theme.PAPER}; font-size: {scale.body_px}px; font-weight: bold;"
+                                f" padding: 6px {scale.spacing_px}px;")
+        self.mark.hide()
+        body.addWidget(self.mark)
+        self.columns = QWidget()  # the ledger's column header, pinned above the page once its own has scrolled away
+        self.columns.setObjectName("reading-columns")
+        self.columns.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.columns.setStyleSheet(f"QWidget#reading-columns {{ background: {theme.BACKDROP}; }}")
+        self._column_row = QHBoxLayout(self.columns)
+        self._column_row.setContentsMargins(scale.spacing_px // 2, 4, scale.spacing_px, 4)
+        self.columns.hide()
+        body.addWidget(self.columns)
         body.addWidget(self.stack, 1)
         layout.addLayout(body, 1)
         # 打印 / 扫码带走 (self.actions) sit left of the page bar, or above it on a portrait screen where one row is too narrow
@@ -252,6 +269,15 @@ class ReadingScreen(QWidget):
             self.read_aloud.stop()
         self.current = index
         part = self.parts[index]
+        self.mark.setText(part.mark)
+        self.mark.setVisible(bool(part.mark))
+        clear_layout(self._column_row)
+        for name, share in part.columns:
+            label = plain_label(name)
+            label.setObjectName("reading-column")
+            label.setStyleSheet(f"color: {theme.INK}; font-size: {self.scale.body_px}px; font-weight: bold;")
+            self._column_row.addWidget(label, share)
+        self.columns.hide()
         if self.tabs:
             self.tabs[index].setChecked(True)
         if part.widget is not None:
@@ -333,15 +359,23 @@ class ReadingScreen(QWidget):
         """One page turn: a screenful less two lines, so the reader keeps their place."""
         return max(self._scroll_bar().pageStep() - self.scale.body_px * 2, self.scale.body_px)
 
+    def _slack(self) -> int:
+        """Less than a line of overflow (a bottom margin, a border) is not another page: 下一页 never shifts 4 px."""
+        return self.scale.body_px
+
     def turn(self, direction: int) -> None:
         bar = self._scroll_bar()
-        bar.setValue(bar.value() + direction * self._stride())
+        target = bar.value() + direction * self._stride()
+        bar.setValue(bar.maximum() if bar.maximum() - target <= self._slack() else target)
 
     def _update_position(self, *_args: int) -> None:
         bar = self._scroll_bar()
-        stride = self._stride()
-        pages = -(-bar.maximum() // stride) + 1
-        current = pages if bar.value() >= bar.maximum() else min(pages, round(bar.value() / stride) + 1)
+        stride, slack = self._stride(), self._slack()
+        pages = 1 if bar.maximum() <= slack else 1 - (-(bar.maximum() - slack) // stride)
+        # the last page is said only at the end, where 下一页 turns off: the count and the buttons never disagree
+        current = pages if bar.value() >= bar.maximum() - slack else min(pages - 1, round(bar.value() / stride) + 1)
         self.position.setText(tr("第 {current} / {pages} 页", self.lang, current=current, pages=pages))
         self.up.setEnabled(bar.value() > 0)
-        self.down.setEnabled(bar.value() < bar.maximum())
+        self.down.setEnabled(bar.maximum() - bar.value() > slack)
+        part = self.parts[self.current] if self.parts else None
+        self.columns.setVisible(bool(part and part.columns and part.widget is None and bar.value() > 0))

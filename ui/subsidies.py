@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QEvent, QObject, Signal
 from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
 
 from kiosk.browse import Browser, PaymentFilter
 from kiosk.home import section_name
-from kiosk.i18n import format_day, ntr, tr
-from kiosk.labels import labelled, period_label, value_label
+from kiosk.i18n import format_day, joined, ntr, tr
+from kiosk.labels import labelled, payment_totals_words, period_label, value_label
 from kiosk.money import format_fen
 from ui import theme
 from ui.chooser import Chooser, choose_village
@@ -90,7 +90,7 @@ class SubsidyScreen(QWidget):
         pane = QWidget()
         layout = QVBoxLayout(pane)
         layout.setContentsMargins(0, 0, 0, 0)
-        bar, (row, year_row) = filter_rows(self.scale, 2)
+        bar, (row, year_row) = filter_rows(self.scale, 2, lang=self.lang)
         if len(self.villages) > 1:
             self.village_button = big_button(self._village_label(), self.scale, name="choose-village", width_factor=2.4)
             self.village_button.clicked.connect(self._choose_village)
@@ -114,6 +114,7 @@ class SubsidyScreen(QWidget):
         self.totals.setObjectName("payment-totals")
         self.totals.setStyleSheet(f"color: {theme.INK}; font-size: {self.scale.title_px}px; font-weight: bold; padding: 4px {self.scale.spacing_px}px;")
         self.totals.setWordWrap(True)
+        self.totals.installEventFilter(self)
         self.actions = QHBoxLayout()  # the window adds 打印 here: the list prints as filtered
         self.actions.setContentsMargins(0, 0, self.scale.spacing_px, 0)
         self.actions.addWidget(self.totals, 1)
@@ -129,7 +130,7 @@ class SubsidyScreen(QWidget):
 
     def _fetch_payments(self, offset: int, limit: int) -> tuple[list[Row], int]:
         page = self.browser.payments(self.village, self.filters, offset=offset, limit=limit)
-        self._total_fen = page.extra["total_fen"]
+        self._totals = page.extra["totals"]
         return [payment_row(p, self.lang) for p in page.rows], page.total
 
     def _set(self, **changes: Any) -> None:
@@ -144,8 +145,20 @@ class SubsidyScreen(QWidget):
     def _update_totals(self) -> None:
         place = self.village_names.get(self.village, self.village)
         count = self.payment_model.total
-        self.totals.setText(ntr("{place}　共 {n} 笔　合计 {total}", "{place}　共 {n} 笔　合计 {total}", count, self.lang, place=place,
-                                total=format_fen(self._total_fen)))
+        head = ntr("{place}　共 {n} 笔", "{place}　共 {n} 笔", count, self.lang, place=place)
+        # the sums on a line of their own, or each on its own line where one line is too narrow (portrait 大字模式):
+        # a line then breaks between 已发放 and 待发放, never inside an amount
+        pieces = payment_totals_words(self._totals, format_fen, self.lang)
+        sums = joined(pieces, self.lang)
+        fits = self.totals.fontMetrics().horizontalAdvance(sums) <= self.totals.contentsRect().width() - 8
+        text = "\n".join([head, sums] if fits else [head, *pieces])
+        if text != self.totals.text():
+            self.totals.setText(text)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.totals and event.type() in (QEvent.Type.Resize, QEvent.Type.Show):
+            self._update_totals()  # the label's width decides whether the sums share a line
+        return super().eventFilter(watched, event)
 
     def _policy_label(self) -> str:
         if self.filters.policy_id is None:

@@ -81,7 +81,8 @@ def style_button(button: QPushButton, scale: theme.Scale, *, name: str = "", pri
         f" border-radius: 10px; font-size: {scale.body_px}px; font-weight: bold; padding: 4px 16px; }}"
         f"QPushButton:pressed {{ background: {theme.INK}; color: {theme.PAPER}; }}"
         f"QPushButton:checked {{ background: {theme.HEADER}; color: {theme.PAPER}; }}"
-        f"QPushButton:disabled {{ color: {theme.MUTED}; border-color: {theme.MUTED}; }}"
+        # disabled reads as "not now" at a glance: grey on the backdrop, a dashed outline, never the live red
+        f"QPushButton:disabled {{ background: {theme.BACKDROP}; color: {theme.MUTED}; border: 3px dashed {theme.MUTED}; }}"
     )
     return button
 
@@ -380,10 +381,21 @@ class TouchList(QWidget):
         bar = PageBar(scale, lang, "list-count")
         bar.turned.connect(self.page)
         self.count = bar.status
+        self.up, self.down = bar.up, bar.down
         layout.addWidget(bar)
         self._lang = lang
         model.modelReset.connect(self._update_count)
+        scroll = self.view.verticalScrollBar()
+        scroll.valueChanged.connect(self._update_buttons)
+        scroll.rangeChanged.connect(self._update_buttons)
         self._update_count()
+        self._update_buttons()
+
+    def _update_buttons(self, *_args: int) -> None:
+        """上一页 at the top and 下一页 at the end of the list look and are disabled, as on a reading page."""
+        scroll = self.view.verticalScrollBar()
+        self.up.setEnabled(scroll.value() > 0)
+        self.down.setEnabled(scroll.value() < scroll.maximum() or self.model.canFetchMore(QModelIndex()))
 
     def _tap(self, position: QPoint) -> None:
         index = self.view.indexAt(position)

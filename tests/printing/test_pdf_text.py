@@ -32,7 +32,7 @@ EXPIRED = "doc-990121-2024-0012"  # 已失效
 FINANCE = "board-990121101201-2025Q4-finance"  # closes at 286,491.85; its ledger runs onto a second page
 PARTY = "board-990121101201-2025Q4-party"
 TERMINAL_NAME = "桃源村便民服务站自助终端"
-FOOTER = re.compile(r"^(?P<left>.*?) ?第 (?P<number>\d+) / (?P<total>\d+) 页 ?打印于 (?P<printed>\S+ \S+) · 数据更新于 (?P<updated>\S+)$")
+FOOTER = re.compile(r"^(?P<left>.*?) ?第 (?P<number>\d+) / (?P<total>\d+) 页 ?打印于 (?P<printed>\S+ \S+) · 内容截至 (?P<updated>\S+)$")
 MARK_RED = (0.701961, 0.14902, 0.117647)  # printing.layout.MARK_RED (#B3261E)
 
 
@@ -65,8 +65,8 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrintContext]:
 
 @pytest.fixture(scope="module")
 def updated(demo: PrintContext) -> str:
-    """The day the data last changed, in the terminal's time zone (the stamp may carry any offset)."""
-    stamp = dt.datetime.fromisoformat(demo.terminal.store.meta("data_changed_at"))
+    """The day of the newest record's updated_at, in the terminal's time zone (the stamp may carry any offset)."""
+    stamp = dt.datetime.fromisoformat(demo.terminal.store.meta("content_updated_at"))
     return stamp.astimezone(ZoneInfo(demo.terminal.settings["terminal.timezone"])).date().isoformat()
 
 
@@ -143,11 +143,24 @@ def test_a_repealed_document_carries_the_red_mark_and_the_note(demo: PrintContex
     assert red.startswith(doc["validity"] + squash(doc["validity_note"]))
 
 
+def test_a_repealed_document_says_so_on_every_printed_page(demo: PrintContext) -> None:
+    """Issue 15 item 7: the stamp was on page 1 only; a second sheet read on its own looked like a rule in force."""
+    doc = demo.terminal.store.get(REPEALED)
+    pdf = render_record(demo, REPEALED, with_interpretation=True)
+    assert pdf.pages >= 2
+    with pdfplumber.open(io.BytesIO(pdf.data)) as opened:
+        for page in opened.pages[1:]:
+            red = "".join(char["text"] for char in page.chars if char["non_stroking_color"] == pytest.approx(MARK_RED, abs=1e-3))
+            assert red == doc["validity"], page.page_number
+            assert min(char["top"] for char in page.chars if char["text"] in red) < 60  # at the top of the page
+
+
 def test_a_current_document_has_no_mark(document_pdf: RenderedPdf) -> None:
     with pdfplumber.open(io.BytesIO(document_pdf.data)) as opened:
         chars = opened.pages[0].chars
+        later = [char for page in opened.pages[1:] for char in page.chars]
     assert not [char["text"] for char in chars if char["size"] > 20.5]
-    assert not [char["text"] for char in chars if char["non_stroking_color"] == pytest.approx(MARK_RED, abs=1e-3)]
+    assert not [char["text"] for char in chars + later if char["non_stroking_color"] == pytest.approx(MARK_RED, abs=1e-3)]
 
 
 def test_document_pages_are_portrait_a4(document_pdf: RenderedPdf) -> None:
@@ -198,25 +211,30 @@ def test_party_board_prints_its_sections(demo: PrintContext, updated: str) -> No
 # ----------------------------------------------------------------------------- payment list
 
 
-def test_payment_list_total_is_the_sum_of_the_stores_amounts(demo: PrintContext, payments_pdf: RenderedPdf, updated: str) -> None:
+def test_payment_list_totals_keep_paid_and_pending_apart(demo: PrintContext, payments_pdf: RenderedPdf, updated: str) -> None:
+    """已发放 and 待发放 are two sums (issue 15 item 3): the old single 合计 added a pending ¥1,176 to the money paid."""
     stored = demo.terminal.store.list_records("subsidy_payment", [VILLAGE], limit=100_000)
     assert len(stored) == 46
-    total = sum(record["amount_fen"] for record in stored)
+    paid = [record for record in stored if record["status"] == "已发放"]
+    pending = [record for record in stored if record["status"] == "待发放"]
+    assert pending and paid and len(paid) + len(pending) == len(stored)  # the demo village has pending lines and no 退回
+    paid_fen, pending_fen = sum(r["amount_fen"] for r in paid), sum(r["amount_fen"] for r in pending)
     assert payments_pdf.landscape and payments_pdf.pages >= 2
     assert all(size == pytest.approx((841.89, 595.28), abs=0.5) for size in page_sizes(payments_pdf.data))
     text = body_of(payments_pdf, updated)
-    assert f"共{len(stored)}笔合计{yuan(total)}元" in text
-    assert text.endswith("合计" + yuan(total))
+    assert f"共{len(stored)}笔已发放{len(paid)}笔{yuan(paid_fen)}元待发放{len(pending)}笔{yuan(pending_fen)}元" in text
+    assert yuan(paid_fen + pending_fen) not in text  # nowhere is pending money added to paid money
     rows = []
     with pdfplumber.open(io.BytesIO(payments_pdf.data)) as pdf:
         for page in pdf.pages:
             (table,) = page.extract_tables()
             assert table[0] == ["序号", "姓名", "补贴项目", "数量", "金额（元）", "期间", "发放日期", "状态", "备注"]
             rows += table[1:]
-    numbered, totals = rows[:-1], rows[-1]
+    numbered, totals = rows[:-2], rows[-2:]
     assert [row[0] for row in numbered] == [str(number) for number in range(1, len(stored) + 1)]
-    assert sum(int(row[4].replace(",", "").replace(".", "")) for row in numbered) == total
-    assert totals[1:5] == ["合计", "", "", yuan(total)]
+    assert sum(int(row[4].replace(",", "").replace(".", "")) for row in numbered if row[7] == "已发放") == paid_fen
+    assert [row[1:5] for row in totals] == [["已发放合计", "", f"{len(paid)} 笔", yuan(paid_fen)],
+                                            ["待发放合计", "", f"{len(pending)} 笔", yuan(pending_fen)]]
     assert sorted(row[1] for row in numbered) == sorted(record["recipient"] for record in stored)
     assert all("*" in row[1] for row in numbered)  # names are printed masked
 
@@ -244,8 +262,13 @@ def rare(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrintContext]:
         yield PrintContext.of(terminal, FIXED_NOW)
 
 
+def _content_day(terminal: Terminal) -> str:
+    stamp = dt.datetime.fromisoformat(terminal.store.meta("content_updated_at"))
+    return stamp.astimezone(ZoneInfo(terminal.settings["terminal.timezone"])).date().isoformat()
+
+
 def test_rare_characters_extract_exactly_from_document_and_board(rare: PrintContext) -> None:
-    updated = rare.terminal.store.meta("data_changed_at")[:10]
+    updated = _content_day(rare.terminal)
     document = render_record(rare, RARE_DOC)
     text = body_of(document, updated)
     assert text.startswith("关于王𬌗明同志任职的公告")
@@ -258,25 +281,24 @@ def test_rare_characters_extract_exactly_from_document_and_board(rare: PrintCont
 
 
 def test_rare_characters_survive_in_masked_payment_names(rare: PrintContext) -> None:
-    updated = rare.terminal.store.meta("data_changed_at")[:10]
+    updated = _content_day(rare.terminal)
     pdf = render_payments(rare, VILLAGE)
     text = body_of(pdf, updated)
     for masked in ("𬌗*明", "王*𬌗", "𠮷*成"):
         assert masked in text
-    assert text.endswith("合计" + yuan(62400 + 10050 + 30001))
+    assert text.endswith("已发放合计3笔" + yuan(62400 + 10050 + 30001) + "待发放合计0笔0.00")
     assert "小" not in text and "大" not in text  # the hidden middle characters
 
 
-FOOTER_DATE_BUG = ("printing/render.py PrintContext.footer takes data_changed_at[:10], the date in the time zone the stamp was "
-                   "written in (the OS zone, see kiosk/store/store.py _now_iso), not in terminal.timezone like 打印于")
-
-
-def test_data_updated_date_is_in_the_terminals_time_zone(terminal: Terminal) -> None:
-    """Content imported at 01:00 China time by a computer set to UTC: the page must say the China date."""
-    terminal.store.apply([make("region", VILLAGE), make("document", "doc-tz", region=COUNTY)])
-    terminal.store.set_meta("data_changed_at", "2026-11-20T17:00:00+00:00")  # 2026-11-21 01:00 in Asia/Shanghai
+def test_the_printed_date_is_the_contents_own_in_the_terminals_time_zone(terminal: Terminal) -> None:
+    """Content as of 01:00 China time on the 21st (written by a computer set to UTC), imported days later: the page
+    says 内容截至 2026-11-21, the content's date on the China calendar, not the day this terminal imported it (issue 15
+    item 3; before, the footer said 数据更新于 and the import day)."""
+    terminal.store.apply([make("region", VILLAGE), make("document", "doc-tz", region=COUNTY, updated_at="2026-11-20T17:00:00+00:00")])
+    terminal.store.set_meta("data_changed_at", "2026-11-25T09:00:00+08:00")  # imported four days later
+    assert terminal.store.meta("content_updated_at") == "2026-11-20T17:00:00+00:00"
     pdf = render_record(PrintContext.of(terminal, FIXED_NOW), "doc-tz")
-    assert page_texts(pdf.data)[0].splitlines()[-1].endswith("打印于 2026-11-21 10:32 · 数据更新于 2026-11-21")
+    assert page_texts(pdf.data)[0].splitlines()[-1].endswith("打印于 2026-11-21 10:32 · 内容截至 2026-11-21")
 
 
 LONG_NAME_BUG = ("printing/pdf.py draw_footer draws the terminal name, the page number and the print time on one baseline "
@@ -295,3 +317,21 @@ def test_a_long_terminal_name_does_not_run_into_the_page_number(terminal: Termin
     assert all(following["x0"] >= previous["x1"] - 0.5 for previous, following in itertools.pairwise(footer)), chars_text(footer)
     text = squash(chars_text(footer))
     assert text.startswith("溪源县溪源镇") and "第1/1页" in text  # the name (shortened if need be) and the page number
+
+
+def test_a_heading_is_never_cut_or_left_alone_at_a_page_break(demo: PrintContext) -> None:
+    """Issue 15 item 7: push a two-line heading down the page one filler line at a time; wherever the break falls, the
+    heading's lines and the first line of its paragraph are on one page (before: the heading split, or stood alone)."""
+    from printing.layout import A4_SIZES, Styles
+    from printing.pdf import Footer, a4_pdf
+
+    styles = Styles(demo.fonts, A4_SIZES)
+    heading = "第九章　关于农村集体经济组织成员资格认定、集体资产股份量化与收益分配的若干具体规定和实施细则"
+    for fillers in range(30, 62):  # around the foot of page 1, a line at a time
+        story = [styles.para(f"填充第{n}行。", styles.plain) for n in range(fillers)]
+        story += [styles.para(heading, styles.heading), styles.para("本章正文的第一句。" * 3, styles.body)]
+        pdf = a4_pdf(demo.fonts, story, title="t", footer=Footer("终端", "右"))
+        texts = [squash(text) for text in page_texts(pdf.data)]
+        holding = [number for number, text in enumerate(texts) if "第九章" in text or "实施细则" in text]
+        assert len(holding) == 1, (fillers, holding)  # the heading is whole on one page
+        assert squash(heading) in texts[holding[0]] and "本章正文的第一句" in texts[holding[0]], fillers

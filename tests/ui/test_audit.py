@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QModelIndex, QPoint, QRect
-from PySide6.QtGui import QColor, QFont, QImage
+from PySide6.QtGui import QColor, QFont, QImage, Qt
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QListView, QPushButton, QStyleOptionViewItem, QWidget
 
 from kiosk.i18n import lazy_tr
@@ -66,6 +66,26 @@ def _visible_children(root: QWidget, cls: type) -> list:
     return [w for w in root.findChildren(cls) if w.isVisible() and w.width() > 0]
 
 
+def label_clipping(label: QLabel) -> str:
+    """Why a label's text does not fit inside its box ("" when it does): the text's lines are measured with the
+    label's own font against its contents rectangle (padding and margins taken off); a wrapping label must be tall
+    enough for its wrapped text, and no single unbreakable word may be wider than the box."""
+    if label.textFormat() == Qt.TextFormat.RichText or (label.textFormat() == Qt.TextFormat.AutoText and Qt.mightBeRichText(label.text())):
+        return "" if label.sizeHint().width() <= label.width() + 2 or label.wordWrap() else (
+            f"needs {label.sizeHint().width()}px, has {label.width()}px (clipped)")
+    box = label.contentsRect().adjusted(label.margin(), label.margin(), -label.margin(), -label.margin())
+    metrics = label.fontMetrics()
+    if not label.wordWrap():
+        widest = max((metrics.horizontalAdvance(line) for line in label.text().splitlines()), default=0)
+        return f"text is {widest}px wide in a {box.width()}px box (clipped)" if widest > box.width() + 1 else ""
+    wrapped = metrics.boundingRect(QRect(0, 0, box.width(), 100_000), int(Qt.TextFlag.TextWordWrap), label.text())
+    if wrapped.width() > box.width() + 1:
+        return f"a word is {wrapped.width()}px wide in a {box.width()}px box (clipped)"
+    if wrapped.height() > box.height() + 2:
+        return f"wrapped text is {wrapped.height()}px high in a {box.height()}px box (clipped)"
+    return ""
+
+
 def audit(window: QWidget, large: bool, where: str) -> list[str]:
     """Audit what a person can touch: the top cover if one is open, else the whole window."""
     problems: list[str] = []
@@ -101,8 +121,8 @@ def audit(window: QWidget, large: bool, where: str) -> list[str]:
             problems.append(f"{name} text {font_px(label.font())}px < {MIN_TEXT_PX}px")
         if large and label.objectName() in ("screen-title", "place-name") and font_px(label.font()) < MIN_TITLE_PX_LARGE:
             problems.append(f"{name} title {font_px(label.font())}px < {MIN_TITLE_PX_LARGE}px in 大字模式")
-        if not label.wordWrap() and label.sizeHint().width() > label.width() + 2:
-            problems.append(f"{name} needs {label.sizeHint().width()}px, has {label.width()}px (clipped)")
+        if clipped := label_clipping(label):
+            problems.append(f"{name} {clipped}")
         if on_screen(label) and text_contrast(pixels(label)) < MIN_CONTRAST:
             problems.append(f"{name} contrast {text_contrast(pixels(label)):.2f} < {MIN_CONTRAST}")
     for view in _visible_children(root, QListView):
@@ -201,3 +221,67 @@ def test_the_audit_catches_what_it_is_meant_to_catch(qtbot) -> None:
     assert any("text 12" in p for p in problems)
     assert any("contrast" in p for p in problems)
     assert any("clipped" in p for p in problems)
+
+
+def test_the_audit_catches_a_figure_one_digit_too_wide_for_its_box(qtbot) -> None:
+    """Issue 15 item 3: ¥314,991.1▌ — a figure cut by one digit must fail, as a label (wrapped or not) and as the
+    finance chart's painted figures. The old check skipped every wrapping label (the payment totals, the titles): a
+    wrapped text taller than its box, or one word wider than it, passed."""
+    from kiosk.browse import LedgerSummary
+    from tests.ui.i18n_audit import painted_overflow
+    from ui import theme
+    from ui.chart import LedgerChart
+    from ui.widgets import plain_label
+
+    host = QWidget()
+    qtbot.addWidget(host)
+    figure = plain_label("¥314,991.18")
+    figure.setParent(host)
+    figure.setStyleSheet("font-size: 44px; font-weight: bold; padding: 0 12px;")
+    wrapped = plain_label("桃源村　共 46 笔\n已发放 43 笔 ¥32,586.59\n待发放 3 笔 ¥2,757.44")
+    wrapped.setParent(host)
+    wrapped.setWordWrap(True)
+    wrapped.setStyleSheet("font-size: 44px;")
+    host.resize(1200, 400)
+    host.show()
+    qtbot.waitExposed(host)
+    one_digit_short = figure.fontMetrics().horizontalAdvance("¥314,991.1") + 24 + 4
+    figure.setGeometry(0, 0, one_digit_short, 80)  # the padding eats 24 px: sizeHint-vs-width saw room to spare
+    wrapped.setGeometry(0, 100, 1000, 110)  # room for two lines of three
+    assert "clipped" in label_clipping(figure)
+    assert "high" in label_clipping(wrapped)
+    figure.setGeometry(0, 0, one_digit_short + figure.fontMetrics().horizontalAdvance("8"), 80)
+    wrapped.setGeometry(0, 100, 1000, 3 * wrapped.fontMetrics().lineSpacing() + 4)
+    assert label_clipping(figure) == label_clipping(wrapped) == ""
+
+    chart = LedgerChart(LedgerSummary(31499118, 7587300, 6048116, 31499118 + 7587300 - 6048116, [], []), theme.LARGE, "zh_CN")
+    chart.setParent(host)
+    chart.setGeometry(0, 0, 500, 400)  # even two figures a row are too narrow here for ¥314,991.18
+    chart.show()
+    assert any("¥314,991.18" in problem for problem in painted_overflow(host))
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("large", [False, True], ids=["normal", "large"])
+def test_every_finance_board_fits_at_every_size(qtbot, demo_terminal: Terminal, size: tuple[int, int], large: bool) -> None:
+    """The matrix opens the newest board only; ¥314,991.18 was another quarter's closing balance. Every period of every
+    village, each of its tabs: no figure or label cut."""
+    from tests.ui.i18n_audit import painted_overflow
+
+    window = open_window(qtbot, demo_terminal, size=size, large=large)
+    window.show_screen("boards")
+    screen = window.stack.currentWidget()
+    problems: list[str] = []
+    checked = 0
+    for village in screen.villages:
+        screen._set_village(village)
+        for period in screen.browser.board_periods(village, "finance"):
+            screen.show_period(period)
+            QApplication.processEvents()
+            checked += 1
+            where = f"{village} {period} {size[0]}x{size[1]} {'large' if large else 'normal'}"
+            problems += [f"{where}: {p}" for p in painted_overflow(window)]
+            problems += [f"{where}: label {label.objectName()!r} {clipped}" for label in _visible_children(window, QLabel)
+                         if label.text().strip() and (clipped := label_clipping(label))]
+    assert checked >= 4
+    assert not problems, "\n".join(problems)

@@ -194,6 +194,7 @@ def test_name_filter_offers_surnames_first_more_than_a_barful_and_a_handwriting_
     window = kiosk_window(demo_terminal, large=True)
     window.show_screen("subsidies")
     tap(qtbot, button(window, "tab-payments"))
+    tap(qtbot, button(window, "filters-toggle"))  # landscape 大字模式: the filters are folded behind 筛选
     tap(qtbot, button(window, "find-name"))
     for letter in "ZHU":
         tap(qtbot, button(window, f"key-{letter}"))

@@ -16,6 +16,7 @@ from kiosk.clock import fixed_clock
 from kiosk.terminal import Terminal
 from tests.helpers.clock import TEST_NOW
 from tests.helpers.paths import ROOT
+from tests.helpers.records import COUNTY, VILLAGE, make
 from ui import theme
 from ui.window import MainWindow
 
@@ -40,11 +41,42 @@ def test_home_shows_place_tiles_with_counts_and_data_date(kiosk_window, demo_ter
     window = kiosk_window(demo_terminal, size=(1920, 1080))
     texts = [label.text() for label in _visible_labels(window)]
     assert "桃源村" in texts
-    assert any(text.startswith("数据更新于 20") for text in texts)
+    assert any(text.startswith("内容截至 20") for text in texts)
     counts = demo_terminal.store.counts_by_kind(demo_terminal.scope())
     tile = window.findChild(QPushButton, "tile-documents")
     assert tile.findChild(QLabel, "tile-count").text() == f"{counts['document']} 项"
     assert counts["document"] >= 300
+
+
+def _status_lines(terminal: Terminal, kiosk_window) -> list[str]:
+    window = kiosk_window(terminal, size=(1920, 1080))
+    texts = [label.text() for label in _visible_labels(window)]
+    assert not any("离线" in text for text in texts) or terminal.settings["sync.portal_url"], texts
+    return window.findChild(QLabel, "data-status").text().split("\n")
+
+
+def test_home_says_the_contents_own_date_and_apart_from_it_when_this_terminal_imported_it(kiosk_window, terminal: Terminal) -> None:
+    """Issue 15 item 3: the first line said 数据更新于 <the local import time> while the content was as of another day.
+    Now 内容截至 is the newest record's day (on the terminal's calendar), and the import time is said as such."""
+    terminal.store.apply([make("region", VILLAGE), make("document", "doc-1", region=COUNTY, updated_at="2026-11-19T17:00:00+00:00")])
+    terminal.store.set_meta("data_changed_at", "2026-11-21T08:05:00+08:00")
+    assert _status_lines(terminal, kiosk_window) == ["内容截至 2026-11-20", "未连接门户，本机导入于\u00a008:05"]
+
+
+def test_a_terminal_without_a_portal_never_says_offline(kiosk_window, terminal: Terminal) -> None:
+    """No sync.portal_url, never synced: content comes by `kiosk import`, there is nothing to be offline from (before: 离线)."""
+    terminal.store.apply([make("region", VILLAGE)])
+    assert terminal.settings["sync.portal_url"] == ""
+    assert _status_lines(terminal, kiosk_window)[1].startswith("未连接门户")
+
+
+def test_an_enrolled_terminal_says_offline_or_not_yet_synced(kiosk_window, terminal: Terminal) -> None:
+    terminal.store.apply([make("region", VILLAGE)])
+    terminal.settings.set_local("sync.portal_url", "https://zwgk.example.cn")
+    assert _status_lines(terminal, kiosk_window)[1] == "尚未与县级门户同步"
+    terminal.store.note_sync("990121000000", at="2026-11-21T09:00:00+08:00")
+    terminal.store.note_sync("990121000000", at="2026-11-21T10:00:00+08:00", error="gone", error_kind="network")
+    assert _status_lines(terminal, kiosk_window)[1] == "离线，上次同步\u00a009:00"
 
 
 @pytest.mark.clock
@@ -141,7 +173,8 @@ def test_the_status_line_says_how_current_the_content_is(qtbot, kiosk_window, tm
         terminal.ensure_demo_content()
         window = kiosk_window(terminal, size=(1080, 1920))
         status = _status(window)
-        assert status.text().endswith("离线")  # never synced: a local terminal
+        assert "\n未连接门户" in status.text() and "离线" not in status.text()  # no portal: nothing to be offline from (issue 15)
+        terminal.settings.set_local("sync.portal_url", "https://zwgk.example.cn")  # enrolled from here on
 
         from zoneinfo import ZoneInfo
 

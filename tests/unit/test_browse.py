@@ -33,16 +33,20 @@ def test_payments_of_one_village_search_by_masked_name_with_totals(terminal: Ter
         make("subsidy_payment", "p1", recipient="张三明", amount_fen=62400),
         make("subsidy_payment", "p2", recipient="张小红", amount_fen=10050, period="2025", paid_date="2025-06-01"),
         make("subsidy_payment", "p3", recipient="李四", amount_fen=30000),
+        make("subsidy_payment", "p4", recipient="张阿四", amount_fen=1176, status="待发放"),
+        make("subsidy_payment", "p5", recipient="李五", amount_fen=500, status="退回"),
         make("subsidy_payment", "p-other", region=OTHER_VILLAGE, recipient="张三明", amount_fen=99999),
     ])
     browser = _browser(terminal)
     everything = browser.payments(VILLAGE)
-    assert (everything.total, everything.extra["total_fen"]) == (3, 102450)
+    totals = everything.extra["totals"]
+    assert everything.total == 5
+    assert (totals.paid, totals.pending, totals.returned) == ((3, 102450), (1, 1176), (1, 500))  # never one sum
     zhang = browser.payments(VILLAGE, PaymentFilter(name="张"))
-    assert (zhang.total, zhang.extra["total_fen"]) == (2, 72450)
-    assert {row["recipient"] for row in zhang.rows} == {"张*明", "张*红"}
+    assert (zhang.total, zhang.extra["totals"].paid, zhang.extra["totals"].pending) == (3, (2, 72450), (1, 1176))
+    assert {row["recipient"] for row in zhang.rows} == {"张*明", "张*红", "张*四"}
     assert browser.payments(VILLAGE, PaymentFilter(name="张三明")).total == 0  # full names are not on the terminal
-    assert browser.payments(VILLAGE, PaymentFilter(year=2025)).extra["total_fen"] == 10050
+    assert browser.payments(VILLAGE, PaymentFilter(year=2025)).extra["totals"].paid == (1, 10050)
     assert browser.payments(OTHER_VILLAGE).total == 0  # outside this terminal's scope
 
 
@@ -90,5 +94,5 @@ def test_surnames_on_a_payment_list_are_the_ones_masking_keeps_and_pick_by_start
     assert browser.payment_surnames(VILLAGE) == [("王", 2), ("李", 1), ("欧阳", 1)]
     wang = browser.payments(VILLAGE, PaymentFilter(surname="王"))
     assert {row["recipient"] for row in wang.rows} == {"王*", "王*红"}  # not 李*王, whom a 王 in the name filter finds
-    assert wang.extra["total_fen"] == 300
+    assert wang.extra["totals"].paid == (2, 300)
     assert {row["recipient"] for row in browser.payments(VILLAGE, PaymentFilter(surname="欧阳")).rows} == {"欧阳*华"}

@@ -288,7 +288,7 @@ def test_three_languages_from_one_id() -> None:
     assert tr("政策文件", "zh_CN") == "政策文件"
     assert tr("政策文件", "en") == "Policy documents"
     assert tr("政策文件", "zh_Hant") == "政策文件"
-    assert tr("数据更新于 {when}", "zh_Hant", when="10:32") == "數據更新於 10:32"
+    assert tr("内容截至 {when}", "zh_Hant", when="2026-11-21") == "內容截至 2026-11-21"
     assert tr("no such id", "en") == "no such id"  # an id missing from a catalogue shows as itself, never as nothing
     with pytest.raises(ValueError, match="unknown language"):
         tr("返回", "fr")
@@ -308,10 +308,10 @@ def test_dates_per_language() -> None:
 
 
 def test_lazy_text_renders_later_in_any_language() -> None:
-    text = lazy_tr("数据更新于 {when}", when="10:32")
+    text = lazy_tr("内容截至 {when}", when="2026-11-21")
     assert isinstance(text, LazyText)
-    assert text.zh == "数据更新于 10:32"
-    assert text.render("en") == "Data updated 10:32"
+    assert text.zh == "内容截至 2026-11-21"
+    assert text.render("en") == "Content as of 2026-11-21"
 
 
 @pytest.mark.parametrize(("header", "query", "expected"), [
