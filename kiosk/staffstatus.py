@@ -112,7 +112,7 @@ def status_lines(terminal: Terminal, printers: Sequence[PrinterLine], lang: str 
     zone = ZoneInfo(terminal.settings["terminal.timezone"])
     status = data_status(terminal)
     lines: list[StatusLine] = []
-    summary = {"local": N_("本机内容（未连接县级平台）"), "fresh": N_("已同步，内容是最新的"),
+    summary = {"no-portal": N_("本机内容（未连接县级平台）"), "local": N_("已设置县级平台，尚未同步"), "fresh": N_("已同步，内容是最新的"),
                "offline": N_("暂时连不上县级平台，显示本机已有的内容"), "stale": N_("内容可能不是最新的")}[status.kind]
     why = f"：{tr(status.message_zh, lang)}" if status.message_zh else ""
     lines.append(StatusLine("data", tr("数据状态", lang), tr(summary, lang) + why, status.kind in ("stale", "offline")))
