@@ -93,7 +93,7 @@ def error_text_zh(kind: str) -> str:
 
 @dataclass(frozen=True)
 class DataStatus:
-    kind: str  # no-portal | local (a portal, never synced) | fresh | offline | stale
+    kind: str  # no-portal | local (a portal or feed set, never synced) | fresh | offline | stale
     last_success: str  # ISO time, "" when never
     error_kind: str = ""  # a SyncErrorKind's text, "" when the last attempts succeeded
     error: str = ""
@@ -119,7 +119,8 @@ def data_status(terminal: Terminal, now: dt.datetime | None = None) -> DataStatu
     now = now or terminal.clock()
     states = terminal.store.channel_states()
     if not states:  # never synced: with no portal configured there is nothing to be offline from
-        return DataStatus("local" if terminal.settings["sync.portal_url"] else "no-portal", "")
+        follows = terminal.settings["sync.portal_url"] or terminal.settings["sync.feed_url"]  # a portal, or a feed mirror only
+        return DataStatus("local" if follows else "no-portal", "")
     successes = [_parse(s["last_success"]) for s in states.values()]
     oldest = min((s for s in successes if s is not None), default=None) if all(successes) else None
     newest_success = max((s for s in successes if s is not None), default=None)

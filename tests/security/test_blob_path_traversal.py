@@ -12,34 +12,21 @@ at the lowest level, so no caller can reach the file system with such a value.
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from kiosk.blobs import BlobError, BlobStore, blob_path
-from kiosk.clock import running_from
 from kiosk.credentials import credentials_path
 from kiosk.regions import CHANNEL_SQL
 from kiosk.terminal import Terminal
-from tests.helpers.clock import TEST_NOW
 from tests.sync import conftest as sync_fixtures
-from tests.sync.feed_support import FeedFixture, make_source, republish_snapshot, snapshot_records, store_dump, sync
+from tests.sync.feed_support import FeedFixture, republish_snapshot, snapshot_records, store_dump, sync
 from tests.sync.nginx import NginxServer
 
 nginx_root, nginx = sync_fixtures.nginx_root, sync_fixtures.nginx  # a real nginx serving the feed at /feed/
+feed, terminal = sync_fixtures.feed, sync_fixtures.terminal  # a signed feed in it, a fresh terminal
 
-@pytest.fixture
-def feed(nginx_root: Path, tmp_path: Path) -> FeedFixture:
-    fixture = FeedFixture(nginx_root, tmp_path / "keys", make_source(tmp_path / "source"))
-    fixture.build()
-    return fixture
-
-
-@pytest.fixture
-def terminal(tmp_path: Path) -> Iterator[Terminal]:
-    with Terminal(tmp_path / "terminal", running_from(TEST_NOW)) as term:
-        yield term
 
 
 def _poison(feed: FeedFixture, sha256: str) -> tuple[str, str]:

@@ -16,7 +16,6 @@ import gzip
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -27,10 +26,11 @@ from sync.feed import BUNDLE_FORMAT, MAX_BUNDLE_RECORDS, BundleReader, FeedForma
 from tests.helpers.clock import TEST_NOW
 from tests.helpers.paths import ROOT
 from tests.sync import conftest as sync_fixtures
-from tests.sync.feed_support import FeedFixture, make_source, republish_snapshot, store_dump, sync
+from tests.sync.feed_support import FeedFixture, republish_snapshot, store_dump, sync
 from tests.sync.nginx import NginxServer
 
 nginx_root, nginx = sync_fixtures.nginx_root, sync_fixtures.nginx  # a real nginx serving the feed at /feed/
+feed, terminal = sync_fixtures.feed, sync_fixtures.terminal  # a signed feed in it, a fresh terminal
 
 COUNTY = "990121000000"
 TINY = b'{"region":"990121000000"}\n'  # passes the bundle's own shape check; 26 bytes
@@ -55,17 +55,6 @@ print(json.dumps({"report": report.as_dict(), "rows": rows, "maxrss_kb": peak_kb
 """
 
 
-@pytest.fixture
-def feed(nginx_root: Path, tmp_path: Path) -> FeedFixture:
-    fixture = FeedFixture(nginx_root, tmp_path / "keys", make_source(tmp_path / "source"))
-    fixture.build()
-    return fixture
-
-
-@pytest.fixture
-def terminal(tmp_path: Path) -> Iterator[Terminal]:
-    with Terminal(tmp_path / "terminal", running_from(TEST_NOW)) as term:
-        yield term
 
 
 def _flood(generation: int, promised: int, lines: int = FLOOD) -> bytes:

@@ -9,8 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from kiosk.clock import running_from
+from kiosk.terminal import Terminal
+from tests.helpers.clock import TEST_NOW
 from tests.portal.conftest import portal_server  # noqa: F401  (the reference portal fixture, for the whole-loop tests)
 from tests.sync.faultproxy import FaultProxy
+from tests.sync.feed_support import FeedFixture, make_source
 from tests.sync.nginx import NGINX_BIN, NginxServer
 
 TINY_DISK_BYTES = 4 * 1024 * 1024
@@ -60,3 +64,18 @@ def tiny_disk(tmp_path: Path) -> Iterator[Path]:
     finally:
         if subprocess.run([umount, str(where)], capture_output=True, check=False).returncode != 0:
             subprocess.run([umount, "-l", str(where)], capture_output=True, check=False)
+
+
+@pytest.fixture
+def feed(nginx_root: Path, tmp_path: Path) -> FeedFixture:
+    """A signed feed of the small demo-like source, published into the nginx root (tests/sync/feed_support.py)."""
+    fixture = FeedFixture(nginx_root, tmp_path / "keys", make_source(tmp_path / "source"))
+    fixture.build()
+    return fixture
+
+
+@pytest.fixture
+def terminal(tmp_path: Path) -> Iterator[Terminal]:
+    """A fresh terminal at the tests' instant (the demo notices' day; TUF checks the system clock)."""
+    with Terminal(tmp_path / "terminal", running_from(TEST_NOW)) as term:
+        yield term

@@ -37,7 +37,7 @@ def test_the_window_shows_what_the_background_sync_brings(qtbot, nginx_root: Pat
         window = MainWindow(terminal)
         qtbot.addWidget(window)
         window.show()
-        assert status_text(window).endswith("离线")
+        assert status_text(window).endswith("尚未与县级门户同步")  # a feed is set but nothing came yet: not 离线, not 未连接门户
         background = make_background(terminal, first_delay_s=0.1)
         scheduler = background.scheduler
         heard: list[ContentChanges] = []

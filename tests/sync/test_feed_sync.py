@@ -11,7 +11,6 @@ import hashlib
 import json
 import os
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,24 +21,13 @@ from kiosk.terminal import Terminal
 from sync.client import FeedSync, SyncFailure, feed_url_of, referenced_blobs
 from tests.helpers.clock import TEST_NOW
 from tests.sync.faultproxy import Corrupt, Drop, FaultProxy, GzipBomb, Hang, Replace, Status, Trickle
-from tests.sync.feed_support import FeedFixture, drop_record, edit_record, first_id, make_source, store_dump, sync
+from tests.sync.feed_support import FeedFixture, drop_record, edit_record, first_id, store_dump, sync
 from tests.sync.nginx import NginxServer
 
 COUNTY = "990121000000"
 CHANNELS = {"000000000000", "990000000000", "990100000000", COUNTY}
 
 
-@pytest.fixture
-def feed(nginx_root: Path, tmp_path: Path) -> FeedFixture:
-    fixture = FeedFixture(nginx_root, tmp_path / "keys", make_source(tmp_path / "source"))
-    fixture.build()
-    return fixture
-
-
-@pytest.fixture
-def terminal(tmp_path: Path) -> Iterator[Terminal]:
-    with Terminal(tmp_path / "terminal", running_from(TEST_NOW)) as term:  # the demo notices' day; TUF checks the system clock
-        yield term
 
 
 def direct(nginx: NginxServer) -> str:
