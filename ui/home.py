@@ -7,6 +7,7 @@ from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QFont, QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import (
     QBoxLayout,
     QGridLayout,
@@ -84,7 +85,8 @@ class TileButton(QPushButton):
         label.setObjectName("tile-label")
         label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         label.setWordWrap(True)
-        label.setStyleSheet(f"color: {theme.PAPER}; font-size: {scale.tile_label_px}px; font-weight: bold; background: transparent;")
+        self._label, self._label_px = label, scale.tile_label_px
+        self._set_label_px(scale.tile_label_px)
         layout.addWidget(label)
         if tile.count is not None:
             count = plain_label(ntr("{n} 项", "{n} 项", tile.count, lang))
@@ -95,6 +97,23 @@ class TileButton(QPushButton):
         layout.addStretch(1)
         for child in self.findChildren(QLabel):
             child.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+
+    def _set_label_px(self, px: int) -> None:
+        self._label.setStyleSheet(f"color: {theme.PAPER}; font-size: {px}px; font-weight: bold; background: transparent;")
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """A name too wide for one line at the tile's size is set smaller (down to 60 %), rather than wrapped
+        into two lines a short landscape tile cuts off (Disclosure catalogue in English 大字模式)."""
+        super().resizeEvent(event)
+        width = self.width() - 32  # the layout's margins
+        font = QFont(self._label.font())
+        px = self._label_px
+        while px > int(self._label_px * 0.6):
+            font.setPixelSize(px)
+            if QFontMetrics(font).horizontalAdvance(self._label.text()) <= width:
+                break
+            px -= 2
+        self._set_label_px(px)
 
 
 class HomeScreen(QWidget):

@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 RESTART_EXIT = 75  # `kiosk run` starts itself again on this code (ui/app.py)
 LOCK_CHECK_MS = 1000
 LOG_LINES = 4  # the newest warnings shown under the buttons
+LOG_LINE_CHARS = 72  # each cut to this many characters; the full lines are in the log
 USB_POLL_MS = 2000  # how often the mount points are looked at for a stick (kiosk/usb.py)
 KIND_TEXT = {usb.FEED: N_("签名数据包"), usb.RECORDS: N_("普通记录文件")}
 
@@ -132,7 +133,8 @@ class StaffPanel(QWidget):
             self.status_grid.addWidget(label, row, 0, Qt.AlignmentFlag.AlignTop)
             self.status_grid.addWidget(value, row, 1, Qt.AlignmentFlag.AlignTop)
         self.status_grid.setColumnStretch(1, 1)
-        lines = recent_log().last(LOG_LINES)
+        # each warning on at most about two lines, so the newest LOG_LINES always fit under the buttons (audit: clipping)
+        lines = [line if len(line) <= LOG_LINE_CHARS else line[: LOG_LINE_CHARS - 1] + "…" for line in recent_log().last(LOG_LINES)]
         self.log_lines.setText(tr("近期记录：", self.lang) + "\n" + "\n".join(lines) if lines else tr("近期记录：没有警告", self.lang))
 
     def say(self, text: str) -> None:

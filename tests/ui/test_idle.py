@@ -64,6 +64,7 @@ def test_reset_returns_home_clears_typing_closes_covers_and_restores_modes(qtbot
     window.show_screen("subsidies")
     screen = window.stack.currentWidget()
     screen.show_payments()
+    qtbot.mouseClick(visible(window, QPushButton, "filters-toggle"), Qt.MouseButton.LeftButton)  # landscape 大字模式 folds them
     qtbot.mouseClick(visible(window, QPushButton, "find-name"), Qt.MouseButton.LeftButton)
     qtbot.mouseClick(visible(window, QPushButton, "key-L"), Qt.MouseButton.LeftButton)
     assert visible(window, QLabel, "typed-text").text() == "l"
